@@ -1,0 +1,10 @@
+/** Jest: unit tests in test/unit, integration tests (real Neo4j) in test/integration as *.int.test.ts. */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testTimeout: 120000,
+  setupFiles: ['reflect-metadata'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+};

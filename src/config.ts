@@ -1,0 +1,89 @@
+/**
+ * The only reader of process.env: every setting is read and validated once, here, then passed down.
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validated runtime configuration of the whole application. */
+export interface Config {
+  /** Bolt URI of the Neo4j to use; when `neo4jLocal` is true it is the project's own local server. */
+  neo4jUri: string;
+  neo4jUser: string;
+  neo4jPassword: string;
+  neo4jDatabase: string | undefined;
+  /** True when NEO4J_URI was not set and the project's local Neo4j (scripts/neo4j.mjs) is used. */
+  neo4jLocal: boolean;
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Secret for signing and verifying JWT bearer tokens (HS256). */
+  jwtSecret: string;
+  /** Size of the synthetic demo graph loaded into an empty database by `npm start`. */
+  demoUsers: number;
+  /** Rows per UNWIND batch for imports and write-backs. */
+  importBatchSize: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, dflt?: string): string {
+  const v = env[name];
+  if (v === undefined || v === '') {
+    if (dflt === undefined) throw new ConfigError(`${name} is required but not set`);
+    return dflt;
+  }
+  return v;
+}
+
+function int(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], dflt: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+/** Reads and validates the configuration from an environment (process.env by default). */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const uri = env.NEO4J_URI;
+  if (uri !== undefined && uri !== '' && !/^(neo4j|bolt)(\+s|\+ssc)?:\/\/[^\s]+$/.test(uri)) {
+    throw new ConfigError(`NEO4J_URI must be a neo4j:// or bolt:// URI (optionally +s/+ssc), got "${uri}"`);
+  }
+  const localPort = int(env, 'NEO4J_LOCAL_BOLT_PORT', 7687, 1, 65535);
+  const jwtSecret = str(env, 'JWT_SECRET', nodeEnv === 'production' ? undefined : 'interest-graph-dev-secret-change-me');
+  if (nodeEnv === 'production' && jwtSecret.length < 32) {
+    throw new ConfigError(`JWT_SECRET must be at least 32 characters in production, got ${jwtSecret.length}`);
+  }
+  return {
+    neo4jUri: uri || `bolt://127.0.0.1:${localPort}`,
+    neo4jUser: str(env, 'NEO4J_USER', 'neo4j'),
+    neo4jPassword: str(env, 'NEO4J_PASSWORD', uri ? undefined : 'interest-graph-dev'),
+    neo4jDatabase: env.NEO4J_DATABASE || undefined,
+    neo4jLocal: !uri,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: str(env, 'HOST', '127.0.0.1'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      nodeEnv === 'test' ? 'warn' : 'info'),
+    nodeEnv,
+    jwtSecret,
+    demoUsers: int(env, 'DEMO_USERS', 2000, 10, 1_000_000),
+    importBatchSize: int(env, 'IMPORT_BATCH_SIZE', 10_000, 100, 200_000),
+  };
+}

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Root folder of the named Cypher statements (one parameterised statement per file). */
+export const CYPHER_DIR = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'cypher');
+
+const cache = new Map<string, string>();
+
+/**
+ * Returns the text of `cypher/<name>.cypher` (e.g. `schema/constraints` or `import/interactions`).
+ * Statements are never built from strings: callers pass parameters only.
+ */
+export function cypher(name: string): string {
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit;
+  if (!/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/i.test(name)) {
+    throw new Error(`cypher: statement name must be a relative path of [a-z0-9_-] parts, got "${name}"`);
+  }
+  const file = path.join(CYPHER_DIR, `${name}.cypher`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`cypher: no statement named "${name}" (looked for ${file})`);
+  }
+  cache.set(name, text);
+  return text;
+}
+
+/**
+ * Splits a file holding several `;`-terminated statements (schema files only) into statements,
+ * dropping `//` comment lines.
+ */
+export function cypherStatements(name: string): string[] {
+  return cypher(name)
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('//'))
+    .join('\n')
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

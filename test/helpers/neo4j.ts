@@ -1,0 +1,44 @@
+import { createExecutor, Executor } from '../../src/db/executor';
+import { applySchema } from '../../src/db/schema';
+
+/**
+ * Connects to the test Neo4j: NEO4J_TEST_URI (with NEO4J_TEST_USER/NEO4J_TEST_PASSWORD) when set,
+ * otherwise the project's local test instance that `npm test` starts (scripts/neo4j.mjs --instance test).
+ * Never the development graph: the tests delete everything in the database they use.
+ */
+export function testExecutor(): Executor {
+  return createExecutor({
+    neo4jUri: process.env.NEO4J_TEST_URI || 'bolt://127.0.0.1:7688',
+    neo4jUser: process.env.NEO4J_TEST_USER || 'neo4j',
+    neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
+    neo4jDatabase: process.env.NEO4J_TEST_DATABASE || undefined,
+  });
+}
+
+/** Deletes every node and relationship (in batches) and drops vector indexes, then re-applies the schema. */
+export async function resetGraph(db: Executor): Promise<void> {
+  await db.schema('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+  const session = db.driver.session({ database: db.database });
+  try {
+    const vec = await session.run("SHOW INDEXES YIELD name, type WHERE type = 'VECTOR' RETURN name");
+    for (const r of vec.records) await session.run(`DROP INDEX \`${r.get('name')}\` IF EXISTS`);
+  } finally {
+    await session.close();
+  }
+  await applySchema(db);
+}
+
+/** Counts nodes by label and relationships by type, for exact assertions after imports. */
+export async function graphCounts(db: Executor): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const session = db.driver.session({ database: db.database });
+  try {
+    const nodes = await session.run('MATCH (n) UNWIND labels(n) AS l RETURN l AS k, count(*) AS c');
+    for (const r of nodes.records) out[r.get('k')] = Number(r.get('c'));
+    const rels = await session.run('MATCH ()-[r]->() RETURN type(r) AS k, count(*) AS c');
+    for (const r of rels.records) out[r.get('k')] = Number(r.get('c'));
+  } finally {
+    await session.close();
+  }
+  return out;
+}
