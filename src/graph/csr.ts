@@ -1,0 +1,86 @@
+/**
+ * Compressed sparse rows over typed arrays: the in-memory form of every graph relation.
+ * Row r's columns are `indices[indptr[r] .. indptr[r+1])`, with matching `values`.
+ */
+export interface Csr {
+  rows: number;
+  cols: number;
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** Builds a CSR from coordinate triples; duplicates (same row and column) are summed, columns sorted per row. */
+export function csrFromCoo(rows: number, cols: number, r: Int32Array, c: Int32Array, v?: Float32Array): Csr {
+  if (r.length !== c.length || (v && v.length !== r.length)) {
+    throw new Error(`csrFromCoo: row/col/value arrays differ in length (${r.length}, ${c.length}, ${v?.length})`);
+  }
+  const counts = new Int32Array(rows + 1);
+  for (let k = 0; k < r.length; k++) {
+    const rr = r[k];
+    if (rr < 0 || rr >= rows) throw new Error(`csrFromCoo: row ${rr} out of range [0, ${rows})`);
+    const cc = c[k];
+    if (cc < 0 || cc >= cols) throw new Error(`csrFromCoo: column ${cc} out of range [0, ${cols})`);
+    counts[rr + 1]++;
+  }
+  for (let i = 0; i < rows; i++) counts[i + 1] += counts[i];
+  const pos = counts.slice(0, rows);
+  const idx = new Int32Array(r.length);
+  const val = new Float32Array(r.length);
+  for (let k = 0; k < r.length; k++) {
+    const p = pos[r[k]]++;
+    idx[p] = c[k];
+    val[p] = v ? v[k] : 1;
+  }
+  // sort each row by column and merge duplicates
+  const outPtr = new Int32Array(rows + 1);
+  let w = 0;
+  for (let i = 0; i < rows; i++) {
+    const s = counts[i];
+    const e = counts[i + 1];
+    const order = Array.from({ length: e - s }, (_, k) => s + k).sort((a, b) => idx[a] - idx[b]);
+    let prev = -1;
+    const rowStart = w;
+    const cols2: number[] = [];
+    const vals2: number[] = [];
+    for (const k of order) {
+      if (idx[k] === prev) {
+        vals2[vals2.length - 1] += val[k];
+      } else {
+        cols2.push(idx[k]);
+        vals2.push(val[k]);
+        prev = idx[k];
+      }
+    }
+    for (let k = 0; k < cols2.length; k++) {
+      idx[rowStart + k] = cols2[k];
+      val[rowStart + k] = vals2[k];
+    }
+    w = rowStart + cols2.length;
+    outPtr[i + 1] = w;
+  }
+  return { rows, cols, indptr: outPtr, indices: idx.slice(0, w), values: val.slice(0, w) };
+}
+
+/** Returns the transpose of a CSR (columns become rows), in O(nnz). */
+export function transpose(a: Csr): Csr {
+  const counts = new Int32Array(a.cols + 1);
+  for (let k = 0; k < a.indices.length; k++) counts[a.indices[k] + 1]++;
+  for (let i = 0; i < a.cols; i++) counts[i + 1] += counts[i];
+  const pos = counts.slice(0, a.cols);
+  const idx = new Int32Array(a.indices.length);
+  const val = new Float32Array(a.indices.length);
+  for (let r = 0; r < a.rows; r++) {
+    for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++) {
+      const p = pos[a.indices[k]]++;
+      idx[p] = r;
+      val[p] = a.values[k];
+    }
+  }
+  return { rows: a.cols, cols: a.rows, indptr: counts, indices: idx, values: val };
+}
+
+/** Number of stored entries in row r. */
+export function rowNnz(a: Csr, r: number): number {
+  return a.indptr[r + 1] - a.indptr[r];
+}
