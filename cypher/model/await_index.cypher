@@ -1,0 +1,2 @@
+// Waits until an index is online (fails after $timeoutSeconds).
+CALL db.awaitIndex($name, $timeoutSeconds)

@@ -1,0 +1,4 @@
+// Every model version, newest first.
+MATCH (m:Model)
+RETURN m {.*} AS model
+ORDER BY m.seq DESC

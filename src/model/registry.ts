@@ -1,0 +1,407 @@
+/**
+ * Model versions in the graph: writing a trained model's embeddings back to Neo4j, building the item
+ * vector index, and switching the served version atomically.
+ *
+ * ## Versioning design: two slots (blue/green), the Model node names the served one
+ *
+ * Every embedding lives in one of two fixed sets of slot properties, `a` or `b`
+ * (`embedding_a`, `foldIn_a`, `embeddingIndex_a`, `embeddingVersion_a`; the same with `_b`), and each slot
+ * has its own item vector index (`item_embedding_a`, `item_embedding_b`). The active `(:Model)` node
+ * names its slot and every property and index a reader needs (`embeddingProperty`, `foldInProperty`,
+ * `indexName`, ...). A new version is always written into the slot the active version does NOT use:
+ *
+ * - serving never sees a half-written or mixed version: readers follow the active Model to its slot,
+ *   and nothing writes into that slot except fold-ins of the same version;
+ * - a failed or interrupted write leaves the active version and its vectors untouched (the partial slot
+ *   is inactive and overwritten by the next run);
+ * - the switch is one small transaction on Model nodes (no bulk copy inside the switch, unlike a
+ *   staging-then-copy design, which also would have to rebuild the index while serving);
+ * - the slot's vector index is dropped and rebuilt for the new version (dimensions may change) while
+ *   the other slot serves, and awaited ONLINE before the switch;
+ * - at most the last two versions keep vectors (the active one and the previous one, which stays
+ *   activatable as a rollback until the next run claims its slot); older ones are `retired`.
+ * Per-version property names (embedding_v<N>) would need index DDL with built property names, which this
+ * project does not allow; two fixed slots keep every statement a fixed file.
+ *
+ * ## Dot-product search with a euclidean index
+ * The model scores by dot product; Neo4j's vector index offers cosine and euclidean only. Each item is
+ * indexed under x' = [x, sqrt(M^2 - |x|^2)] with M the largest item norm (`indexNorm` on the Model), so all
+ * indexed vectors have norm M, and queried with q' = [q, 0]: then |q' - x'|^2 = |q|^2 + M^2 - 2 q.x, so
+ * the euclidean order is exactly the dot-product order, and the dot product is recovered from Neo4j's
+ * euclidean score s = 1 / (1 + d^2) (see `indexQueryVector`, `dotFromIndexScore`).
+ */
+import neo4j from 'neo4j-driver';
+import type { Executor } from '../db/executor';
+import { run } from '../db/executor';
+import type { Logger } from '../log';
+import { startProgress, Progress } from '../progress';
+import type { HeteroGraph, TrainedModel } from './types';
+
+/** One of the two embedding slots. */
+export type Slot = 'a' | 'b';
+
+/** Where a slot's vectors live: the property and index names a reader uses (from the Model node). */
+export interface SlotProperties {
+  /** LIST<FLOAT> of `dims` on User, Item, Category and Context nodes. */
+  embeddingProperty: string;
+  /** LIST<FLOAT> of `dims` on Item nodes: a user's embedding is d_u^-e * sum_i w_ui * foldIn_i. */
+  foldInProperty: string;
+  /** The version string of the vectors on the node, on every node that has them. */
+  versionProperty: string;
+  /** LIST<FLOAT> of `dims + 1` on Item nodes: the dot-product index vector [x, sqrt(M^2 - |x|^2)]. */
+  indexProperty: string;
+  /** Name of the Neo4j vector index over `indexProperty`. */
+  indexName: string;
+}
+
+/** The fixed slot table: the only place (with cypher/model/vector_index_*.cypher) that names slot properties. */
+export const SLOTS: Readonly<Record<Slot, Readonly<SlotProperties>>> = Object.freeze({
+  a: Object.freeze({ embeddingProperty: 'embedding_a', foldInProperty: 'foldIn_a', versionProperty: 'embeddingVersion_a',
+    indexProperty: 'embeddingIndex_a', indexName: 'item_embedding_a' }),
+  b: Object.freeze({ embeddingProperty: 'embedding_b', foldInProperty: 'foldIn_b', versionProperty: 'embeddingVersion_b',
+    indexProperty: 'embeddingIndex_b', indexName: 'item_embedding_b' }),
+});
+
+/** Lifecycle of a version: writing -> ready -> active -> inactive -> retired; or writing -> failed. */
+export type ModelStatus = 'writing' | 'ready' | 'active' | 'inactive' | 'failed' | 'retired';
+
+/** A (:Model) node as read back: metadata plus where its vectors are (slot fields are null once retired). */
+export interface ModelVersion extends Partial<SlotProperties> {
+  version: string;
+  seq: number;
+  status: ModelStatus;
+  active: boolean;
+  slot: Slot | null;
+  dims: number;
+  userNormExponent: number;
+  /** Largest item embedding norm M of the index vectors (set once the version is ready). */
+  indexNorm: number | null;
+  metrics: Record<string, number>;
+  params: Record<string, unknown>;
+  /** ISO-8601 timestamps (null when not reached). */
+  trainedAt: string | null;
+  createdAt: string | null;
+  readyAt: string | null;
+  activatedAt: string | null;
+  nodes: number;
+  writtenNodes: number;
+  error: string | null;
+}
+
+/** Another run is writing a version right now (its heartbeat is recent). */
+export class ModelWriteConflictError extends Error {
+  constructor(readonly otherVersion: string, readonly heartbeatAgeMs: number) {
+    super(`registry: version "${otherVersion}" is being written by another run (last heartbeat ${Math.round(heartbeatAgeMs / 1000)} s ago); ` +
+      'wait for it to finish or fail');
+    this.name = 'ModelWriteConflictError';
+  }
+}
+
+/** Options of publishModel. */
+export interface PublishOptions {
+  /** Version string; default `v<seq>` with seq one more than the highest so far. */
+  version?: string;
+  /** Nodes per UNWIND batch (default 5,000). */
+  batchSize?: number;
+  /** Activate the version once written and indexed (default true); false leaves it `ready`. */
+  activate?: boolean;
+  /** Extra parameters to record on the Model node besides the model's own (e.g. extraction settings). */
+  params?: Record<string, unknown>;
+  logger?: Logger;
+  /** Show a progress bar (default true). */
+  progress?: boolean;
+  /** Called with the fraction of nodes written, 0..1. */
+  onProgress?: (fraction: number) => void;
+  /** Aborts between batches; the version is marked failed and the served one stays. */
+  signal?: AbortSignal;
+  /** A writer that has not sent a heartbeat for this long is considered interrupted (default 10 min). */
+  staleAfterMs?: number;
+  /** Seconds to wait for the vector index to come online (default 600). */
+  indexTimeoutSeconds?: number;
+  /** Test hook: throw after this many batches have been written (a simulated crash mid-write). */
+  failAfterBatches?: number;
+}
+
+/** What publishModel did. */
+export interface PublishResult {
+  version: string;
+  slot: Slot;
+  active: boolean;
+  previous: string[];
+  writtenNodes: number;
+  indexNorm: number;
+  seconds: { write: number; clear: number; index: number; activate: number; total: number };
+}
+
+const DEFAULT_STALE_MS = 10 * 60_000;
+
+function otherSlot(s: Slot): Slot {
+  return s === 'a' ? 'b' : 'a';
+}
+
+/** Converts driver values of a Model node (temporal types, JSON strings) to plain ones. */
+function toModelVersion(raw: Record<string, unknown>): ModelVersion {
+  const iso = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  const json = <T>(v: unknown, dflt: T): T => {
+    if (typeof v !== 'string') return dflt;
+    try {
+      return JSON.parse(v) as T;
+    } catch {
+      return dflt;
+    }
+  };
+  return {
+    version: raw.version as string,
+    seq: Number(raw.seq ?? 0),
+    status: raw.status as ModelStatus,
+    active: raw.active === true,
+    slot: (raw.slot as Slot | undefined) ?? null,
+    embeddingProperty: raw.slot ? (raw.embeddingProperty as string) : undefined,
+    foldInProperty: raw.slot ? (raw.foldInProperty as string) : undefined,
+    versionProperty: raw.slot ? (raw.versionProperty as string) : undefined,
+    indexProperty: raw.slot ? (raw.indexProperty as string) : undefined,
+    indexName: raw.slot ? (raw.indexName as string) : undefined,
+    dims: Number(raw.dims),
+    userNormExponent: Number(raw.userNormExponent),
+    indexNorm: raw.indexNorm === undefined || raw.indexNorm === null ? null : Number(raw.indexNorm),
+    metrics: json(raw.metrics, {}),
+    params: json(raw.params, {}),
+    trainedAt: iso(raw.trainedAt),
+    createdAt: iso(raw.createdAt),
+    readyAt: iso(raw.readyAt),
+    activatedAt: iso(raw.activatedAt),
+    nodes: Number(raw.nodes ?? 0),
+    writtenNodes: Number(raw.writtenNodes ?? 0),
+    error: (raw.error as string | undefined) ?? null,
+  };
+}
+
+/** Returns the active (served) model version, or null when none is active. */
+export async function activeModel(db: Executor): Promise<ModelVersion | null> {
+  const rows = await db.read<{ model: Record<string, unknown> }>('model/active');
+  return rows.length ? toModelVersion(rows[0].model) : null;
+}
+
+/** Returns every model version, newest first. */
+export async function listModels(db: Executor): Promise<ModelVersion[]> {
+  return (await db.read<{ model: Record<string, unknown> }>('model/list')).map((r) => toModelVersion(r.model));
+}
+
+/** Returns one model version, or null when there is none with that version string. */
+export async function getModel(db: Executor, version: string): Promise<ModelVersion | null> {
+  const rows = await db.read<{ model: Record<string, unknown> }>('model/get', { version });
+  return rows.length ? toModelVersion(rows[0].model) : null;
+}
+
+/**
+ * The query vector for a slot's item vector index: the user (or any query) embedding with a 0 appended,
+ * so that the index's euclidean order is the dot-product order (see the module comment).
+ */
+export function indexQueryVector(query: ArrayLike<number>): number[] {
+  const out = Array.from(query);
+  out.push(0);
+  return out;
+}
+
+/**
+ * The exact dot product q.x from Neo4j's euclidean index score s = 1 / (1 + |q' - x'|^2) for the query
+ * `query` (without the appended 0) and the version's `indexNorm` M: q.x = (|q|^2 + M^2 - (1/s - 1)) / 2.
+ */
+export function dotFromIndexScore(query: ArrayLike<number>, score: number, indexNorm: number): number {
+  let qq = 0;
+  for (let k = 0; k < query.length; k++) qq += query[k] * query[k];
+  return (qq + indexNorm * indexNorm - (1 / score - 1)) / 2;
+}
+
+/** Checks that the embeddings cover every node of the graph with finite values; throws naming the part. */
+function validate(graph: HeteroGraph, model: TrainedModel): void {
+  const e = model.embeddings;
+  if (!Number.isInteger(e.dims) || e.dims <= 0) throw new Error(`registry: embeddings.dims must be a positive integer, got ${e.dims}`);
+  if (!Number.isFinite(e.userNormExponent)) throw new Error(`registry: embeddings.userNormExponent must be finite, got ${e.userNormExponent}`);
+  const parts: [string, Float32Array, number][] = [
+    ['users', e.users, graph.numUsers], ['items', e.items, graph.numItems], ['itemFoldIn', e.itemFoldIn, graph.numItems],
+    ['categories', e.categories, graph.categories.length], ['contexts', e.contexts, graph.contexts.length],
+  ];
+  for (const [name, arr, count] of parts) {
+    if (!arr || arr.length !== count * e.dims) {
+      throw new Error(`registry: embeddings.${name} must hold ${count} x ${e.dims} = ${count * e.dims} floats, got ${arr?.length}`);
+    }
+    for (let k = 0; k < arr.length; k++) {
+      if (!Number.isFinite(arr[k])) {
+        throw new Error(`registry: embeddings.${name}[${Math.floor(k / e.dims)}][${k % e.dims}] is ${arr[k]}, expected a finite number`);
+      }
+    }
+  }
+}
+
+function row(arr: Float32Array, r: number, dims: number): number[] {
+  return Array.from(arr.subarray(r * dims, (r + 1) * dims));
+}
+
+/**
+ * Writes a trained model back to the graph as a new version and (by default) makes it the served one:
+ * claims the inactive slot and creates the Model node (status `writing`), writes every node's embedding
+ * in UNWIND batches (items also their fold-in and index vectors), clears that slot's vectors of older
+ * versions, rebuilds and awaits the slot's vector index, marks the version `ready` and ONLY THEN, in one
+ * transaction, activates it. On any failure the version is marked `failed` and the previously active
+ * version keeps serving, untouched. Embedding rows are aligned with the graph's id lists.
+ */
+export async function publishModel(db: Executor, graph: HeteroGraph, model: TrainedModel, options: PublishOptions = {}): Promise<PublishResult> {
+  const log = options.logger?.child({ component: 'registry' });
+  const batchSize = options.batchSize ?? 5000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`registry: batchSize must be a positive integer, got ${batchSize}`);
+  validate(graph, model);
+  const e = model.embeddings;
+  const dims = e.dims;
+  const t0 = performance.now();
+  const totalNodes = graph.numUsers + graph.numItems + graph.categories.length + graph.contexts.length;
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_MS;
+
+  // 1. claim the slot the active version does not use, in one transaction with the conflict check
+  const claim = await db.writeTx(async (tx) => {
+    const writing = await run<{ version: string; heartbeatMs: number | null }>(tx, 'model/writing');
+    const now = Date.now();
+    const stale: string[] = [];
+    for (const w of writing) {
+      const age = now - (w.heartbeatMs ?? 0);
+      if (age < staleAfterMs) throw new ModelWriteConflictError(w.version, age);
+      stale.push(w.version);
+    }
+    const active = await run<{ model: Record<string, unknown> }>(tx, 'model/active');
+    const activeSlot = active.length ? (active[0].model.slot as Slot | null) : null;
+    const slot: Slot = activeSlot ? otherSlot(activeSlot) : 'a';
+    const props = SLOTS[slot];
+    const rows = await run<{ version: string; seq: number; retired: number }>(tx, 'model/claim', {
+      staleVersions: stale,
+      slot,
+      ...props,
+      version: options.version ?? null,
+      trainedAt: new Date().toISOString(),
+      dims: neo4j.int(dims),
+      userNormExponent: e.userNormExponent,
+      metrics: JSON.stringify(model.metrics ?? {}),
+      params: JSON.stringify({ ...(model.params ?? {}), ...(options.params ?? {}), fit: { trainSeconds: model.report?.trainSeconds, epochs: model.report?.epochs } }),
+      nodes: neo4j.int(totalNodes),
+    });
+    return { version: rows[0].version, slot, props, stale, retired: rows[0].retired };
+  });
+  const { version, slot, props } = claim;
+  const vlog = log?.child({ version, slot });
+  vlog?.info({ staleMarkedFailed: claim.stale, retired: claim.retired, nodes: totalNodes, dims }, 'registry: writing new model version');
+
+  let written = 0;
+  let batches = 0;
+  const bar: Progress | undefined = options.progress === false ? undefined : startProgress(`write ${version}`, totalNodes, 'nodes');
+  const seconds = { write: 0, clear: 0, index: 0, activate: 0, total: 0 };
+  try {
+    const common = { version, ...props };
+    // index vectors: [x, sqrt(M^2 - |x|^2)] with M the largest item norm (see the module comment)
+    const norms = new Float64Array(graph.numItems);
+    let maxNorm = 0;
+    for (let i = 0; i < graph.numItems; i++) {
+      let s = 0;
+      for (let k = 0; k < dims; k++) s += e.items[i * dims + k] ** 2;
+      norms[i] = s;
+      if (s > maxNorm) maxNorm = s;
+    }
+    const indexNorm = Math.sqrt(maxNorm);
+
+    const writeBatches = async (what: string, statement: string, count: number, makeRow: (k: number) => Record<string, unknown>) => {
+      for (let start = 0; start < count; start += batchSize) {
+        if (options.signal?.aborted) throw new Error(`registry: writing version "${version}" was cancelled`);
+        if (options.failAfterBatches !== undefined && batches >= options.failAfterBatches) {
+          throw new Error(`registry: simulated failure after ${batches} batches (failAfterBatches=${options.failAfterBatches})`);
+        }
+        const end = Math.min(count, start + batchSize);
+        const rows: Record<string, unknown>[] = [];
+        for (let k = start; k < end; k++) rows.push(makeRow(k));
+        const n = end - start;
+        // the work function may be retried by the driver: it only reads outer state, never updates it
+        const matched = await db.writeTx(async (tx) => {
+          const res = await run<{ written: number }>(tx, statement, { ...common, rows });
+          await run(tx, 'model/heartbeat', { version, writtenNodes: neo4j.int(written + n) });
+          return res[0].written;
+        });
+        if (matched !== n) vlog?.warn({ what, expected: n, matched }, 'registry: some nodes of the batch no longer exist');
+        written += n;
+        batches++;
+        bar?.increment(n);
+        options.onProgress?.(written / totalNodes);
+      }
+    };
+    let t = performance.now();
+    await writeBatches('users', 'model/write_users', graph.numUsers, (u) => ({ id: graph.userIds[u], e: row(e.users, u, dims) }));
+    await writeBatches('items', 'model/write_items', graph.numItems, (i) => {
+      const x = row(e.items, i, dims);
+      const idx = x.slice();
+      idx.push(Math.sqrt(Math.max(0, maxNorm - norms[i])));
+      return { id: graph.itemIds[i], e: x, f: row(e.itemFoldIn, i, dims), x: idx };
+    });
+    await writeBatches('categories', 'model/write_categories', graph.categories.length, (c) => ({ id: graph.categories[c], e: row(e.categories, c, dims) }));
+    await writeBatches('contexts', 'model/write_contexts', graph.contexts.length, (c) => ({
+      kind: graph.contexts[c].kind, value: graph.contexts[c].value, e: row(e.contexts, c, dims),
+    }));
+    bar?.stop();
+    seconds.write = (performance.now() - t) / 1000;
+    t = performance.now();
+
+    // 2. the slot must hold this version only: clear vectors an older version left on nodes not written now
+    let cleared = 0;
+    for (;;) {
+      const [{ cleared: n }] = await db.write<{ cleared: number }>('model/clear_stale', { ...common, limit: neo4j.int(batchSize) });
+      cleared += n;
+      if (n === 0) break;
+    }
+    seconds.clear = (performance.now() - t) / 1000;
+    t = performance.now();
+
+    // 3. rebuild the slot's vector index for this version's dimensions, and wait until it is online
+    if (options.signal?.aborted) throw new Error(`registry: writing version "${version}" was cancelled`);
+    await db.writeTx((tx) => run(tx, 'model/drop_index', { name: props.indexName }));
+    await db.writeTx((tx) => run(tx, `model/vector_index_${slot}`, { dimensions: neo4j.int(dims + 1) }));
+    await db.readTx((tx) => run(tx, 'model/await_index', { name: props.indexName, timeoutSeconds: neo4j.int(options.indexTimeoutSeconds ?? 600) }));
+    seconds.index = (performance.now() - t) / 1000;
+    t = performance.now();
+    const ready = await db.write('model/mark_ready', { version, indexNorm, writtenNodes: neo4j.int(written) });
+    if (ready.length !== 1) throw new Error(`registry: version "${version}" is no longer in status writing (marked failed by another run?)`);
+    vlog?.info({ written, cleared, indexNorm, seconds }, 'registry: version written and indexed');
+
+    // 4. the atomic switch
+    let previous: string[] = [];
+    const activate = options.activate !== false;
+    if (activate) {
+      if (options.signal?.aborted) throw new Error(`registry: writing version "${version}" was cancelled`);
+      previous = (await activateModel(db, version)).previous;
+    }
+    seconds.activate = (performance.now() - t) / 1000;
+    seconds.total = (performance.now() - t0) / 1000;
+    vlog?.info({ active: activate, previous, seconds }, activate ? 'registry: version active' : 'registry: version ready');
+    return { version, slot, active: activate, previous, writtenNodes: written, indexNorm, seconds };
+  } catch (err) {
+    bar?.stop();
+    const message = err instanceof Error ? err.message : String(err);
+    vlog?.error({ err: message, written }, 'registry: writing the version failed; the previous version stays active');
+    try {
+      await db.write('model/mark_failed', { version, error: message });
+    } catch (markErr) {
+      vlog?.error({ err: String(markErr) }, 'registry: could not mark the version failed (it will be marked interrupted later)');
+    }
+    throw err;
+  }
+}
+
+/**
+ * Makes `version` the only active version in one transaction (the previous active one becomes
+ * `inactive`, its vectors kept for a rollback until the next run claims its slot). Throws when the
+ * version does not exist or has no complete vectors (not ready, failed or retired).
+ */
+export async function activateModel(db: Executor, version: string): Promise<{ version: string; previous: string[] }> {
+  const rows = await db.write<{ version: string; previous: string[] }>('model/activate', { version });
+  if (rows.length !== 1) {
+    const m = await getModel(db, version);
+    throw new Error(m
+      ? `registry: version "${version}" cannot be activated in status "${m.status}"${m.slot ? '' : ' (its vectors are gone)'}; expected ready or inactive`
+      : `registry: no model version "${version}"`);
+  }
+  return rows[0];
+}
