@@ -1,0 +1,79 @@
+/**
+ * Batched idempotent writes shared by every import: rows go to a named UNWIND statement in chunks,
+ * one managed write transaction per chunk, with a progress bar and summed write counters.
+ */
+import type { Executor } from '../db/executor';
+import { cypher } from '../db/cypher';
+import { startProgress } from '../progress';
+
+/** What a sequence of write batches changed in the graph (from Neo4j's result summaries). */
+export interface WriteCounts {
+  nodesCreated: number;
+  relationshipsCreated: number;
+  propertiesSet: number;
+}
+
+/** All-zero counters. */
+export function zeroCounts(): WriteCounts {
+  return { nodesCreated: 0, relationshipsCreated: 0, propertiesSet: 0 };
+}
+
+/** Adds `b` into `a` and returns `a`. */
+export function addCounts(a: WriteCounts, b: WriteCounts): WriteCounts {
+  a.nodesCreated += b.nodesCreated;
+  a.relationshipsCreated += b.relationshipsCreated;
+  a.propertiesSet += b.propertiesSet;
+  return a;
+}
+
+/** How to cut rows into batches and report progress. */
+export interface BatchOptions<T> {
+  /** Target size of one batch, measured with `size` (default: one per row). */
+  batchSize: number;
+  /** Name of the list parameter the statement UNWINDs (default `rows`). */
+  param?: string;
+  /** Extra parameters passed to every batch. */
+  params?: Record<string, unknown>;
+  /** Size of one row in batch units, e.g. the number of relationships it writes; rows are never split. */
+  size?: (row: T) => number;
+  /** Progress bar label; no bar when omitted. */
+  label?: string;
+  unit?: string;
+}
+
+/**
+ * Runs the named statement over `rows` in batches, each in its own write transaction, and returns
+ * the summed counters. A batch either commits whole or not at all; statements must be idempotent
+ * so that re-running after a failure repairs a partial import.
+ */
+export async function writeBatches<T>(db: Executor, name: string, rows: readonly T[], options: BatchOptions<T>): Promise<WriteCounts> {
+  const statement = cypher(name);
+  const size = options.size ?? (() => 1);
+  const total = rows.reduce((s, r) => s + size(r), 0);
+  const bar = options.label ? startProgress(options.label, total, options.unit ?? 'rows') : undefined;
+  const counts = zeroCounts();
+  try {
+    let start = 0;
+    while (start < rows.length) {
+      let end = start;
+      let units = 0;
+      while (end < rows.length && (end === start || units + size(rows[end]) <= options.batchSize)) {
+        units += size(rows[end]);
+        end++;
+      }
+      const chunk = rows.slice(start, end);
+      const c = await db.writeTx(async (tx) => {
+        const res = await tx.run(statement, { ...options.params, [options.param ?? 'rows']: chunk });
+        const u = res.summary.counters.updates();
+        return { nodesCreated: u.nodesCreated, relationshipsCreated: u.relationshipsCreated, propertiesSet: u.propertiesSet };
+      });
+      addCounts(counts, c);
+      bar?.increment(units);
+      start = end;
+    }
+  } finally {
+    bar?.stop();
+  }
+  return counts;
+}
+
