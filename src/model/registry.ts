@@ -110,6 +110,8 @@ export interface PublishOptions {
   logger?: Logger;
   /** Show a progress bar (default true). */
   progress?: boolean;
+  /** Called once the version is created (status `writing`), with its version string and slot. */
+  onClaim?: (version: string, slot: Slot) => void;
   /** Called with the fraction of nodes written, 0..1. */
   onProgress?: (fraction: number) => void;
   /** Aborts between batches; the version is marked failed and the served one stays. */
@@ -287,6 +289,7 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
   });
   const { version, slot, props } = claim;
   const vlog = log?.child({ version, slot });
+  options.onClaim?.(version, slot);
   vlog?.info({ staleMarkedFailed: claim.stale, retired: claim.retired, nodes: totalNodes, dims }, 'registry: writing new model version');
 
   let written = 0;

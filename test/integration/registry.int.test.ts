@@ -35,7 +35,7 @@ describe('model/registry: versioned write-back and atomic activation', () => {
   it('writes every node\'s embedding and a Model node with metrics, then activates it', async () => {
     expect(await activeModel(db)).toBeNull();
     const trained = await fit(1);
-    const res = await publishModel(db, graph, trained, { progress: false, batchSize: 25 });
+    const res = await publishModel(db, graph, trained, { progress: false, batchSize: 25, version: 'v1' });
     expect(res).toMatchObject({ version: 'v1', slot: 'a', active: true, writtenNodes: nodes });
     const m = (await activeModel(db))!;
     expect(m).toMatchObject({ version: 'v1', status: 'active', active: true, slot: 'a', dims: 8, userNormExponent: 0.5,
@@ -82,7 +82,7 @@ describe('model/registry: versioned write-back and atomic activation', () => {
     const vecsBefore = await slotVectors(db, before);
     const seen: string[] = [];
     await expect(publishModel(db, graph, await fit(2), {
-      progress: false, batchSize: 25, failAfterBatches: 2,
+      progress: false, batchSize: 25, failAfterBatches: 2, version: 'v2',
       // a reader during the write: always the old version, complete, in its own slot
       onProgress: () => void activeModel(db).then((m) => seen.push(m!.version)),
     })).rejects.toThrow(/simulated failure after 2 batches/);
@@ -107,7 +107,7 @@ describe('model/registry: versioned write-back and atomic activation', () => {
       expect([...versions]).toEqual([m.version]);
       expect(vecs.size).toBe(nodes);
     };
-    const res = await publishModel(db, graph, await fit(3), { progress: false, batchSize: 25, onProgress: () => checks.push(check()) });
+    const res = await publishModel(db, graph, await fit(3), { progress: false, batchSize: 25, version: 'v3', onProgress: () => checks.push(check()) });
     await Promise.all(checks);
     expect(checks.length).toBeGreaterThan(3);
     expect(res).toMatchObject({ version: 'v3', slot: 'b', active: true, previous: ['v1'] });
@@ -124,7 +124,7 @@ describe('model/registry: versioned write-back and atomic activation', () => {
     await activateModel(db, 'v1');
     expect((await activeModel(db))!.version).toBe('v1');
     await activateModel(db, 'v3');
-    const res = await publishModel(db, graph, await fit(4), { progress: false, batchSize: 100 });
+    const res = await publishModel(db, graph, await fit(4), { progress: false, batchSize: 100, version: 'v4' });
     expect(res).toMatchObject({ version: 'v4', slot: 'a', previous: ['v3'] });
     const models = Object.fromEntries((await listModels(db)).map((m) => [m.version, [m.status, m.slot]]));
     expect(models).toEqual({ v4: ['active', 'a'], v3: ['inactive', 'b'], v2: ['failed', null], v1: ['retired', null] });
