@@ -1,0 +1,63 @@
+import jwt from 'jsonwebtoken';
+import { apiError, ErrorCode } from './errors';
+
+/** The two roles a bearer token can carry. */
+export type Role = 'user' | 'admin';
+
+/** Who is calling: decoded from the bearer token, or anonymous (null userId, no role). */
+export interface Viewer {
+  userId: string | null;
+  role: Role | null;
+}
+
+/** The caller without a token: may read public data (items, the model), never write. */
+export const ANONYMOUS: Viewer = Object.freeze({ userId: null, role: null });
+
+/** Signs an HS256 JWT with claims {sub, role}; used by the demo-token CLI and by tests. */
+export function signToken(claims: { sub: string; role: Role }, secret: string, expiresIn: jwt.SignOptions['expiresIn'] = '7d'): string {
+  return jwt.sign({ role: claims.role }, secret, { algorithm: 'HS256', subject: claims.sub, expiresIn });
+}
+
+/**
+ * Reads the Authorization header: no header gives ANONYMOUS; a malformed, expired or wrongly signed
+ * token, or one without sub/role claims, throws UNAUTHENTICATED (never silently anonymous).
+ */
+export function viewerFromHeader(header: string | undefined, secret: string): Viewer {
+  if (header === undefined || header === '') return ANONYMOUS;
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!m) throw apiError(ErrorCode.UNAUTHENTICATED, 'The Authorization header must be "Bearer <jwt>"; get a demo token with `npm run token -- --user <id>`.');
+  let claims: jwt.JwtPayload | string;
+  try {
+    claims = jwt.verify(m[1], secret, { algorithms: ['HS256'] });
+  } catch (err) {
+    throw apiError(ErrorCode.UNAUTHENTICATED, `The bearer token is not valid (${(err as Error).message}); get a new one.`);
+  }
+  if (typeof claims === 'string' || typeof claims.sub !== 'string' || (claims.role !== 'user' && claims.role !== 'admin')) {
+    throw apiError(ErrorCode.UNAUTHENTICATED, 'The bearer token must carry claims sub (a user id) and role ("user" or "admin").');
+  }
+  return { userId: claims.sub, role: claims.role };
+}
+
+/** Throws UNAUTHENTICATED for anonymous callers. */
+export function requireViewer(viewer: Viewer, action: string): asserts viewer is { userId: string; role: Role } {
+  if (viewer.role === null) {
+    throw apiError(ErrorCode.UNAUTHENTICATED, `${action} needs a bearer token (Authorization: Bearer <jwt>).`);
+  }
+}
+
+/** Throws unless the caller is an admin. */
+export function requireAdmin(viewer: Viewer, action: string): void {
+  requireViewer(viewer, action);
+  if (viewer.role !== 'admin') throw apiError(ErrorCode.FORBIDDEN, `${action} needs an admin token.`);
+}
+
+/**
+ * Throws unless the caller may act on `userId`'s own data: that user itself or an admin
+ * (a user token may read only its own recommendations and write only its own interactions).
+ */
+export function requireSelfOrAdmin(viewer: Viewer, userId: string, action: string): void {
+  requireViewer(viewer, action);
+  if (viewer.role !== 'admin' && viewer.userId !== userId) {
+    throw apiError(ErrorCode.FORBIDDEN, `${action} for user ${JSON.stringify(userId)} is allowed only to that user or an admin; the token is for ${JSON.stringify(viewer.userId)}.`);
+  }
+}

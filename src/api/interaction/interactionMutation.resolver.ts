@@ -1,0 +1,162 @@
+import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { run } from '../../db/executor';
+import { interactionWeight, isInteractionKind, INTERACTION_KINDS } from '../../graph/weights';
+import { foldInUser, type FoldInRow } from '../../serving/foldIn';
+import { slotParams } from '../../serving/modelStore';
+import type { ApiContext } from '../context';
+import { requireAdmin, requireSelfOrAdmin } from '../auth';
+import { badInput, notFound } from '../errors';
+import { checkContexts } from '../common/contexts';
+import { Item } from '../item/item.type';
+import { User } from '../user/user.type';
+import { RecordInteractionInput, UpsertItemInput, UpsertUserInput } from './interaction.input';
+import { RecordInteractionPayload } from './interaction.type';
+
+/** What upsertItem returns. */
+@ObjectType({ description: 'The result of upsertItem.' })
+export class UpsertItemPayload {
+  @Field(() => Item, { description: 'The item as stored.' })
+  item!: Item;
+
+  @Field(() => Boolean, { description: 'True when the item did not exist before.' })
+  created!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Where its embedding comes from: "model" (trained), "neighbours" (mean of items in its categories, until the next training), or null (none yet).' })
+  embeddingSource!: string | null;
+}
+
+/** What upsertUser returns. */
+@ObjectType({ description: 'The result of upsertUser.' })
+export class UpsertUserPayload {
+  @Field(() => User, { description: 'The user as stored.' })
+  user!: User;
+
+  @Field(() => Boolean, { description: 'True when the user did not exist before.' })
+  created!: boolean;
+}
+
+/** What deleteUser returns. */
+@ObjectType({ description: 'The result of deleteUser.' })
+export class DeleteUserPayload {
+  @Field(() => ID, { description: 'The deleted user\'s id.' })
+  id!: string;
+
+  @Field(() => Int, { description: 'How many interactions were deleted with it.' })
+  deletedInteractions!: number;
+}
+
+function checkId(argument: string, id: string): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw badInput(argument, id, 'a non-empty id of at most 200 characters');
+  return id;
+}
+
+/** Mutations on users, items and interactions. */
+@Resolver()
+export class InteractionMutationResolver {
+  @Mutation(() => RecordInteractionPayload, {
+    description: 'Records an interaction and folds it into the user\'s embedding at once, so the next recommendations reflect it. '
+      + 'Needs that user\'s token or an admin token.',
+  })
+  async recordInteraction(@Arg('input', () => RecordInteractionInput) input: RecordInteractionInput, @Ctx() ctx: ApiContext): Promise<RecordInteractionPayload> {
+    requireSelfOrAdmin(ctx.viewer, input.userId, 'Recording an interaction');
+    checkId('input.userId', input.userId);
+    checkId('input.itemId', input.itemId);
+    if (!isInteractionKind(input.kind)) throw badInput('input.kind', input.kind, `one of ${INTERACTION_KINDS.join(', ')}`);
+    if (input.kind === 'rating' && (typeof input.rating !== 'number' || !(input.rating > 0 && input.rating <= 5))) {
+      throw badInput('input.rating', input.rating ?? null, 'a number in (0, 5] when kind is rating');
+    }
+    const weight = interactionWeight(input.kind, input.rating ?? undefined);
+    let at = new Date().toISOString();
+    if (input.at !== undefined && input.at !== null) {
+      const t = Date.parse(input.at);
+      if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T/.test(input.at)) throw badInput('input.at', input.at, 'an ISO 8601 date-time such as 2026-11-23T18:00:00Z');
+      at = new Date(t).toISOString();
+    }
+    if (input.idempotencyKey !== undefined && input.idempotencyKey !== null && (input.idempotencyKey.length === 0 || input.idempotencyKey.length > 200)) {
+      throw badInput('input.idempotencyKey', input.idempotencyKey, 'a non-empty string of at most 200 characters');
+    }
+    const contexts = checkContexts(input.context, 'input.context');
+    const model = await ctx.serving.store.activeModel(ctx.counter);
+    const result = await ctx.db.writeTx(async (tx) => {
+      const rows = await run(tx, 'api/recordInteraction', {
+        userId: input.userId, itemId: input.itemId, kind: input.kind, weight, at, contexts,
+        contextKeys: contexts.map((c) => `${c.kind}:${c.value}`), idempotencyKey: input.idempotencyKey ?? null,
+      }, ctx.counter);
+      if (rows.length === 0) return null;
+      let version: string | null = null;
+      if (model && !rows[0].replayed) {
+        const foldRows = await run<FoldInRow & { version: string | null }>(tx, 'api/userFoldInRows', { ...slotParams(model), userId: input.userId }, ctx.counter);
+        const emb = foldInUser(foldRows.filter((r) => r.version === model.version), model.dims, model.userNormExponent);
+        if (emb) {
+          await run(tx, 'api/setUserEmbedding', { ...slotParams(model), userId: input.userId, embedding: emb }, ctx.counter);
+          version = model.version;
+        }
+      }
+      return { row: rows[0], version };
+    });
+    if (!result) {
+      const [u, i] = await Promise.all([ctx.loaders.user.load(input.userId), ctx.loaders.item.load(input.itemId)]);
+      if (!u) throw notFound('User', input.userId, 'Create it with upsertUser first.');
+      if (!i) throw notFound('Item', input.itemId, 'Create it with upsertItem first.');
+      throw new Error(`recordInteraction: no row written for user ${input.userId} and item ${input.itemId} although both exist`);
+    }
+    const r = result.row;
+    return {
+      replayed: r.replayed,
+      embeddingVersion: result.version,
+      interaction: {
+        userId: input.userId, itemId: r.itemId, kind: r.kind, weight: r.weight, at: r.at,
+        contexts: (r.contexts as string[]).map((k) => ({ kind: k.slice(0, k.indexOf(':')), value: k.slice(k.indexOf(':') + 1) })),
+      },
+    };
+  }
+
+  @Mutation(() => UpsertUserPayload, { description: 'Creates or updates a user. A user token may upsert only itself; admins anyone.' })
+  async upsertUser(@Arg('input', () => UpsertUserInput) input: UpsertUserInput, @Ctx() ctx: ApiContext): Promise<UpsertUserPayload> {
+    requireSelfOrAdmin(ctx.viewer, input.id, 'Upserting a user');
+    checkId('input.id', input.id);
+    const [row] = await ctx.db.write('api/upsertUser', { id: input.id, name: input.name ?? null }, ctx.counter);
+    return { user: { id: row.id, name: row.name ?? null }, created: row.created };
+  }
+
+  @Mutation(() => UpsertItemPayload, {
+    description: 'Creates or updates an item and sets its categories (admin). An item without a trained embedding gets the mean '
+      + 'embedding of the items in its categories at once, so it can be recommended before the next training.',
+  })
+  async upsertItem(@Arg('input', () => UpsertItemInput) input: UpsertItemInput, @Ctx() ctx: ApiContext): Promise<UpsertItemPayload> {
+    requireAdmin(ctx.viewer, 'Upserting an item');
+    checkId('input.id', input.id);
+    if (input.categories.length > 50 || input.categories.some((c) => typeof c !== 'string' || c.length === 0 || c.length > 200)) {
+      throw badInput('input.categories', input.categories, 'at most 50 non-empty category names');
+    }
+    const model = await ctx.serving.store.activeModel(ctx.counter);
+    const out = await ctx.db.writeTx(async (tx) => {
+      const [row] = await run(tx, 'api/upsertItem', {
+        id: input.id, title: input.title ?? null, categories: input.categories,
+        version: model?.version ?? null, versionProperty: model?.versionProperty ?? null,
+      }, ctx.counter);
+      let source: string | null = row.embeddingSource;
+      let embedding: number[] | null = null;
+      let categories: string[] = input.categories;
+      if (model && source !== 'model') {
+        const [n] = await run(tx, 'api/itemNeighbourEmbedding', { ...slotParams(model), id: input.id, sample: 2000 }, ctx.counter);
+        if (n) {
+          source = 'neighbours';
+          embedding = n.embedding;
+          categories = n.categories;
+        }
+      }
+      return { row, source, embedding, categories };
+    });
+    if (model && out.embedding) ctx.serving.store.upsertItem(model.version, input.id, out.embedding, out.categories);
+    return { item: { id: out.row.id, title: out.row.title ?? null }, created: out.row.created, embeddingSource: out.source };
+  }
+
+  @Mutation(() => DeleteUserPayload, { description: 'Deletes a user with its interactions, follows and context edges (self or admin).' })
+  async deleteUser(@Arg('id', () => ID, { description: 'The user id.' }) id: string, @Ctx() ctx: ApiContext): Promise<DeleteUserPayload> {
+    requireSelfOrAdmin(ctx.viewer, id, 'Deleting a user');
+    const rows = await ctx.db.write('api/deleteUser', { id }, ctx.counter);
+    if (rows.length === 0) throw notFound('User', id);
+    return { id, deletedInteractions: rows[0].interactions };
+  }
+}

@@ -1,0 +1,64 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import type { ApiContext } from '../context';
+import { requireSelfOrAdmin } from '../auth';
+import { badInput, checkFirst } from '../errors';
+import { ContextInput } from '../common/context.input';
+import { checkContexts } from '../common/contexts';
+import type { ScoredItem } from '../../serving/types';
+import { RecommendationList, Recommendation, SimilarItemList, ReasonKindEnum, RelationshipDirection } from './recommendation.type';
+
+
+/** Attaches Item objects (id and title through the item loader: one statement per page). */
+async function toRecommendations(items: ScoredItem[], ctx: ApiContext): Promise<Recommendation[]> {
+  const rows = await ctx.loaders.item.loadMany(items.map((i) => i.itemId));
+  return items.map((s, k) => {
+    const row = rows[k];
+    const title = row && !(row instanceof Error) ? row.title : null;
+    return {
+      rank: s.rank, score: s.score, breakdown: s.breakdown,
+      item: { id: s.itemId, title },
+      reasons: s.reasons.map((r) => ({
+        kind: r.kind as ReasonKindEnum, text: r.text,
+        paths: r.paths.map((p) => ({ nodes: p.nodes, relationships: p.relationships.map((x) => ({ type: x.type, direction: x.direction as RelationshipDirection })) })),
+      })),
+    };
+  });
+}
+
+/** Query.recommendations and Query.similarItems. */
+@Resolver()
+export class RecommendationResolver {
+  @Query(() => RecommendationList, {
+    description: 'Recommended items for a user, best first, each with a score breakdown and reasons backed by graph paths. '
+      + 'Needs that user\'s token or an admin token.',
+  })
+  async recommendations(
+    @Arg('userId', () => ID, { description: 'The user to recommend for.' }) userId: string,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'How many items, 1 to 100.' }) first: number,
+    @Arg('context', () => [ContextInput], { defaultValue: [], description: 'The request context, e.g. [{kind: "device", value: "mobile"}].' }) context: ContextInput[],
+    @Arg('categories', () => [String], { defaultValue: [], description: 'Only items in one of these categories (also: the choices of a cold-start user).' }) categories: string[],
+    @Arg('excludeItemIds', () => [ID], { defaultValue: [], description: 'Items never to return.' }) excludeItemIds: string[],
+    @Arg('includeInteracted', () => Boolean, { defaultValue: false, description: 'Also return items the user already interacted with.' }) includeInteracted: boolean,
+    @Ctx() ctx: ApiContext,
+  ): Promise<RecommendationList> {
+    requireSelfOrAdmin(ctx.viewer, userId, 'Reading recommendations');
+    checkFirst(first, ctx.settings.maxFirst);
+    if (excludeItemIds.length > 1000) throw badInput('excludeItemIds', `${excludeItemIds.length} ids`, 'at most 1000 ids');
+    if (categories.length > 50) throw badInput('categories', `${categories.length} names`, 'at most 50 names');
+    const res = await ctx.serving.recommend({
+      userId, first, contexts: checkContexts(context, 'context'), categories, excludeItemIds, includeInteracted,
+    }, ctx.counter);
+    return { userId, modelVersion: res.modelVersion, coldStart: res.coldStart, items: await toRecommendations(res.items, ctx) };
+  }
+
+  @Query(() => SimilarItemList, { description: 'Items similar to an item (embedding dot product and co-interaction), with reasons. Public.' })
+  async similarItems(
+    @Arg('itemId', () => ID, { description: 'The item.' }) itemId: string,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'How many items, 1 to 100.' }) first: number,
+    @Ctx() ctx: ApiContext,
+  ): Promise<SimilarItemList> {
+    checkFirst(first, ctx.settings.maxFirst);
+    const res = await ctx.serving.similarItems(itemId, first, ctx.counter);
+    return { itemId, modelVersion: res.modelVersion, items: await toRecommendations(res.items, ctx) };
+  }
+}

@@ -1,0 +1,5 @@
+import { RecommendationResolver } from './recommendation/recommendation.resolver';
+import { InteractionMutationResolver } from './interaction/interactionMutation.resolver';
+
+/** Resolver classes beyond the read API (recommendations, mutations), registered by buildSchema. */
+export const RESOLVERS_EXTRA = [RecommendationResolver, InteractionMutationResolver];

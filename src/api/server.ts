@@ -1,0 +1,216 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError, GraphQLSchema, printSchema, lexicographicSortSchema } from 'graphql';
+import { buildSchema as buildTypeGraphQLSchema } from 'type-graphql';
+import type { Config } from '../config';
+import type { Executor, StatementCounter } from '../db/executor';
+import type { Logger } from '../log';
+import { ServingEngine, DEFAULT_SERVING, type ServingOptions } from '../serving/recommend';
+import { viewerFromHeader } from './auth';
+import type { ApiContext, ApiSettings } from './context';
+import { ErrorCode, formatErrorFor } from './errors';
+import { DEFAULT_LIMITS, limitsPlugin, type QueryLimits } from './limits';
+import { createLoaders } from './loaders';
+import { ItemResolver } from './item/item.resolver';
+import { ModelResolver } from './model/model.resolver';
+import { UserResolver } from './user/user.resolver';
+import { InteractionResolver } from './interaction/interaction.resolver';
+import { RESOLVERS_EXTRA } from './resolvers';
+
+let schemaPromise: Promise<GraphQLSchema> | null = null;
+
+/** Builds (once per process) the executable schema from the type-graphql resolvers. */
+export function buildSchema(): Promise<GraphQLSchema> {
+  schemaPromise ??= buildTypeGraphQLSchema({
+    resolvers: [ModelResolver, ItemResolver, UserResolver, InteractionResolver, ...RESOLVERS_EXTRA] as never,
+    validate: false,
+  });
+  return schemaPromise;
+}
+
+/** The SDL of the schema as committed in schema/schema.graphql (sorted, so it diffs well). */
+export async function schemaSdl(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await buildSchema())) + '\n';
+}
+
+/** What the server needs besides the configuration. */
+export interface ServerDeps {
+  db: Executor;
+  logger: Logger;
+  /** Serving engine to use (tests share one); made from `serving` options when absent. */
+  engine?: ServingEngine;
+  serving?: Partial<ServingOptions>;
+  limits?: Partial<QueryLimits>;
+  settings?: Partial<ApiSettings>;
+}
+
+/** A running API server. */
+export interface ServerHandle {
+  /** Base URL of the GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  url: string;
+  port: number;
+  engine: ServingEngine;
+  /** Stops accepting requests, waits for in-flight ones, and stops Apollo (the driver stays open: the caller owns it). */
+  stop(): Promise<void>;
+}
+
+const MAX_BODY = 1 << 20;
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(Object.assign(new Error(`request body exceeds ${MAX_BODY} bytes`), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Starts the GraphQL API on config.host:config.port (port 0 picks a free one): POST/GET /graphql
+ * (Apollo Server through a plain node:http server; the Sandbox landing page in development), GET
+ * /healthz (the process is up) and GET /readyz (Neo4j reachable and a model active; 503 otherwise).
+ */
+export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSecret' | 'nodeEnv'>, deps: ServerDeps): Promise<ServerHandle> {
+  const log = deps.logger.child({ component: 'api' });
+  const schema = await buildSchema();
+  const engine = deps.engine ?? new ServingEngine(deps.db, log, { ...DEFAULT_SERVING, ...deps.serving });
+  const settings: ApiSettings = { maxFirst: 100, ...deps.settings };
+  const limits: QueryLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const exposeStatements = config.nodeEnv !== 'production';
+  const landing = config.nodeEnv === 'development'
+    ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+    : config.nodeEnv === 'production' ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled();
+
+  const apollo = new ApolloServer<ApiContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: formatErrorFor(log),
+    plugins: [
+      landing,
+      limitsPlugin(schema, limits),
+      {
+        async requestDidStart({ contextValue }) {
+          const t0 = process.hrtime.bigint();
+          return {
+            async willSendResponse({ response, operationName, errors }) {
+              const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+              if (exposeStatements && response.body.kind === 'single') {
+                response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cypherStatements: contextValue.counter.count };
+              }
+              log.info({ operation: operationName ?? null, ms: Math.round(ms * 100) / 100, statements: contextValue.counter.count,
+                viewer: contextValue.viewer.userId, errors: errors?.map((e) => e.extensions?.code ?? 'INTERNAL') }, 'graphql request');
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  const contextFor = (authorization: string | undefined): ApiContext => {
+    const viewer = viewerFromHeader(authorization, config.jwtSecret);
+    const counter: StatementCounter = { count: 0 };
+    return { db: deps.db, viewer, counter, loaders: createLoaders(deps.db, counter), log, serving: engine, settings };
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') {
+      try {
+        engine.store.invalidate();
+        const model = await engine.store.activeModel();
+        if (!model) return sendJson(res, 503, { status: 'not ready', reason: ErrorCode.MODEL_NOT_READY, message: 'No trained model is active.' });
+        return sendJson(res, 200, { status: 'ready', model: model.version });
+      } catch (err) {
+        log.warn({ err }, 'readiness check failed');
+        return sendJson(res, 503, { status: 'not ready', reason: ErrorCode.DATABASE_UNAVAILABLE, message: 'Neo4j is not reachable.' });
+      }
+    }
+    if (url.pathname !== '/graphql' && url.pathname !== '/') {
+      return sendJson(res, 404, { error: `No route ${url.pathname}; the API is at /graphql, health at /healthz and /readyz.` });
+    }
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const text = await readBody(req);
+      if ((headers.get('content-type') ?? '').includes('application/json') && text.length > 0) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+        }
+      } else {
+        body = text;
+      }
+    }
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => {
+        try {
+          return contextFor(req.headers.authorization);
+        } catch (err) {
+          if (err instanceof GraphQLError) {
+            throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });
+          }
+          throw err;
+        }
+      },
+    });
+    for (const [k, v] of result.headers) res.setHeader(k, v);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      log.error({ err }, 'unhandled request failure');
+      if (!res.headersSent) sendJson(res, (err as { status?: number }).status ?? 500, { errors: [{ message: 'Internal server error.', extensions: { code: ErrorCode.INTERNAL } }] });
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host}:${port}/graphql`;
+  log.info({ url, nodeEnv: config.nodeEnv }, 'GraphQL API listening');
+  return {
+    url, port, engine,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import type { Executor, StatementCounter } from '../db/executor';
+import type { Logger } from '../log';
+import { activeModel as registryActiveModel } from '../model/registry';
+
+/**
+ * The served model's metadata and where its vectors live (the registry's slot properties and index),
+ * as stored on the active (:Model) node.
+ */
+export interface ActiveModel {
+  version: string;
+  status: string | null;
+  trainedAt: string | null;
+  dims: number;
+  userNormExponent: number;
+  metrics: Record<string, unknown>;
+  params: Record<string, unknown>;
+  embeddingProperty: string;
+  foldInProperty: string;
+  versionProperty: string;
+  indexProperty: string;
+  indexName: string;
+  /** Largest item norm M of the dot-product index vectors. */
+  indexNorm: number;
+}
+
+/** The statement parameters that name the served slot's properties (for `n[$embeddingProperty]` etc.). */
+export function slotParams(m: ActiveModel): Record<string, unknown> {
+  return {
+    version: m.version, embeddingProperty: m.embeddingProperty, foldInProperty: m.foldInProperty,
+    versionProperty: m.versionProperty, indexProperty: m.indexProperty, indexName: m.indexName, indexNorm: m.indexNorm,
+  };
+}
+
+/**
+ * All items with an embedding as one row-major Float32Array (count × dims), for the exact dot-product
+ * scan; plus each item's categories and interaction degree (popularity for cold start).
+ */
+export interface ItemMatrix {
+  version: string;
+  dims: number;
+  ids: string[];
+  index: Map<string, number>;
+  embeddings: Float32Array;
+  /** Category names per item row. */
+  categories: string[][];
+  degree: Float64Array;
+  /** Rows in use (the arrays have spare capacity for items upserted after loading). */
+  count: number;
+}
+
+/**
+ * Knows which model is served (re-read at most every `ttlMs`) and holds that version's item matrix,
+ * loaded once per version; concurrent requests share one load. A version switch on the graph is
+ * picked up within `ttlMs`.
+ */
+export class ModelStore {
+  private active: { at: number; model: ActiveModel | null } | null = null;
+  private activeLoad: Promise<ActiveModel | null> | null = null;
+  private matrix: ItemMatrix | null = null;
+  private matrixLoad: { version: string; promise: Promise<ItemMatrix> } | null = null;
+
+  constructor(private readonly db: Executor, private readonly log: Logger, private readonly ttlMs = 2000) {}
+
+  /** The active model, or null when none is active; cached for `ttlMs`. */
+  async activeModel(counter?: StatementCounter): Promise<ActiveModel | null> {
+    const now = Date.now();
+    if (this.active && now - this.active.at < this.ttlMs) return this.active.model;
+    if (!this.activeLoad) {
+      this.activeLoad = this.readActive(counter).then((model) => {
+        this.active = { at: Date.now(), model };
+        return model;
+      }).finally(() => { this.activeLoad = null; });
+    }
+    return this.activeLoad;
+  }
+
+  /** Forgets the cached active model, so the next request re-reads it (after training or in tests). */
+  invalidate(): void {
+    this.active = null;
+  }
+
+  private async readActive(counter?: StatementCounter): Promise<ActiveModel | null> {
+    if (counter) counter.count++;
+    const m = await registryActiveModel(this.db);
+    if (!m) return null;
+    if (!m.slot || !m.embeddingProperty || !m.foldInProperty || !m.versionProperty || !m.indexProperty || !m.indexName) {
+      this.log.error({ version: m.version, slot: m.slot }, 'the active model names no embedding slot; treating it as not ready');
+      return null;
+    }
+    return {
+      version: m.version, status: m.status, trainedAt: m.trainedAt, dims: m.dims, userNormExponent: m.userNormExponent,
+      metrics: m.metrics, params: m.params, embeddingProperty: m.embeddingProperty, foldInProperty: m.foldInProperty,
+      versionProperty: m.versionProperty, indexProperty: m.indexProperty, indexName: m.indexName, indexNorm: m.indexNorm ?? 0,
+    };
+  }
+
+  /** The item matrix of `model`'s version, loading it (one statement) when the version changed. */
+  async itemMatrix(model: ActiveModel, counter?: StatementCounter): Promise<ItemMatrix> {
+    if (this.matrix && this.matrix.version === model.version) return this.matrix;
+    if (!this.matrixLoad || this.matrixLoad.version !== model.version) {
+      const promise = this.loadMatrix(model, counter).then((m) => {
+        this.matrix = m;
+        return m;
+      }).finally(() => {
+        if (this.matrixLoad?.promise === promise) this.matrixLoad = null;
+      });
+      this.matrixLoad = { version: model.version, promise };
+    }
+    return this.matrixLoad.promise;
+  }
+
+  private async loadMatrix(model: ActiveModel, counter?: StatementCounter): Promise<ItemMatrix> {
+    const t0 = Date.now();
+    const rows = await this.db.read<{ id: string; embedding: number[]; categories: string[]; degree: number }>(
+      'serving/itemMatrix', slotParams(model), counter);
+    const dims = model.dims || (rows[0]?.embedding.length ?? 0);
+    const capacity = rows.length + 1024;
+    const m: ItemMatrix = {
+      version: model.version, dims, ids: [], index: new Map(), embeddings: new Float32Array(capacity * dims),
+      categories: [], degree: new Float64Array(capacity), count: 0,
+    };
+    for (const r of rows) {
+      if (r.embedding.length !== dims) {
+        this.log.warn({ item: r.id, length: r.embedding.length, dims }, 'item embedding has the wrong length; skipped');
+        continue;
+      }
+      putRow(m, r.id, r.embedding, r.categories, r.degree);
+    }
+    this.log.info({ version: model.version, items: m.count, dims, ms: Date.now() - t0 }, 'item matrix loaded');
+    return m;
+  }
+
+  /**
+   * Adds or replaces one item's row in the loaded matrix of `version` (an upserted item becomes
+   * recommendable at once in this process); a no-op when another version is loaded.
+   */
+  upsertItem(version: string, id: string, embedding: number[], categories: string[]): void {
+    const m = this.matrix;
+    if (!m || m.version !== version || embedding.length !== m.dims) return;
+    const row = m.index.get(id);
+    if (row !== undefined) {
+      m.embeddings.set(embedding, row * m.dims);
+      m.categories[row] = categories;
+      return;
+    }
+    putRow(m, id, embedding, categories, 0);
+  }
+
+  /** Marks an item as gone from the loaded matrix (its row is zeroed and never recommended). */
+  removeItem(id: string): void {
+    const m = this.matrix;
+    const row = m?.index.get(id);
+    if (!m || row === undefined) return;
+    m.embeddings.fill(0, row * m.dims, (row + 1) * m.dims);
+    m.index.delete(id);
+  }
+}
+
+function putRow(m: ItemMatrix, id: string, embedding: number[], categories: string[], degree: number): void {
+  if ((m.count + 1) * m.dims > m.embeddings.length) {
+    const cap = Math.max(1024, m.count * 2);
+    const e = new Float32Array(cap * m.dims);
+    e.set(m.embeddings);
+    m.embeddings = e;
+    const d = new Float64Array(cap);
+    d.set(m.degree);
+    m.degree = d;
+  }
+  const row = m.count++;
+  m.ids[row] = id;
+  m.index.set(id, row);
+  m.embeddings.set(embedding, row * m.dims);
+  m.categories[row] = categories;
+  m.degree[row] = degree;
+}

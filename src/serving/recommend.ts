@@ -1,0 +1,238 @@
+import type { Executor, StatementCounter } from '../db/executor';
+import type { Logger } from '../log';
+import { apiError, ErrorCode, notFound } from '../api/errors';
+import { ModelStore, slotParams, type ActiveModel, type ItemMatrix } from './modelStore';
+import { dotFromIndexScore, indexQueryVector } from '../model/registry';
+import { dotRow, topByDot, topByValue } from './scan';
+import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
+import { DEFAULT_WEIGHTS, type ContextValue, type RecommendationResult, type ScoreBreakdown, type ScoreWeights, type ScoredItem } from './types';
+
+/** Tuning of candidate generation; defaults fit graphs of Gowalla's size (~40k items). */
+export interface ServingOptions {
+  /** 'scan': exact dot product over the in-memory item matrix; 'index': the Neo4j vector index (millions of items). */
+  candidateSource: 'scan' | 'index';
+  /** Candidates taken from the embeddings and from the graph before merging. */
+  embeddingCandidates: number;
+  graphCandidates: number;
+  /** Fan-out caps of the co-interaction statement (user items, co-users per item). */
+  maxUserItems: number;
+  maxCoUsers: number;
+}
+
+/** Default serving options. */
+export const DEFAULT_SERVING: ServingOptions = Object.freeze({
+  candidateSource: 'scan', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 50, maxCoUsers: 50,
+});
+
+/** A recommendations request after argument validation. */
+export interface RecommendRequest {
+  userId: string;
+  first: number;
+  contexts: ContextValue[];
+  categories: string[];
+  excludeItemIds: string[];
+  includeInteracted: boolean;
+}
+
+interface Candidate {
+  id: string;
+  row: number | undefined;
+  embedding: number;
+  graph: number;
+  context: number;
+  popularity: number;
+}
+
+/** Score weights from the model's params.serving (numbers only), over the defaults. */
+export function weightsOf(model: ActiveModel): ScoreWeights {
+  const s = (model.params.serving ?? {}) as Record<string, unknown>;
+  const pick = (k: keyof ScoreWeights) => (typeof s[k] === 'number' && Number.isFinite(s[k]) ? (s[k] as number) : DEFAULT_WEIGHTS[k]);
+  return { embedding: pick('embedding'), graph: pick('graph'), context: pick('context'), popularity: pick('popularity') };
+}
+
+function mean(vectors: (number[] | null)[], dims: number): Float32Array | null {
+  const ok = vectors.filter((v): v is number[] => Array.isArray(v) && v.length === dims);
+  if (ok.length === 0) return null;
+  const out = new Float32Array(dims);
+  for (const v of ok) for (let c = 0; c < dims; c++) out[c] += v[c] / ok.length;
+  return out;
+}
+
+/**
+ * Candidates, scoring, re-ranking and explanations: a bounded number of Cypher statements per
+ * request (profile, graph candidates, context scores, reasons; plus the cached model lookup),
+ * whatever the page size.
+ */
+export class ServingEngine {
+  readonly store: ModelStore;
+
+  constructor(private readonly db: Executor, private readonly log: Logger, readonly options: ServingOptions = DEFAULT_SERVING,
+    store?: ModelStore) {
+    this.store = store ?? new ModelStore(db, log);
+  }
+
+  /** The active model, or MODEL_NOT_READY. */
+  async requireModel(counter?: StatementCounter): Promise<ActiveModel> {
+    const model = await this.store.activeModel(counter);
+    if (!model) throw apiError(ErrorCode.MODEL_NOT_READY, 'No trained model is active yet; run the train mutation (admin) or `npm run train`, then retry.');
+    return model;
+  }
+
+  /** Ranked, explained recommendations for one user. */
+  async recommend(req: RecommendRequest, counter?: StatementCounter): Promise<RecommendationResult> {
+    const model = await this.requireModel(counter);
+    const m = await this.store.itemMatrix(model, counter);
+    const w = weightsOf(model);
+    const [profile] = await this.db.read('serving/userProfile', { ...slotParams(model), userId: req.userId, categories: req.categories, contexts: req.contexts }, counter);
+    if (!profile.exists) throw notFound('User', req.userId, 'Create it with upsertUser.');
+    const interacted: string[] = profile.interacted;
+    const excluded = new Set<string>(req.excludeItemIds);
+    if (!req.includeInteracted) for (const id of interacted) excluded.add(id);
+    const userEmb: number[] | null = profile.embedding;
+    const coldStart = profile.positives === 0 || !Array.isArray(userEmb) || userEmb.length !== m.dims;
+    const wanted = req.categories.length > 0 ? new Set(req.categories) : null;
+    const keepRow = (r: number) => !excluded.has(m.ids[r]) && m.index.get(m.ids[r]) === r
+      && (!wanted || m.categories[r].some((c) => wanted.has(c)));
+
+    const query = coldStart
+      ? mean([...profile.categoryEmbeddings, ...profile.contextEmbeddings], m.dims)
+      : Float32Array.from(userEmb as number[]);
+
+    const cands = new Map<string, Candidate>();
+    const add = (id: string): Candidate => {
+      let c = cands.get(id);
+      if (!c) {
+        const row = m.index.get(id);
+        c = { id, row, embedding: query && row !== undefined ? dotRow(m, query, row) : 0, graph: 0, context: 0, popularity: 0 };
+        cands.set(id, c);
+      }
+      return c;
+    };
+    if (query) {
+      for (const id of await this.embeddingCandidates(model, m, query, this.options.embeddingCandidates, keepRow, counter)) add(id);
+    }
+    if (coldStart) {
+      for (const r of topByValue(m.degree, m.count, this.options.graphCandidates, keepRow)) add(m.ids[r]);
+    } else {
+      const rows = await this.db.read<{ id: string; proximity: number }>('serving/graphCandidates', {
+        userId: req.userId, maxUserItems: this.options.maxUserItems, maxCoUsers: this.options.maxCoUsers, limit: this.options.graphCandidates,
+      }, counter);
+      for (const r of rows) {
+        if (excluded.has(r.id)) continue;
+        const row = m.index.get(r.id);
+        if (wanted && (row === undefined || !m.categories[row].some((c) => wanted.has(c)))) continue;
+        add(r.id).graph = r.proximity;
+      }
+    }
+    if (req.contexts.length > 0 && cands.size > 0) {
+      const rows = await this.db.read<{ id: string; contexts: { share: number }[] }>('serving/contextScores',
+        { itemIds: [...cands.keys()], contexts: req.contexts }, counter);
+      for (const r of rows) {
+        const c = cands.get(r.id);
+        if (c) c.context = r.contexts.reduce((t, x) => t + x.share, 0) / req.contexts.length;
+      }
+    }
+    if (coldStart) {
+      let maxDeg = 0;
+      for (let r = 0; r < m.count; r++) if (m.degree[r] > maxDeg) maxDeg = m.degree[r];
+      for (const c of cands.values()) {
+        c.popularity = c.row !== undefined && maxDeg > 0 ? Math.log1p(m.degree[c.row]) / Math.log1p(maxDeg) : 0;
+      }
+    }
+    const scored = [...cands.values()].map((c) => {
+      const breakdown: ScoreBreakdown = {
+        embedding: w.embedding * c.embedding,
+        graph: w.graph * c.graph,
+        context: w.context * c.context,
+        popularity: w.popularity * c.popularity,
+        exploration: 0,
+      };
+      const score = breakdown.embedding + breakdown.graph + breakdown.context + breakdown.popularity + breakdown.exploration;
+      return { id: c.id, score, breakdown };
+    });
+    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const page = scored.slice(0, req.first);
+    const reasonRows = page.length === 0 ? [] : await this.db.read<ReasonRow>('serving/reasons', {
+      userId: req.userId, itemIds: page.map((p) => p.id), contexts: req.contexts, categories: req.categories,
+      maxUserItems: this.options.maxUserItems,
+    }, counter);
+    const byId = new Map(reasonRows.map((r) => [r.id, r]));
+    const items: ScoredItem[] = page.map((p, i) => ({
+      itemId: p.id, rank: i + 1, score: p.score, breakdown: p.breakdown,
+      reasons: byId.has(p.id) ? reasonsFor(req.userId, byId.get(p.id)!) : [],
+    }));
+    return { userId: req.userId, modelVersion: model.version, coldStart, items };
+  }
+
+  /** Items similar to `itemId` by embedding dot product and co-interaction, with reasons. */
+  async similarItems(itemId: string, first: number, counter?: StatementCounter): Promise<{ modelVersion: string; items: ScoredItem[] }> {
+    const model = await this.requireModel(counter);
+    const m = await this.store.itemMatrix(model, counter);
+    const w = weightsOf(model);
+    const row = m.index.get(itemId);
+    const graphRows = await this.db.read<{ id: string; proximity: number }>('serving/similarCandidates', {
+      itemId, maxCoUsers: this.options.maxCoUsers * 4, limit: this.options.graphCandidates,
+    }, counter);
+    if (row === undefined && graphRows.length === 0) {
+      const exists = await this.db.read('api/itemsByIds', { ids: [itemId] }, counter);
+      if (exists.length === 0) throw notFound('Item', itemId);
+    }
+    const cands = new Map<string, { embedding: number; graph: number }>();
+    const query = row !== undefined ? m.embeddings.slice(row * m.dims, (row + 1) * m.dims) : null;
+    if (query) {
+      const keep = (r: number) => r !== row && m.index.get(m.ids[r]) === r;
+      for (const { row: r, score } of await this.scanOrIndex(model, m, query, this.options.embeddingCandidates, keep, counter)) {
+        cands.set(m.ids[r], { embedding: score, graph: 0 });
+      }
+    }
+    for (const g of graphRows) {
+      const c = cands.get(g.id) ?? { embedding: 0, graph: 0 };
+      if (query && !cands.has(g.id)) {
+        const r = m.index.get(g.id);
+        if (r !== undefined) c.embedding = dotRow(m, query, r);
+      }
+      c.graph = g.proximity;
+      cands.set(g.id, c);
+    }
+    const scored = [...cands.entries()].map(([id, c]) => {
+      const breakdown: ScoreBreakdown = { embedding: w.embedding * c.embedding, graph: w.graph * c.graph, context: 0, popularity: 0, exploration: 0 };
+      return { id, breakdown, score: breakdown.embedding + breakdown.graph };
+    });
+    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const page = scored.slice(0, first);
+    const rows = page.length === 0 ? [] : await this.db.read<SimilarReasonRow & { title?: string }>('serving/similarReasons',
+      { itemId, itemIds: page.map((p) => p.id) }, counter);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return {
+      modelVersion: model.version,
+      items: page.map((p, i) => ({
+        itemId: p.id, rank: i + 1, score: p.score, breakdown: p.breakdown,
+        reasons: byId.has(p.id) ? similarReasonsFor(itemId, null, byId.get(p.id)!) : [],
+      })),
+    };
+  }
+
+  private async embeddingCandidates(model: ActiveModel, m: ItemMatrix, query: Float32Array, k: number, keep: (r: number) => boolean,
+    counter?: StatementCounter): Promise<string[]> {
+    return (await this.scanOrIndex(model, m, query, k, keep, counter)).map((x) => m.ids[x.row]);
+  }
+
+  /**
+   * Top-k rows by dot product: the exact in-process scan, or the served slot's vector index (whose
+   * euclidean order over norm-equalised vectors is the dot-product order), over-fetching 4× so that
+   * excluded items still leave k.
+   */
+  private async scanOrIndex(model: ActiveModel, m: ItemMatrix, query: Float32Array, k: number, keep: (r: number) => boolean,
+    counter?: StatementCounter): Promise<{ row: number; score: number }[]> {
+    if (this.options.candidateSource === 'scan') return topByDot(m, query, k, keep);
+    const rows = await this.db.read<{ id: string; score: number }>('serving/vectorCandidates',
+      { indexName: model.indexName, k: k * 4, vector: indexQueryVector(query) }, counter);
+    const out: { row: number; score: number }[] = [];
+    for (const r of rows) {
+      const row = m.index.get(r.id);
+      if (row !== undefined && keep(row)) out.push({ row, score: dotFromIndexScore(query, r.score, model.indexNorm) });
+    }
+    out.sort((a, b) => b.score - a.score);
+    return out.slice(0, k);
+  }
+}

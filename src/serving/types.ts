@@ -1,0 +1,73 @@
+/** Shapes shared by candidate generation, scoring and explanation. */
+
+/** A context value of a request, e.g. {kind: 'device', value: 'mobile'}. */
+export interface ContextValue {
+  kind: string;
+  value: string;
+}
+
+/** The named parts of a score; `score` is exactly their sum. */
+export interface ScoreBreakdown {
+  embedding: number;
+  graph: number;
+  context: number;
+  popularity: number;
+  exploration: number;
+}
+
+/** A node on an evidence path; users other than the viewer and its followees are anonymous (id null). */
+export interface PathNode {
+  label: 'User' | 'Item' | 'Category' | 'Context';
+  id: string | null;
+  name: string | null;
+}
+
+/** One relationship of a path: its type, and whether it points along the path (FORWARD) or against it. */
+export interface PathRelationship {
+  type: string;
+  direction: 'FORWARD' | 'BACKWARD';
+}
+
+/** A real path in the graph: relationships[k] joins nodes[k] and nodes[k+1]. */
+export interface GraphPath {
+  nodes: PathNode[];
+  relationships: PathRelationship[];
+}
+
+/** What kind of evidence a reason is. */
+export type ReasonKind = 'CO_INTERACTION' | 'FOLLOWEES' | 'CONTEXT' | 'CATEGORY' | 'POPULARITY';
+
+/** A human-readable sentence with the graph paths that back it. */
+export interface Reason {
+  kind: ReasonKind;
+  text: string;
+  paths: GraphPath[];
+}
+
+/** One ranked item with its score, breakdown and reasons. */
+export interface ScoredItem {
+  itemId: string;
+  rank: number;
+  score: number;
+  breakdown: ScoreBreakdown;
+  reasons: Reason[];
+}
+
+/** The answer to a recommendations request. */
+export interface RecommendationResult {
+  userId: string;
+  modelVersion: string;
+  coldStart: boolean;
+  items: ScoredItem[];
+}
+
+/** Mixing weights of the score parts; read from the model's params.serving when present. */
+export interface ScoreWeights {
+  embedding: number;
+  graph: number;
+  context: number;
+  popularity: number;
+}
+
+/** Defaults when the model's params do not say otherwise. */
+export const DEFAULT_WEIGHTS: ScoreWeights = Object.freeze({ embedding: 1, graph: 1, context: 0.5, popularity: 0.5 });
