@@ -9,7 +9,8 @@ import type { Logger } from '../log';
 import { interactionWeight } from '../graph/weights';
 import { ImportValidationError } from './errors';
 import { readInputFile } from './files';
-import { addCounts, writeBatches, WriteCounts, zeroCounts } from './write';
+import { cypher } from '../db/cypher';
+import { addCounts, inBatches, writeBatches, WriteCounts, zeroCounts } from './write';
 
 /** One user's line: the user id and its distinct item ids, as strings. */
 export interface LightGcnRow {
@@ -140,14 +141,66 @@ export async function importLightGcn(db: Executor, dir: string, options: LightGc
   const idBatch = Math.max(batchSize, 20_000);
   addCounts(written, await writeBatches(db, 'import/merge-users', [...users], { batchSize: idBatch, param: 'ids', label: 'users', unit: 'users' }));
   addCounts(written, await writeBatches(db, 'import/merge-items', [...items], { batchSize: idBatch, param: 'ids', label: 'items', unit: 'items' }));
-  const params = { kind: 'view', weight: interactionWeight('view') };
-  const size = (r: LightGcnRow) => r.items.length;
-  addCounts(written, await writeBatches(db, 'import/interacted-lists', train.rows, { batchSize, params, size, label: 'train', unit: 'rels' }));
-  if (test) {
-    addCounts(written, await writeBatches(db, 'import/held-out-lists', test.rows, { batchSize, params, size, label: 'test', unit: 'rels' }));
-  }
+  const elementIds = await itemElementIds(db, [...items], idBatch);
+  addCounts(written, await writeEdgeLists(db, train.rows, elementIds, 'interacted', batchSize, 'train'));
+  if (test) addCounts(written, await writeEdgeLists(db, test.rows, elementIds, 'held-out', batchSize, 'test'));
   const result = { users: users.size, items: items.size, interactions: train.pairs, heldOut: test?.pairs ?? 0,
     duplicatesSkipped: train.duplicates + (test?.duplicates ?? 0), written };
   log?.info(result, 'lightgcn import done');
   return result;
+}
+
+/** Reads the element ids of the given items (all of which exist), for direct lookups in edge batches. */
+async function itemElementIds(db: Executor, ids: string[], batchSize: number): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let k = 0; k < ids.length; k += batchSize) {
+    const rows = await db.read<{ id: string; elementId: string }>('import/item-element-ids', { ids: ids.slice(k, k + batchSize) });
+    for (const r of rows) out.set(r.id, r.elementId);
+  }
+  return out;
+}
+
+/**
+ * Writes INTERACTED (or HELD_OUT) edges of LightGCN rows in batches. In each transaction it first asks
+ * which users already have an edge of that type: the others' edges are CREATEd (a user's edges all go in
+ * one transaction, so a user has either all or none of them from an earlier run), the rest MERGEd.
+ * Throws (rolling the batch back) if an item or user could not be found.
+ */
+async function writeEdgeLists(db: Executor, rows: LightGcnRow[], elementIds: Map<string, string>, type: 'interacted' | 'held-out',
+  batchSize: number, label: string): Promise<WriteCounts> {
+  const seenStatement = cypher(type === 'interacted' ? 'import/users-with-interacted' : 'import/users-with-held-out');
+  const createStatement = cypher(`import/create-${type}-lists`);
+  const mergeStatement = cypher(`import/merge-${type}-lists`);
+  const params = { kind: 'view', weight: interactionWeight('view') };
+  return inBatches(db, rows, { batchSize, size: (r) => r.items.length, label, unit: 'rels' }, async (tx, chunk) => {
+    const seenRes = await tx.run(seenStatement, { ids: chunk.map((r) => r.user) });
+    const seen = new Set<string>(seenRes.records[0]?.get('ids') ?? []);
+    const fresh: { user: string; items: string[] }[] = [];
+    const again: { user: string; items: string[] }[] = [];
+    let freshPairs = 0;
+    let againPairs = 0;
+    for (const r of chunk) {
+      const row = { user: r.user, items: r.items.map((i) => elementIds.get(i) as string) };
+      if (seen.has(r.user)) {
+        again.push(row);
+        againPairs += row.items.length;
+      } else {
+        fresh.push(row);
+        freshPairs += row.items.length;
+      }
+    }
+    const counts = zeroCounts();
+    for (const [statement, part, pairs] of [[createStatement, fresh, freshPairs], [mergeStatement, again, againPairs]] as const) {
+      if (part.length === 0) continue;
+      const res = await tx.run(statement, { ...params, rows: part });
+      const got = Number(res.records[0]?.get(0) ?? 0);
+      if (got !== pairs) {
+        throw new Error(`import ${label}: expected to write ${pairs} ${type} edges in a batch but matched ${got}; ` +
+          'a user or item was deleted during the import? Re-run it.');
+      }
+      const u = res.summary.counters.updates();
+      addCounts(counts, { nodesCreated: u.nodesCreated, relationshipsCreated: u.relationshipsCreated, propertiesSet: u.propertiesSet });
+    }
+    return counts;
+  });
 }

@@ -2,6 +2,7 @@
  * Batched idempotent writes shared by every import: rows go to a named UNWIND statement in chunks,
  * one managed write transaction per chunk, with a progress bar and summed write counters.
  */
+import type { ManagedTransaction } from 'neo4j-driver';
 import type { Executor } from '../db/executor';
 import { cypher } from '../db/cypher';
 import { startProgress } from '../progress';
@@ -48,6 +49,22 @@ export interface BatchOptions<T> {
  */
 export async function writeBatches<T>(db: Executor, name: string, rows: readonly T[], options: BatchOptions<T>): Promise<WriteCounts> {
   const statement = cypher(name);
+  return inBatches(db, rows, options, (tx, chunk) => runCounted(tx, statement, { ...options.params, [options.param ?? 'rows']: chunk }));
+}
+
+/** Runs a statement text (from `cypher()`) in a transaction and returns its write counters. */
+export async function runCounted(tx: ManagedTransaction, statement: string, params: Record<string, unknown>): Promise<WriteCounts> {
+  const res = await tx.run(statement, params);
+  const u = res.summary.counters.updates();
+  return { nodesCreated: u.nodesCreated, relationshipsCreated: u.relationshipsCreated, propertiesSet: u.propertiesSet };
+}
+
+/**
+ * Cuts `rows` into batches (never splitting a row) and runs `work` on each in its own managed write
+ * transaction, with a progress bar; returns the summed counters.
+ */
+export async function inBatches<T>(db: Executor, rows: readonly T[], options: Omit<BatchOptions<T>, 'param' | 'params'>,
+  work: (tx: ManagedTransaction, chunk: T[]) => Promise<WriteCounts>): Promise<WriteCounts> {
   const size = options.size ?? (() => 1);
   const total = rows.reduce((s, r) => s + size(r), 0);
   const bar = options.label ? startProgress(options.label, total, options.unit ?? 'rows') : undefined;
@@ -62,12 +79,7 @@ export async function writeBatches<T>(db: Executor, name: string, rows: readonly
         end++;
       }
       const chunk = rows.slice(start, end);
-      const c = await db.writeTx(async (tx) => {
-        const res = await tx.run(statement, { ...options.params, [options.param ?? 'rows']: chunk });
-        const u = res.summary.counters.updates();
-        return { nodesCreated: u.nodesCreated, relationshipsCreated: u.relationshipsCreated, propertiesSet: u.propertiesSet };
-      });
-      addCounts(counts, c);
+      addCounts(counts, await db.writeTx((tx) => work(tx, chunk)));
       bar?.increment(units);
       start = end;
     }
@@ -76,4 +88,3 @@ export async function writeBatches<T>(db: Executor, name: string, rows: readonly
   }
   return counts;
 }
-
