@@ -1,0 +1,143 @@
+import { Executor } from '../../src/db/executor';
+import type { ServerHandle } from '../../src/api/server';
+import { resetGraph, testExecutor } from '../helpers/neo4j';
+import { codeOf, gql, loadApiFixture, startTestServer, tokenFor } from './api.fixture';
+
+const RECS = `query($u: ID!, $first: Int, $context: [ContextInput!], $categories: [String!], $exclude: [ID!], $inc: Boolean) {
+  recommendations(userId: $u, first: $first, context: $context, categories: $categories, excludeItemIds: $exclude, includeInteracted: $inc) {
+    userId modelVersion coldStart
+    items { rank score item { id title } breakdown { embedding graph context popularity exploration }
+      reasons { kind text paths { nodes { label id name } relationships { type direction } } } }
+  }
+}`;
+
+/**
+ * Re-checks one evidence path in the graph: a path of exactly the given relationship types and
+ * directions whose nodes carry the given labels and keys (User/Item id, Category name, Context
+ * kind:value; a null id is any node of that label). One fixed statement for every path shape.
+ */
+const PATH_EXISTS = `
+MATCH p = (a)-[*1..3]-(b)
+WHERE length(p) = size($types)
+  AND all(k IN range(0, size($labels) - 1) WHERE $labels[k] IN labels(nodes(p)[k])
+      AND ($ids[k] IS NULL OR $ids[k] = CASE $labels[k] WHEN 'Category' THEN nodes(p)[k].name
+                                                    WHEN 'Context' THEN nodes(p)[k].kind + ':' + nodes(p)[k].value
+                                                    ELSE nodes(p)[k].id END))
+  AND all(k IN range(0, size($types) - 1) WHERE type(relationships(p)[k]) = $types[k]
+      AND (startNode(relationships(p)[k]) = nodes(p)[k]) = $forward[k])
+RETURN count(p) > 0 AS ok`;
+
+async function pathExists(db: Executor, path: { nodes: { label: string; id: string | null }[]; relationships: { type: string; direction: string }[] }): Promise<boolean> {
+  const rows = await db.driver.executeQuery(PATH_EXISTS, {
+    labels: path.nodes.map((n) => n.label), ids: path.nodes.map((n) => n.id),
+    types: path.relationships.map((r) => r.type), forward: path.relationships.map((r) => r.direction === 'FORWARD'),
+  });
+  return rows.records[0].get('ok') === true;
+}
+
+describe('api/recommendations: ranking, reasons, cold start and feedback over HTTP', () => {
+  let db: Executor;
+  let srv: ServerHandle;
+  beforeAll(async () => {
+    db = testExecutor();
+    await resetGraph(db);
+    await loadApiFixture(db);
+    srv = await startTestServer(db);
+  });
+  afterAll(async () => {
+    await srv.stop();
+    await db.close();
+  });
+
+  it('ranks by the model with a breakdown that adds up, excluding interacted items', async () => {
+    const res = await gql(srv.url, RECS, { u: 'alice', first: 10 }, tokenFor('alice'));
+    expect(res.errors).toBeUndefined();
+    const r = res.data.recommendations;
+    expect(r).toMatchObject({ userId: 'alice', modelVersion: 'v-test', coldStart: false });
+    const ids = r.items.map((x: any) => x.item.id);
+    expect(ids).not.toContain('i1');
+    expect(ids).not.toContain('i2');
+    expect(ids.slice(0, 2).sort()).toEqual(['i3', 'i4']); // the rest of alice's coffee cluster
+    for (const x of r.items) {
+      const b = x.breakdown;
+      expect(b.embedding + b.graph + b.context + b.popularity + b.exploration).toBeCloseTo(x.score, 9);
+    }
+    for (let k = 1; k < r.items.length; k++) expect(r.items[k - 1].score).toBeGreaterThanOrEqual(r.items[k].score);
+    expect(r.items.find((x: any) => x.item.id === 'i3').breakdown.graph).toBeGreaterThan(0);
+  });
+
+  it('includes interacted items when asked and honours excludeItemIds and categories', async () => {
+    const inc = await gql(srv.url, RECS, { u: 'alice', first: 20, inc: true, exclude: ['i3'] }, tokenFor('alice'));
+    const ids = inc.data.recommendations.items.map((x: any) => x.item.id);
+    expect(ids).toContain('i1');
+    expect(ids).not.toContain('i3');
+    const books = await gql(srv.url, RECS, { u: 'alice', first: 20, categories: ['books'] }, tokenFor('alice'));
+    const bookIds = books.data.recommendations.items.map((x: any) => x.item.id);
+    expect(bookIds.length).toBeGreaterThan(0);
+    for (const id of bookIds) expect(['i5', 'i6', 'i7', 'i8']).toContain(id);
+  });
+
+  it('explains with co-interaction, followees, context and category reasons, each backed by a real path', async () => {
+    const res = await gql(srv.url, RECS, { u: 'alice', first: 10, context: [{ kind: 'device', value: 'mobile' }] }, tokenFor('alice'));
+    expect(res.errors).toBeUndefined();
+    const items = res.data.recommendations.items;
+    const i3 = items.find((x: any) => x.item.id === 'i3');
+    const kinds = i3.reasons.map((r: any) => r.kind).sort();
+    expect(kinds).toEqual(['CATEGORY', 'CONTEXT', 'CO_INTERACTION', 'FOLLOWEES']);
+    expect(i3.reasons.find((r: any) => r.kind === 'FOLLOWEES').text).toBe('carol, whom you follow, interacted with it.');
+    expect(i3.reasons.find((r: any) => r.kind === 'CONTEXT').text).toBe('Popular on mobile.');
+    expect(i3.breakdown.context).toBeGreaterThan(0);
+    let checked = 0;
+    for (const it of items) {
+      for (const reason of it.reasons) {
+        expect(reason.paths.length).toBeGreaterThan(0);
+        for (const p of reason.paths) {
+          expect(p.relationships.length).toBe(p.nodes.length - 1);
+          await expect(pathExists(db, p)).resolves.toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+    // the check itself can fail: a path that is not in the graph
+    await expect(pathExists(db, { nodes: [{ label: 'User', id: 'alice' }, { label: 'Item', id: 'i12' }], relationships: [{ type: 'INTERACTED', direction: 'FORWARD' }] })).resolves.toBe(false);
+  });
+
+  it('sends the same number of Cypher statements for first: 5 and first: 50', async () => {
+    const ctx = [{ kind: 'device', value: 'mobile' }];
+    await gql(srv.url, RECS, { u: 'bob', first: 5, context: ctx }, tokenFor('bob')); // warm the model cache
+    const a = await gql(srv.url, RECS, { u: 'bob', first: 5, context: ctx }, tokenFor('bob'));
+    const b = await gql(srv.url, RECS, { u: 'bob', first: 50, context: ctx }, tokenFor('bob'));
+    expect(a.errors).toBeUndefined();
+    expect(b.errors).toBeUndefined();
+    expect(b.data.recommendations.items.length).toBeGreaterThan(a.data.recommendations.items.length);
+    expect(a.extensions!.cypherStatements).toBeGreaterThan(0);
+    expect(b.extensions!.cypherStatements).toBe(a.extensions!.cypherStatements);
+    expect(b.extensions!.cypherStatements).toBeLessThanOrEqual(6);
+  });
+
+  it('serves a cold-start user from chosen categories, context and popularity, flagged coldStart', async () => {
+    const res = await gql(srv.url, RECS, { u: 'eve', first: 3, categories: ['music'], context: [{ kind: 'device', value: 'mobile' }] }, tokenFor('eve'));
+    expect(res.errors).toBeUndefined();
+    const r = res.data.recommendations;
+    expect(r.coldStart).toBe(true);
+    expect(r.items.length).toBe(3);
+    for (const x of r.items) expect(['i9', 'i10', 'i11', 'i12']).toContain(x.item.id);
+    expect(r.items[0].breakdown.popularity).toBeGreaterThan(0);
+    expect(r.items[0].reasons.map((x: any) => x.kind)).toContain('CATEGORY');
+    const plain = await gql(srv.url, RECS, { u: 'eve', first: 5 }, tokenFor('eve'));
+    expect(plain.data.recommendations.coldStart).toBe(true);
+    expect(plain.data.recommendations.items.length).toBe(5);
+  });
+
+  it('similarItems returns the item\'s neighbours with reasons backed by paths', async () => {
+    const res = await gql(srv.url, `{ similarItems(itemId: "i1", first: 3) { itemId modelVersion items { item { id } score breakdown { embedding graph }
+      reasons { kind text paths { nodes { label id } relationships { type direction } } } } } }`);
+    expect(res.errors).toBeUndefined();
+    const items = res.data.similarItems.items;
+    expect(items.map((x: any) => x.item.id).slice(0, 2).sort()).toEqual(['i2', 'i3']);
+    for (const it of items) for (const reason of it.reasons) for (const p of reason.paths) await expect(pathExists(db, p)).resolves.toBe(true);
+    const missing = await gql(srv.url, '{ similarItems(itemId: "nope") { itemId } }');
+    expect(codeOf(missing)).toBe('NOT_FOUND');
+  });
+});
