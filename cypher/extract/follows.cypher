@@ -1,10 +1,4 @@
 // All FOLLOWS edges between users, one row per follower with the followed user ids.
-MATCH (u:User)
-WHERE u.id IS NOT NULL
-CALL (u) {
-  MATCH (u)-[:FOLLOWS]->(v:User)
-  RETURN collect(v.id) AS followed
-}
-WITH u, followed
-WHERE size(followed) > 0
-RETURN u.id AS user, followed
+MATCH (u:User)-[:FOLLOWS]->(v:User)
+WHERE u.id IS NOT NULL AND v.id IS NOT NULL
+RETURN u.id AS user, collect(v.id) AS followed

@@ -3,6 +3,7 @@ MATCH (u:User)
 WHERE u.id IS NOT NULL
 CALL (u) {
   MATCH (u)-[:HELD_OUT]->(i:Item)
+  WHERE i.id IS NOT NULL
   RETURN collect(i.id) AS items
 }
 WITH u, items

@@ -16,6 +16,18 @@ export interface EdgeWeighting {
   decayReferenceMs?: number;
 }
 
+/** What the builder does with an edge whose endpoint is not in the node lists. */
+export interface BuilderOptions extends EdgeWeighting {
+  /**
+   * 'throw' (default): a bug, fail loudly. 'skip': count and drop it — for a live graph read in several
+   * statements, where a node created after the node lists were read may already have edges.
+   */
+  unknownNodes?: 'throw' | 'skip';
+}
+
+/** The relations a builder collects, each of which can be cleared and re-read (a retried transaction). */
+export type Relation = 'interactions' | 'heldOut' | 'itemCategories' | 'userContexts' | 'itemContexts' | 'follows';
+
 /** What the builder dropped or kept, for the logs of an extraction. */
 export interface BuildStats {
   interactions: number;
@@ -29,6 +41,8 @@ export interface BuildStats {
   userContextEdges: number;
   itemContextEdges: number;
   followEdges: number;
+  /** Edges dropped because an endpoint was not in the node lists (only with unknownNodes 'skip'). */
+  unknownNodeSkipped: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -89,30 +103,25 @@ export class HeteroGraphBuilder {
   private readonly items: Map<string, number>;
   private readonly cats: Map<string, number>;
   private readonly ctx: Map<string, number>;
-  private readonly train = new Coo();
-  private readonly trainAt: number[] = [];
-  private readonly test = new Coo();
-  private readonly itemCat = new Coo();
-  private readonly userCtx = new Coo();
-  private readonly itemCtx = new Coo();
-  private readonly follow = new Coo();
-  private latestAt = -Infinity;
-  private readonly stats: BuildStats = {
-    interactions: 0, positiveEdges: 0, negativeSkipped: 0, unknownKindSkipped: 0, trainPairs: 0, heldOutPairs: 0,
-    itemCategoryEdges: 0, userContextEdges: 0, itemContextEdges: 0, followEdges: 0,
+  private coo: Record<Relation, Coo> = {
+    interactions: new Coo(), heldOut: new Coo(), itemCategories: new Coo(), userContexts: new Coo(), itemContexts: new Coo(), follows: new Coo(),
   };
+  private trainAt: number[] = [];
+  private latestAt = -Infinity;
+  private counts = { interactions: 0, negativeSkipped: 0, unknownKindSkipped: 0 };
+  private skipped: Record<Relation, number> = { interactions: 0, heldOut: 0, itemCategories: 0, userContexts: 0, itemContexts: 0, follows: 0 };
   /** Unknown interaction kinds seen, with counts (they are skipped, not guessed). */
-  readonly unknownKinds = new Map<string, number>();
+  unknownKinds = new Map<string, number>();
 
   constructor(
     readonly userIds: string[],
     readonly itemIds: string[],
     readonly categories: string[],
     readonly contexts: ContextKey[],
-    private readonly weighting: EdgeWeighting = {},
+    private readonly options: BuilderOptions = {},
   ) {
-    if (weighting.halfLifeDays !== undefined && !(weighting.halfLifeDays > 0 && Number.isFinite(weighting.halfLifeDays))) {
-      throw new Error(`HeteroGraphBuilder: halfLifeDays must be a positive number of days, got ${weighting.halfLifeDays}`);
+    if (options.halfLifeDays !== undefined && !(options.halfLifeDays > 0 && Number.isFinite(options.halfLifeDays))) {
+      throw new Error(`HeteroGraphBuilder: halfLifeDays must be a positive number of days, got ${options.halfLifeDays}`);
     }
     this.users = indexOf(userIds, 'user');
     this.items = indexOf(itemIds, 'item');
@@ -120,100 +129,122 @@ export class HeteroGraphBuilder {
     this.ctx = new Map(contexts.map((c, k) => [contextKey(c.kind, c.value), k]));
   }
 
-  private user(id: string, where: string): number {
-    const u = this.users.get(id);
-    if (u === undefined) throw new Error(`HeteroGraphBuilder: ${where} names user "${id}", which is not in the user list`);
-    return u;
+  /** Forgets everything collected for one relation, so that it can be read again from the start. */
+  clear(relation: Relation): void {
+    this.coo[relation] = new Coo();
+    this.skipped[relation] = 0;
+    if (relation === 'interactions') {
+      this.trainAt = [];
+      this.latestAt = -Infinity;
+      this.counts = { interactions: 0, negativeSkipped: 0, unknownKindSkipped: 0 };
+      this.unknownKinds = new Map();
+    }
   }
 
-  private item(id: string, where: string): number {
-    const i = this.items.get(id);
-    if (i === undefined) throw new Error(`HeteroGraphBuilder: ${where} names item "${id}", which is not in the item list`);
-    return i;
+  /** Index of a node, or -1 (counted) when unknown and skipping; throws when unknown and strict. */
+  private lookup(map: Map<string, number>, id: string, kind: string, relation: Relation, rel: string): number {
+    const k = map.get(id);
+    if (k !== undefined) return k;
+    if (this.options.unknownNodes === 'skip') {
+      this.skipped[relation]++;
+      return -1;
+    }
+    throw new Error(`HeteroGraphBuilder: ${rel} names ${kind} "${id}", which is not in the ${kind} list`);
   }
 
-  private context(kind: string, value: string, where: string): number {
+  private context(kind: string, value: string, relation: Relation, rel: string): number {
     const x = this.ctx.get(contextKey(kind, value));
-    if (x === undefined) throw new Error(`HeteroGraphBuilder: ${where} names context ${kind}/${value}, which is not in the context list`);
-    return x;
+    if (x !== undefined) return x;
+    if (this.options.unknownNodes === 'skip') {
+      this.skipped[relation]++;
+      return -1;
+    }
+    throw new Error(`HeteroGraphBuilder: ${rel} names context ${kind}/${value}, which is not in the context list`);
   }
 
   /**
    * Adds one INTERACTED edge. `storedWeight` is only used for `rating` (whose weight is the scaled rating);
-   * `atMs` (epoch ms, or null) only matters when decaying.
+   * `atMs` (epoch ms, or null/NaN) only matters when decaying.
    */
   addInteraction(userId: string, itemId: string, kind: string | null, storedWeight: number | null, atMs: number | null): void {
-    this.stats.interactions++;
+    this.counts.interactions++;
     const k = kind ?? '';
     if (!isInteractionKind(k)) {
-      this.stats.unknownKindSkipped++;
+      this.counts.unknownKindSkipped++;
       this.unknownKinds.set(k, (this.unknownKinds.get(k) ?? 0) + 1);
       return;
     }
     if (!isPositiveKind(k)) {
-      this.stats.negativeSkipped++;
+      this.counts.negativeSkipped++;
       return;
     }
     let w: number;
     if (k === 'rating') {
       w = typeof storedWeight === 'number' && storedWeight > 0 ? storedWeight : 0;
       if (w <= 0) {
-        this.stats.unknownKindSkipped++;
+        this.counts.unknownKindSkipped++;
+        this.unknownKinds.set('rating without a positive weight', (this.unknownKinds.get('rating without a positive weight') ?? 0) + 1);
         return;
       }
     } else {
       w = interactionWeight(k);
     }
-    const u = this.user(userId, 'INTERACTED');
-    const i = this.item(itemId, 'INTERACTED');
-    this.train.push(u, i, w);
-    this.trainAt.push(typeof atMs === 'number' ? atMs : NaN);
-    if (typeof atMs === 'number' && atMs > this.latestAt) this.latestAt = atMs;
-    this.stats.positiveEdges++;
+    const u = this.lookup(this.users, userId, 'user', 'interactions', 'INTERACTED');
+    const i = this.lookup(this.items, itemId, 'item', 'interactions', 'INTERACTED');
+    if (u < 0 || i < 0) return;
+    this.coo.interactions.push(u, i, w);
+    const at = typeof atMs === 'number' && !Number.isNaN(atMs) ? atMs : NaN;
+    this.trainAt.push(at);
+    if (at > this.latestAt) this.latestAt = at;
   }
 
   /** Adds one HELD_OUT edge (evaluation only). */
   addHeldOut(userId: string, itemId: string): void {
-    this.test.push(this.user(userId, 'HELD_OUT'), this.item(itemId, 'HELD_OUT'), 1);
+    const u = this.lookup(this.users, userId, 'user', 'heldOut', 'HELD_OUT');
+    const i = this.lookup(this.items, itemId, 'item', 'heldOut', 'HELD_OUT');
+    if (u >= 0 && i >= 0) this.coo.heldOut.push(u, i, 1);
   }
 
   /** Adds one IN_CATEGORY edge. */
   addItemCategory(itemId: string, category: string): void {
-    const c = this.cats.get(category);
-    if (c === undefined) throw new Error(`HeteroGraphBuilder: IN_CATEGORY names category "${category}", which is not in the category list`);
-    this.itemCat.push(this.item(itemId, 'IN_CATEGORY'), c, 1);
-    this.stats.itemCategoryEdges++;
+    const i = this.lookup(this.items, itemId, 'item', 'itemCategories', 'IN_CATEGORY');
+    const c = this.lookup(this.cats, category, 'category', 'itemCategories', 'IN_CATEGORY');
+    if (i >= 0 && c >= 0) this.coo.itemCategories.push(i, c, 1);
   }
 
   /** Adds one ACTIVE_IN edge with its count (a missing count counts 1). */
   addUserContext(userId: string, kind: string, value: string, count: number | null): void {
-    this.userCtx.push(this.user(userId, 'ACTIVE_IN'), this.context(kind, value, 'ACTIVE_IN'), count ?? 1);
-    this.stats.userContextEdges++;
+    const u = this.lookup(this.users, userId, 'user', 'userContexts', 'ACTIVE_IN');
+    const x = this.context(kind, value, 'userContexts', 'ACTIVE_IN');
+    if (u >= 0 && x >= 0) this.coo.userContexts.push(u, x, count ?? 1);
   }
 
   /** Adds one POPULAR_IN edge with its count (a missing count counts 1). */
   addItemContext(itemId: string, kind: string, value: string, count: number | null): void {
-    this.itemCtx.push(this.item(itemId, 'POPULAR_IN'), this.context(kind, value, 'POPULAR_IN'), count ?? 1);
-    this.stats.itemContextEdges++;
+    const i = this.lookup(this.items, itemId, 'item', 'itemContexts', 'POPULAR_IN');
+    const x = this.context(kind, value, 'itemContexts', 'POPULAR_IN');
+    if (i >= 0 && x >= 0) this.coo.itemContexts.push(i, x, count ?? 1);
   }
 
   /** Adds one FOLLOWS edge (follower -> followee). */
   addFollow(fromId: string, toId: string): void {
-    this.follow.push(this.user(fromId, 'FOLLOWS'), this.user(toId, 'FOLLOWS'), 1);
-    this.stats.followEdges++;
+    const a = this.lookup(this.users, fromId, 'user', 'follows', 'FOLLOWS');
+    const b = this.lookup(this.users, toId, 'user', 'follows', 'FOLLOWS');
+    if (a >= 0 && b >= 0) this.coo.follows.push(a, b, 1);
   }
 
   /** Applies the optional time decay to the collected interaction weights (once, at build time). */
   private decay(): void {
-    const half = this.weighting.halfLifeDays;
+    const half = this.options.halfLifeDays;
     if (half === undefined) return;
-    const ref = this.weighting.decayReferenceMs ?? (Number.isFinite(this.latestAt) ? this.latestAt : Date.now());
+    const ref = this.options.decayReferenceMs ?? (Number.isFinite(this.latestAt) ? this.latestAt : Date.now());
     const halfMs = half * DAY_MS;
-    for (let k = 0; k < this.train.n; k++) {
+    const train = this.coo.interactions;
+    for (let k = 0; k < train.n; k++) {
       const at = this.trainAt[k];
       if (Number.isNaN(at)) continue; // undated edges keep their full weight
       const age = Math.max(0, ref - at);
-      this.train.v[k] *= Math.pow(2, -age / halfMs);
+      train.v[k] *= Math.pow(2, -age / halfMs);
     }
   }
 
@@ -222,8 +253,8 @@ export class HeteroGraphBuilder {
     this.decay();
     const nU = this.userIds.length;
     const nI = this.itemIds.length;
-    const train = this.train.toCsr(nU, nI);
-    const test = this.test.toCsr(nU, nI);
+    const train = this.coo.interactions.toCsr(nU, nI);
+    const test = this.coo.heldOut.toCsr(nU, nI);
     test.values.fill(1); // a pair held out twice is still one held-out pair
     const graph: HeteroGraph = {
       name,
@@ -235,12 +266,25 @@ export class HeteroGraphBuilder {
       contexts: this.contexts,
       train,
       test,
-      itemCategory: binarise(this.itemCat.toCsr(nI, this.categories.length)),
-      userContext: this.userCtx.toCsr(nU, this.contexts.length),
-      itemContext: this.itemCtx.toCsr(nI, this.contexts.length),
-      follows: binarise(this.follow.toCsr(nU, nU)),
+      itemCategory: binarise(this.coo.itemCategories.toCsr(nI, this.categories.length)),
+      userContext: this.coo.userContexts.toCsr(nU, this.contexts.length),
+      itemContext: this.coo.itemContexts.toCsr(nI, this.contexts.length),
+      follows: binarise(this.coo.follows.toCsr(nU, nU)),
     };
-    return { graph, stats: { ...this.stats, trainPairs: train.indices.length, heldOutPairs: test.indices.length } };
+    const stats: BuildStats = {
+      interactions: this.counts.interactions,
+      positiveEdges: this.coo.interactions.n,
+      negativeSkipped: this.counts.negativeSkipped,
+      unknownKindSkipped: this.counts.unknownKindSkipped,
+      trainPairs: train.indices.length,
+      heldOutPairs: test.indices.length,
+      itemCategoryEdges: this.coo.itemCategories.n,
+      userContextEdges: this.coo.userContexts.n,
+      itemContextEdges: this.coo.itemContexts.n,
+      followEdges: this.coo.follows.n,
+      unknownNodeSkipped: Object.values(this.skipped).reduce((a, b) => a + b, 0),
+    };
+    return { graph, stats };
   }
 }
 

@@ -4,7 +4,7 @@ import { cypher } from '../db/cypher';
 import type { Logger } from '../log';
 import { startProgress } from '../progress';
 import type { ContextKey, HeteroGraph } from '../model/types';
-import { BuildStats, EdgeWeighting, HeteroGraphBuilder } from './builder';
+import { BuildStats, EdgeWeighting, HeteroGraphBuilder, Relation } from './builder';
 
 /** Options of a graph extraction from Neo4j. */
 export interface ExtractOptions extends EdgeWeighting {
@@ -15,6 +15,8 @@ export interface ExtractOptions extends EdgeWeighting {
   progress?: boolean;
   /** Aborts the extraction between records. */
   signal?: AbortSignal;
+  /** Relations read at the same time, each in its own read transaction (default 2). */
+  concurrency?: number;
 }
 
 /** Sizes and timings of one extraction. */
@@ -49,26 +51,82 @@ async function stream(tx: ManagedTransaction, name: string, onRecord: (get: (key
   return n;
 }
 
-const RELATIONS = ['extract/interactions', 'extract/held_out', 'extract/item_categories', 'extract/user_contexts',
-  'extract/item_contexts', 'extract/follows'] as const;
+type Row = (key: string) => unknown;
+
+/** The relation statements and how their rows feed the builder. */
+function relationReaders(b: HeteroGraphBuilder, dated: boolean): { relation: Relation; statement: string; onRow: (g: Row) => void }[] {
+  return [
+    {
+      relation: 'interactions',
+      statement: dated ? 'extract/interactions_dated' : 'extract/interactions',
+      onRow: (g) => {
+        const u = g('user') as string;
+        const items = g('items') as string[];
+        const kinds = g('kinds') as string[];
+        const weights = g('weights') as number[];
+        const ats = dated ? (g('ats') as number[]) : undefined;
+        for (let k = 0; k < items.length; k++) b.addInteraction(u, items[k], kinds[k], weights[k], ats ? ats[k] : null);
+      },
+    },
+    {
+      relation: 'heldOut',
+      statement: 'extract/held_out',
+      onRow: (g) => {
+        const u = g('user') as string;
+        for (const item of g('items') as string[]) b.addHeldOut(u, item);
+      },
+    },
+    {
+      relation: 'itemCategories',
+      statement: 'extract/item_categories',
+      onRow: (g) => {
+        const i = g('item') as string;
+        for (const c of g('categories') as string[]) b.addItemCategory(i, c);
+      },
+    },
+    {
+      relation: 'userContexts',
+      statement: 'extract/user_contexts',
+      onRow: (g) => {
+        const u = g('node') as string;
+        for (const [kind, value, count] of g('contexts') as [string, string, number | null][]) b.addUserContext(u, kind, value, count);
+      },
+    },
+    {
+      relation: 'itemContexts',
+      statement: 'extract/item_contexts',
+      onRow: (g) => {
+        const i = g('node') as string;
+        for (const [kind, value, count] of g('contexts') as [string, string, number | null][]) b.addItemContext(i, kind, value, count);
+      },
+    },
+    {
+      relation: 'follows',
+      statement: 'extract/follows',
+      onRow: (g) => {
+        const u = g('user') as string;
+        for (const v of g('followed') as string[]) b.addFollow(u, v);
+      },
+    },
+  ];
+}
 
 /**
  * Reads the whole graph (users, items, categories, contexts and all their training relations, plus
- * HELD_OUT as `test`) from Neo4j into a HeteroGraph, in one read transaction, streaming each relation
- * grouped per source node. Node indexes follow id order, so the same graph always maps the same way.
+ * HELD_OUT as `test`) from Neo4j into a HeteroGraph. Node lists are read first (in id order, so the same
+ * graph always maps the same way), then the relations, each streamed grouped per source node in its own
+ * read transaction, `concurrency` at a time (the server works on one while the client decodes another).
+ * The graph may change meanwhile (it is live): edges to nodes created after the node lists were read
+ * are skipped and counted (`unknownNodeSkipped`); they will be in the next training.
  */
 export async function extractGraph(db: Executor, options: ExtractOptions = {}): Promise<{ graph: HeteroGraph; stats: ExtractStats }> {
   const log = options.logger?.child({ component: 'extract' });
   const t0 = performance.now();
-  // The work function may be retried by the driver on transient errors: everything it fills is created inside it.
-  return db.readTx(async (tx) => {
-    const seconds: Record<string, number> = {};
-    let t = performance.now();
-    const lap = (what: string) => {
-      const now = performance.now();
-      seconds[what] = (now - t) / 1000;
-      t = now;
-    };
+  const seconds: Record<string, number> = {};
+  const since = (t: number) => Math.round(performance.now() - t) / 1000;
+
+  const nodes = await db.readTx(async (tx) => {
+    // created inside the work function: a retried transaction starts from empty lists
     const userIds: string[] = [];
     const itemIds: string[] = [];
     const categories: string[] = [];
@@ -77,65 +135,53 @@ export async function extractGraph(db: Executor, options: ExtractOptions = {}): 
     await stream(tx, 'extract/items', (g) => itemIds.push(g('id') as string), options.signal);
     await stream(tx, 'extract/categories', (g) => categories.push(g('name') as string), options.signal);
     await stream(tx, 'extract/contexts', (g) => contexts.push({ kind: g('kind') as string, value: g('value') as string }), options.signal);
-    lap('nodes');
-    log?.info({ users: userIds.length, items: itemIds.length, categories: categories.length, contexts: contexts.length }, 'extract: node lists read');
-
-    const b = new HeteroGraphBuilder(userIds, itemIds, categories, contexts, options);
-    const bar = options.progress === false ? undefined : startProgress('extract', RELATIONS.length, 'relations');
-    const handlers: Record<(typeof RELATIONS)[number], (g: (key: string) => unknown) => void> = {
-      'extract/interactions': (g) => {
-        const u = g('user') as string;
-        for (const [item, kind, weight, at] of g('edges') as [string | null, string | null, number | null, number | null][]) {
-          if (item !== null) b.addInteraction(u, item, kind, weight, at);
-        }
-      },
-      'extract/held_out': (g) => {
-        const u = g('user') as string;
-        for (const item of g('items') as (string | null)[]) if (item !== null) b.addHeldOut(u, item);
-      },
-      'extract/item_categories': (g) => {
-        const i = g('item') as string;
-        for (const c of g('categories') as (string | null)[]) if (c !== null) b.addItemCategory(i, c);
-      },
-      'extract/user_contexts': (g) => {
-        const u = g('node') as string;
-        for (const [kind, value, count] of g('contexts') as [string | null, string | null, number | null][]) {
-          if (kind !== null && value !== null) b.addUserContext(u, kind, value, count);
-        }
-      },
-      'extract/item_contexts': (g) => {
-        const i = g('node') as string;
-        for (const [kind, value, count] of g('contexts') as [string | null, string | null, number | null][]) {
-          if (kind !== null && value !== null) b.addItemContext(i, kind, value, count);
-        }
-      },
-      'extract/follows': (g) => {
-        const u = g('user') as string;
-        for (const v of g('followed') as (string | null)[]) if (v !== null) b.addFollow(u, v);
-      },
-    };
-    for (const rel of RELATIONS) {
-      const rows = await stream(tx, rel, handlers[rel], options.signal);
-      lap(rel.slice('extract/'.length));
-      bar?.increment(1, {});
-      log?.debug({ relation: rel, rows, seconds: seconds[rel.slice('extract/'.length)] }, 'extract: relation read');
-    }
-    bar?.stop();
-    const built = b.build(options.name ?? 'neo4j');
-    lap('build');
-    seconds.total = (performance.now() - t0) / 1000;
-    if (b.unknownKinds.size > 0) {
-      log?.warn({ unknownKinds: Object.fromEntries(b.unknownKinds) }, 'extract: INTERACTED edges with unknown kinds were skipped');
-    }
-    const stats: ExtractStats = {
-      ...built.stats,
-      users: userIds.length,
-      items: itemIds.length,
-      categories: categories.length,
-      contexts: contexts.length,
-      seconds,
-    };
-    log?.info({ ...stats }, 'extract: graph extracted');
-    return { graph: built.graph, stats };
+    return { userIds, itemIds, categories, contexts };
   });
+  seconds.nodes = since(t0);
+  const { userIds, itemIds, categories, contexts } = nodes;
+  log?.info({ users: userIds.length, items: itemIds.length, categories: categories.length, contexts: contexts.length }, 'extract: node lists read');
+
+  const b = new HeteroGraphBuilder(userIds, itemIds, categories, contexts, { ...options, unknownNodes: 'skip' });
+  const readers = relationReaders(b, options.halfLifeDays !== undefined);
+  const bar = options.progress === false ? undefined : startProgress('extract', readers.length, 'relations');
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  let next = 0;
+  const worker = async () => {
+    while (next < readers.length) {
+      const r = readers[next++];
+      const t = performance.now();
+      const rows = await db.readTx(async (tx) => {
+        b.clear(r.relation); // a retried transaction reads the relation again from the start
+        return stream(tx, r.statement, r.onRow, options.signal);
+      });
+      seconds[r.relation] = since(t);
+      bar?.increment(1);
+      log?.debug({ relation: r.relation, rows, seconds: seconds[r.relation] }, 'extract: relation read');
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, readers.length) }, worker));
+  } finally {
+    bar?.stop();
+  }
+  const tb = performance.now();
+  const built = b.build(options.name ?? 'neo4j');
+  seconds.build = since(tb);
+  seconds.total = since(t0);
+  if (b.unknownKinds.size > 0) {
+    log?.warn({ unknownKinds: Object.fromEntries(b.unknownKinds) }, 'extract: INTERACTED edges with unknown kinds were skipped');
+  }
+  if (built.stats.unknownNodeSkipped > 0) {
+    log?.warn({ edges: built.stats.unknownNodeSkipped }, 'extract: edges to nodes created during the extraction were skipped');
+  }
+  const stats: ExtractStats = {
+    ...built.stats,
+    users: userIds.length,
+    items: itemIds.length,
+    categories: categories.length,
+    contexts: contexts.length,
+    seconds,
+  };
+  log?.info({ ...stats }, 'extract: graph extracted');
+  return { graph: built.graph, stats };
 }

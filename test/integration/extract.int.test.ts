@@ -6,6 +6,9 @@ import { extractGraph } from '../../src/graph/extract';
 import { loadInteractionFiles } from '../../src/graph/files';
 import type { Csr } from '../../src/graph/csr';
 import { resetGraph, testExecutor } from '../helpers/neo4j';
+import { generateSynthetic } from '../../src/import/synthetic';
+import { importSynthetic, syntheticRows } from '../../src/import/synthetic-import';
+import { interactionWeight, isPositiveKind } from '../../src/graph/weights';
 
 /** (rowId, colId) -> value triples of a CSR, with rows and columns named by external ids. */
 function triples(a: Csr, rowIds: string[], colIds: string[]): Map<string, number> {
@@ -107,5 +110,53 @@ describe('graph/extract: graph extraction from Neo4j', () => {
     expect(train.get('1>1')).toBe((before.get('1>1') ?? 0) + 5);
     expect(train.get('1>0')).toBe(before.get('1>0')); // the dismiss added nothing
     expect(stats.negativeSkipped).toBe(1);
+  });
+});
+
+describe('graph/extract: the synthetic graph read back from Neo4j', () => {
+  let db: Executor;
+  beforeAll(async () => {
+    db = testExecutor();
+    await resetGraph(db);
+  });
+  afterAll(async () => db.close());
+
+  it('equals the generated data: kind weights summed per pair, context counts, categories and follows', async () => {
+    const options = { users: 60, seed: 5 };
+    await importSynthetic(db, { ...options, batchSize: 5000 });
+    const data = generateSynthetic(options);
+    const rows = syntheticRows(data);
+    const { graph, stats } = await extractGraph(db, { progress: false });
+
+    const train = new Map<string, number>();
+    for (const e of rows.interactions) {
+      if (!isPositiveKind(e.kind)) continue;
+      const key = `${e.user}>${e.item}`;
+      train.set(key, (train.get(key) ?? 0) + interactionWeight(e.kind));
+    }
+    expect(triples(graph.train, graph.userIds, graph.itemIds)).toEqual(train);
+    expect(stats.negativeSkipped).toBe(rows.interactions.filter((e) => !isPositiveKind(e.kind)).length);
+    expect(new Set(graph.userIds)).toEqual(new Set(data.users.map((u) => u.id)));
+    expect(new Set(graph.categories)).toEqual(new Set(data.categories));
+    expect(triples(graph.itemCategory, graph.itemIds, graph.categories))
+      .toEqual(new Map(rows.inCategory.map((r) => [`${r.item}>${r.category}`, 1])));
+    const ctxIds = graph.contexts.map((c) => `${c.kind}/${c.value}`);
+    expect(triples(graph.userContext, graph.userIds, ctxIds))
+      .toEqual(new Map(rows.activeIn.map((r) => [`${r.id}>${r.kind}/${r.value}`, r.count])));
+    expect(triples(graph.itemContext, graph.itemIds, ctxIds))
+      .toEqual(new Map(rows.popularIn.map((r) => [`${r.id}>${r.kind}/${r.value}`, r.count])));
+    expect(triples(graph.follows, graph.userIds, graph.userIds)).toEqual(new Map(data.follows.map((f) => [`${f.from}>${f.to}`, 1])));
+  });
+
+  it('decays interaction weights by age when given a half-life', async () => {
+    const plain = (await extractGraph(db, { progress: false })).graph;
+    const decayed = (await extractGraph(db, { progress: false, halfLifeDays: 7 })).graph;
+    expect(Array.from(decayed.train.indices)).toEqual(Array.from(plain.train.indices));
+    let smaller = 0;
+    for (let k = 0; k < plain.train.values.length; k++) {
+      expect(decayed.train.values[k]).toBeLessThanOrEqual(plain.train.values[k] + 1e-6);
+      if (decayed.train.values[k] < plain.train.values[k] * 0.5) smaller++;
+    }
+    expect(smaller).toBeGreaterThan(plain.train.values.length / 4); // 90 days of data, a 7-day half-life
   });
 });

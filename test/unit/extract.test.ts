@@ -80,4 +80,26 @@ describe('graph/builder: heterogeneous graph from edge rows', () => {
   it('rejects duplicate ids in a node list', () => {
     expect(() => new HeteroGraphBuilder(['u', 'u'], [], [], [])).toThrow(/duplicate user id "u"/);
   });
+
+  it('skips and counts edges to nodes it does not know when reading a live graph', () => {
+    const b = new HeteroGraphBuilder(['u'], ['i'], [], [], { unknownNodes: 'skip' });
+    b.addInteraction('u', 'new-item', 'view', 1, null);
+    b.addHeldOut('new-user', 'i');
+    b.addFollow('u', 'new-user');
+    b.addInteraction('u', 'i', 'view', 1, null);
+    const { graph, stats } = b.build('t');
+    expect(dense(graph.train)).toEqual([[1]]);
+    expect(stats.unknownNodeSkipped).toBe(3);
+  });
+
+  it('forgets a relation on clear, so a retried read does not count edges twice', () => {
+    const b = new HeteroGraphBuilder(['u'], ['i'], [], []);
+    b.addInteraction('u', 'i', 'view', 1, null);
+    b.addInteraction('u', 'i', 'dismiss', -1, null);
+    b.clear('interactions');
+    b.addInteraction('u', 'i', 'click', 2, null);
+    const { graph, stats } = b.build('t');
+    expect(dense(graph.train)).toEqual([[2]]);
+    expect(stats).toMatchObject({ interactions: 1, negativeSkipped: 0 });
+  });
 });

@@ -1,0 +1,12 @@
+// As extract/interactions, plus each edge's time in epoch ms (NaN when it has none), for time decay.
+MATCH (u:User)
+WHERE u.id IS NOT NULL
+CALL (u) {
+  MATCH (u)-[r:INTERACTED]->(i:Item)
+  WHERE i.id IS NOT NULL
+  RETURN collect(i.id) AS items, collect(coalesce(r.kind, '')) AS kinds, collect(coalesce(r.weight, 0.0)) AS weights,
+         collect(coalesce(toFloat(r.at.epochMillis), 0.0 / 0.0)) AS ats
+}
+WITH u, items, kinds, weights, ats
+WHERE size(items) > 0
+RETURN u.id AS user, items, kinds, weights, ats
