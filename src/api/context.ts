@@ -1,6 +1,7 @@
 import type { Executor, StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 import type { ServingEngine } from '../serving/recommend';
+import type { TrainingJobs } from '../model/trainJob';
 import type { Viewer } from './auth';
 import type { Loaders } from './loaders';
 
@@ -20,4 +21,6 @@ export interface ApiContext {
   log: Logger;
   serving: ServingEngine;
   settings: ApiSettings;
+  /** Background training runs; absent when this server does not train. */
+  training?: TrainingJobs;
 }

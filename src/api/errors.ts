@@ -19,6 +19,10 @@ export enum ErrorCode {
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
   /** The query is deeper or costlier than the server allows. */
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  /** The request conflicts with work in progress (e.g. a training run is already running); retry later. */
+  CONFLICT = 'CONFLICT',
+  /** This server was started without the capability asked for (e.g. training). */
+  NOT_AVAILABLE = 'NOT_AVAILABLE',
   /** A bug or unexpected failure; the cause is logged on the server, never sent. */
   INTERNAL = 'INTERNAL',
 }

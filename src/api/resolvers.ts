@@ -1,5 +1,6 @@
 import { RecommendationResolver } from './recommendation/recommendation.resolver';
 import { InteractionMutationResolver } from './interaction/interactionMutation.resolver';
+import { TrainingResolver } from './training/training.resolver';
 
 /** Resolver classes beyond the read API (recommendations, mutations), registered by buildSchema. */
-export const RESOLVERS_EXTRA = [RecommendationResolver, InteractionMutationResolver];
+export const RESOLVERS_EXTRA = [RecommendationResolver, InteractionMutationResolver, TrainingResolver];

@@ -9,6 +9,7 @@ import { buildSchema as buildTypeGraphQLSchema } from 'type-graphql';
 import type { Config } from '../config';
 import type { Executor, StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
+import type { TrainingJobs } from '../model/trainJob';
 import { ServingEngine, DEFAULT_SERVING, type ServingOptions } from '../serving/recommend';
 import { viewerFromHeader } from './auth';
 import type { ApiContext, ApiSettings } from './context';
@@ -46,6 +47,8 @@ export interface ServerDeps {
   serving?: Partial<ServingOptions>;
   limits?: Partial<QueryLimits>;
   settings?: Partial<ApiSettings>;
+  /** Background training runs for the train mutation (src/model/trainJob.ts); without it `train` answers NOT_AVAILABLE. */
+  training?: TrainingJobs;
 }
 
 /** A running API server. */
@@ -130,7 +133,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
   const contextFor = (authorization: string | undefined): ApiContext => {
     const viewer = viewerFromHeader(authorization, config.jwtSecret);
     const counter: StatementCounter = { count: 0 };
-    return { db: deps.db, viewer, counter, loaders: createLoaders(deps.db, counter), log, serving: engine, settings };
+    return { db: deps.db, viewer, counter, loaders: createLoaders(deps.db, counter), log, serving: engine, settings, training: deps.training };
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
