@@ -4,7 +4,7 @@ WHERE u.id IS NOT NULL
 CALL (u) {
   MATCH (u)-[r:INTERACTED]->(i:Item)
   WHERE i.id IS NOT NULL
-  RETURN collect(i.id) AS items, collect(coalesce(r.kind, '')) AS kinds, collect(coalesce(r.weight, 0.0)) AS weights,
+  RETURN collect(i.id) AS items, collect(coalesce(r.kind, '')) AS kinds, collect(CASE r.kind WHEN 'rating' THEN coalesce(r.weight, 0.0) ELSE 0.0 END) AS weights,
          collect(coalesce(toFloat(r.at.epochMillis), 0.0 / 0.0)) AS ats
 }
 WITH u, items, kinds, weights, ats
