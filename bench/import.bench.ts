@@ -28,6 +28,17 @@ function procRss(pid: number): { rssMb: number; peakMb: number } | undefined {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat, or undefined. */
+function procCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pid of the project's local dev Neo4j (scripts/neo4j.mjs writes it), when it runs here. */
 function localNeo4jPid(): number | undefined {
   try {
@@ -43,13 +54,14 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { dir: { type: 'string' }, out: { type: 'string' }, 'batch-size': { type: 'string' } },
+    options: { dir: { type: 'string' }, out: { type: 'string' }, 'batch-size': { type: 'string' }, concurrency: { type: 'string' } },
   });
   if (!values.dir) throw new Error('bench:import needs --dir <dir with train.txt and test.txt>');
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ component: 'bench-import' });
   const batchSize = values['batch-size'] ? Number(values['batch-size']) : config.importBatchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch-size must be a positive integer, got "${values['batch-size']}"`);
+  const concurrency = values.concurrency ? Number(values.concurrency) : 2;
   const db = createExecutor(config);
   const neoPid = config.neo4jLocal ? localNeo4jPid() : undefined;
   let neoSampledPeak = 0;
@@ -65,14 +77,20 @@ async function main(): Promise<void> {
     await db.schema(cypher('import/wipe-graph'));
     logger.info({ seconds: (Date.now() - tw) / 1000 }, 'graph wiped');
 
+    const neoCpu0 = neoPid ? procCpuSeconds(neoPid) : undefined;
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
-    const result = await importLightGcn(db, values.dir, { batchSize, logger });
+    const result = await importLightGcn(db, values.dir, { batchSize, concurrency, logger });
     const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     clearInterval(sampler);
     const rels = result.interactions + result.heldOut;
+    const cpu = process.cpuUsage(cpu0);
+    const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const neoCpu1 = neoPid ? procCpuSeconds(neoPid) : undefined;
+    const neo4jCpuSeconds = neoCpu0 !== undefined && neoCpu1 !== undefined ? neoCpu1 - neoCpu0 : undefined;
     const neo = neoPid ? procRss(neoPid) : undefined;
     const record = {
-      command: `npm run bench:import -- --dir ${values.dir}${values.out ? ` --out ${values.out}` : ''}${values['batch-size'] ? ` --batch-size ${batchSize}` : ''}`,
+      command: `npm run bench:import -- --dir ${values.dir}${values.out ? ` --out ${values.out}` : ''}${values['batch-size'] ? ` --batch-size ${batchSize}` : ''}${values.concurrency ? ` --concurrency ${concurrency}` : ''}`,
       dataset: path.basename(path.resolve(values.dir)),
       date: new Date().toISOString(),
       users: result.users,
@@ -81,8 +99,13 @@ async function main(): Promise<void> {
       heldOut: result.heldOut,
       relationshipsCreated: result.written.relationshipsCreated,
       batchSize,
+      concurrency,
       wallSeconds: round(wallSeconds, 2),
       relationshipsPerSecond: Math.round(rels / wallSeconds),
+      // The machine is shared: CPU seconds show how much work the import itself took, whatever the load.
+      nodeCpuSeconds: round(nodeCpuSeconds, 2),
+      neo4jCpuSeconds: neo4jCpuSeconds === undefined ? null : round(neo4jCpuSeconds, 2),
+      relationshipsPerNeo4jCpuSecond: neo4jCpuSeconds ? Math.round(rels / neo4jCpuSeconds) : null,
       peakRssMb: round(process.resourceUsage().maxRSS / 1024),
       neo4jRssMb: neo ? { sampledPeakDuringImport: round(Math.max(neoSampledPeak, neo.rssMb)), vmHwmSinceStart: round(neo.peakMb) } : null,
       loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),

@@ -1,5 +1,5 @@
-// Held-out evaluation interactions of the LightGCN text format for users that have no HELD_OUT edge yet
-// ($rows: [{user, items: [item elementId]}], all of a user's items in one row and one transaction), so
+// Held-out evaluation interactions of the LightGCN text format for rows whose user has no HELD_OUT edge to
+// any of the row's items yet ($rows: [{user, items: [item elementId]}], checked in the same transaction), so
 // CREATE cannot duplicate anything. Never read by training or serving. Returns how many edges it made.
 UNWIND $rows AS row
 MATCH (u:User {id: row.user})

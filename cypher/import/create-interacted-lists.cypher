@@ -1,5 +1,5 @@
-// Training interactions of the LightGCN text format for users that have no INTERACTED edge yet
-// ($rows: [{user, items: [item elementId]}], all of a user's items in one row and one transaction), so
+// Training interactions of the LightGCN text format for rows whose user has no INTERACTED edge to any of
+// the row's items yet ($rows: [{user, items: [item elementId]}], checked in the same transaction), so
 // CREATE cannot duplicate anything. Returns how many edges it made; the caller checks that every item was found.
 UNWIND $rows AS row
 MATCH (u:User {id: row.user})

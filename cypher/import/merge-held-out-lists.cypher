@@ -1,4 +1,4 @@
-// Held-out interactions of the LightGCN text format for users that already have HELD_OUT edges: MERGE
+// Held-out interactions of the LightGCN text format for rows whose user already has HELD_OUT edges to them: MERGE
 // keyed on (user, item), so nothing is duplicated ($rows: [{user, items: [item elementId]}]).
 // Returns how many (user, item) rows it matched.
 UNWIND $rows AS row

@@ -1,4 +1,4 @@
-// Training interactions of the LightGCN text format for users that already have INTERACTED edges (a
+// Training interactions of the LightGCN text format for rows whose user already has INTERACTED edges to them (a
 // re-run, a repaired partial import, or other data): MERGE keyed on (user, item, kind), so nothing is
 // duplicated ($rows: [{user, items: [item elementId]}]). Returns how many (user, item) rows it matched.
 UNWIND $rows AS row

@@ -5,6 +5,7 @@
  *   --format movielens --ratings <f.csv> --items <f.csv> [--users <f.csv>]
  *   --format synthetic [--users N] [--seed S]                          the seeded demo/test graph
  *   --batch-size N     rows (relationships) per transaction (default IMPORT_BATCH_SIZE)
+ *   --concurrency N    concurrent write transactions of the LightGCN import (default 2)
  *
  * Input is validated whole before anything is written; writes are idempotent batches, so running an
  * import twice changes nothing and re-running after a crash completes it. Prints the counts as JSON.
@@ -22,7 +23,7 @@ import { importSynthetic } from '../import/synthetic-import';
 const USAGE = `usage: npm run import -- --format lightgcn --dir <dir>
        npm run import -- --format movielens --ratings <ratings.csv> --items <items.csv> [--users <users.csv>]
        npm run import -- --format synthetic [--users N] [--seed S]
-options: --batch-size N (default IMPORT_BATCH_SIZE)`;
+options: --batch-size N (default IMPORT_BATCH_SIZE), --concurrency N (lightgcn; default 2)`;
 
 class UsageError extends Error {}
 
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       options: {
         format: { type: 'string' }, dir: { type: 'string' }, ratings: { type: 'string' }, items: { type: 'string' },
-        users: { type: 'string' }, seed: { type: 'string' }, 'batch-size': { type: 'string' }, help: { type: 'boolean' },
+        users: { type: 'string' }, seed: { type: 'string' }, 'batch-size': { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean' },
       },
       strict: true,
     }).values;
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (args.format) {
       case 'lightgcn':
         if (!args.dir) throw new UsageError('--format lightgcn needs --dir <dir> (holding train.txt and test.txt)');
-        result = await importLightGcn(db, args.dir, { batchSize, logger });
+        result = await importLightGcn(db, args.dir, { batchSize, concurrency: positiveInt('concurrency', args.concurrency), logger });
         break;
       case 'movielens':
         if (!args.ratings || !args.items) throw new UsageError('--format movielens needs --ratings <file> and --items <file>');

@@ -11,6 +11,8 @@ import { ImportValidationError } from './errors';
 import { readInputFile } from './files';
 import { cypher } from '../db/cypher';
 import { addCounts, inBatches, writeBatches, WriteCounts, zeroCounts } from './write';
+import { startProgress } from '../progress';
+import type { ManagedTransaction } from 'neo4j-driver';
 
 /** One user's line: the user id and its distinct item ids, as strings. */
 export interface LightGcnRow {
@@ -90,6 +92,11 @@ export interface LightGcnImportOptions {
   train?: string;
   /** Held-out file name inside `dir` (default test.txt); missing is allowed only when `requireTest` is false. */
   test?: string;
+  /**
+   * Concurrent write transactions (default 2). Edges are cut into user-group x item-group blocks and
+   * blocks that share no user and no item run at the same time, so writers never wait for each other's locks.
+   */
+  concurrency?: number;
   /** Whether test.txt must exist (default true). */
   requireTest?: boolean;
   logger?: Logger;
@@ -112,6 +119,10 @@ export interface LightGcnImportResult {
  */
 export async function importLightGcn(db: Executor, dir: string, options: LightGcnImportOptions = {}): Promise<LightGcnImportResult> {
   const batchSize = options.batchSize ?? 10_000;
+  const concurrency = options.concurrency ?? 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+    throw new Error(`importLightGcn: concurrency must be an integer from 1 to 16, got ${concurrency}`);
+  }
   const log = options.logger?.child({ component: 'import-lightgcn' });
   const trainFile = path.join(dir, options.train ?? 'train.txt');
   const testFile = path.join(dir, options.test ?? 'test.txt');
@@ -142,8 +153,9 @@ export async function importLightGcn(db: Executor, dir: string, options: LightGc
   addCounts(written, await writeBatches(db, 'import/merge-users', [...users], { batchSize: idBatch, param: 'ids', label: 'users', unit: 'users' }));
   addCounts(written, await writeBatches(db, 'import/merge-items', [...items], { batchSize: idBatch, param: 'ids', label: 'items', unit: 'items' }));
   const elementIds = await itemElementIds(db, [...items], idBatch);
-  addCounts(written, await writeEdgeLists(db, train.rows, elementIds, 'interacted', batchSize, 'train'));
-  if (test) addCounts(written, await writeEdgeLists(db, test.rows, elementIds, 'held-out', batchSize, 'test'));
+  const edges = { elementIds, batchSize, concurrency };
+  addCounts(written, await writeEdgeLists(db, train.rows, 'interacted', 'train', edges));
+  if (test) addCounts(written, await writeEdgeLists(db, test.rows, 'held-out', 'test', edges));
   const result = { users: users.size, items: items.size, interactions: train.pairs, heldOut: test?.pairs ?? 0,
     duplicatesSkipped: train.duplicates + (test?.duplicates ?? 0), written };
   log?.info(result, 'lightgcn import done');
@@ -161,46 +173,77 @@ async function itemElementIds(db: Executor, ids: string[], batchSize: number): P
 }
 
 /**
- * Writes INTERACTED (or HELD_OUT) edges of LightGCN rows in batches. In each transaction it first asks
- * which users already have an edge of that type: the others' edges are CREATEd (a user's edges all go in
- * one transaction, so a user has either all or none of them from an earlier run), the rest MERGEd.
- * Throws (rolling the batch back) if an item or user could not be found.
+ * Writes INTERACTED (or HELD_OUT) edges of LightGCN rows. Users and items are dealt into `concurrency`
+ * groups each; block (a, b) holds the edges from user group a to item group b, and in round r the blocks
+ * (w, (w + r) mod c) run concurrently: they share no node, so no writer waits for another's locks and
+ * none can deadlock. Each block is written in batches, one transaction each.
  */
-async function writeEdgeLists(db: Executor, rows: LightGcnRow[], elementIds: Map<string, string>, type: 'interacted' | 'held-out',
-  batchSize: number, label: string): Promise<WriteCounts> {
-  const seenStatement = cypher(type === 'interacted' ? 'import/users-with-interacted' : 'import/users-with-held-out');
-  const createStatement = cypher(`import/create-${type}-lists`);
-  const mergeStatement = cypher(`import/merge-${type}-lists`);
-  const params = { kind: 'view', weight: interactionWeight('view') };
-  return inBatches(db, rows, { batchSize, size: (r) => r.items.length, label, unit: 'rels' }, async (tx, chunk) => {
-    const seenRes = await tx.run(seenStatement, { ids: chunk.map((r) => r.user) });
-    const seen = new Set<string>(seenRes.records[0]?.get('ids') ?? []);
-    const fresh: { user: string; items: string[] }[] = [];
-    const again: { user: string; items: string[] }[] = [];
-    let freshPairs = 0;
-    let againPairs = 0;
-    for (const r of chunk) {
-      const row = { user: r.user, items: r.items.map((i) => elementIds.get(i) as string) };
-      if (seen.has(r.user)) {
-        again.push(row);
-        againPairs += row.items.length;
-      } else {
-        fresh.push(row);
-        freshPairs += row.items.length;
-      }
+async function writeEdgeLists(db: Executor, rows: LightGcnRow[], type: 'interacted' | 'held-out', label: string,
+  o: { elementIds: Map<string, string>; batchSize: number; concurrency: number }): Promise<WriteCounts> {
+  const c = o.concurrency;
+  const itemGroup = new Map<string, number>();
+  let n = 0;
+  for (const e of o.elementIds.values()) itemGroup.set(e, n++ % c);
+  const blocks: LightGcnRow[][][] = Array.from({ length: c }, () => Array.from({ length: c }, () => []));
+  let total = 0;
+  rows.forEach((r, k) => {
+    const parts: string[][] = Array.from({ length: c }, () => []);
+    for (const i of r.items) {
+      const e = o.elementIds.get(i) as string;
+      parts[itemGroup.get(e) as number].push(e);
     }
-    const counts = zeroCounts();
-    for (const [statement, part, pairs] of [[createStatement, fresh, freshPairs], [mergeStatement, again, againPairs]] as const) {
-      if (part.length === 0) continue;
-      const res = await tx.run(statement, { ...params, rows: part });
-      const got = Number(res.records[0]?.get(0) ?? 0);
-      if (got !== pairs) {
-        throw new Error(`import ${label}: expected to write ${pairs} ${type} edges in a batch but matched ${got}; ` +
-          'a user or item was deleted during the import? Re-run it.');
-      }
-      const u = res.summary.counters.updates();
-      addCounts(counts, { nodesCreated: u.nodesCreated, relationshipsCreated: u.relationshipsCreated, propertiesSet: u.propertiesSet });
-    }
-    return counts;
+    parts.forEach((items, b) => { if (items.length) blocks[k % c][b].push({ user: r.user, items }); });
+    total += r.items.length;
   });
+  const progress = startProgress(label, total, 'rels');
+  const counts = zeroCounts();
+  try {
+    for (let round = 0; round < c; round++) {
+      const done = await Promise.all(Array.from({ length: c }, (_, w) =>
+        inBatches(db, blocks[w][(w + round) % c], { batchSize: o.batchSize, size: (r) => r.items.length, progress },
+          (tx, chunk) => writeEdgeBatch(tx, chunk, type, label))));
+      done.forEach((d) => addCounts(counts, d));
+    }
+  } finally {
+    progress.stop();
+  }
+  return counts;
+}
+
+/**
+ * Writes one batch of edges (rows hold item element ids) in one transaction. It first asks which rows'
+ * users already have an edge of this type to any of the row's items: the other rows' edges cannot
+ * exist yet and are CREATEd (fast), these rows are MERGEd. Throws (rolling the batch back) when a user
+ * or item was not found.
+ */
+async function writeEdgeBatch(tx: ManagedTransaction, chunk: LightGcnRow[], type: 'interacted' | 'held-out', label: string): Promise<WriteCounts> {
+  const params = { kind: 'view', weight: interactionWeight('view') };
+  const seenRes = await tx.run(cypher(`import/seen-${type}-rows`), { rows: chunk });
+  const seen = new Set<number>(seenRes.records[0]?.get('rows') ?? []);
+  const fresh: LightGcnRow[] = [];
+  const again: LightGcnRow[] = [];
+  let freshPairs = 0;
+  let againPairs = 0;
+  chunk.forEach((row, k) => {
+    if (seen.has(k)) {
+      again.push(row);
+      againPairs += row.items.length;
+    } else {
+      fresh.push(row);
+      freshPairs += row.items.length;
+    }
+  });
+  const counts = zeroCounts();
+  for (const [name, part, pairs] of [[`import/create-${type}-lists`, fresh, freshPairs], [`import/merge-${type}-lists`, again, againPairs]] as const) {
+    if (part.length === 0) continue;
+    const res = await tx.run(cypher(name), { ...params, rows: part });
+    const got = Number(res.records[0]?.get(0) ?? 0);
+    if (got !== pairs) {
+      throw new Error(`import ${label}: expected to write ${pairs} ${type} edges in a batch but matched ${got}; ` +
+        'a user or item was deleted during the import? Re-run it.');
+    }
+    const u = res.summary.counters.updates();
+    addCounts(counts, { nodesCreated: u.nodesCreated, relationshipsCreated: u.relationshipsCreated, propertiesSet: u.propertiesSet });
+  }
+  return counts;
 }

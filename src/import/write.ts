@@ -5,7 +5,7 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { Executor } from '../db/executor';
 import { cypher } from '../db/cypher';
-import { startProgress } from '../progress';
+import { Progress, startProgress } from '../progress';
 
 /** What a sequence of write batches changed in the graph (from Neo4j's result summaries). */
 export interface WriteCounts {
@@ -40,6 +40,8 @@ export interface BatchOptions<T> {
   /** Progress bar label; no bar when omitted. */
   label?: string;
   unit?: string;
+  /** An existing bar to advance instead (shared by batches that run concurrently); not stopped here. */
+  progress?: Progress;
 }
 
 /**
@@ -67,7 +69,8 @@ export async function inBatches<T>(db: Executor, rows: readonly T[], options: Om
   work: (tx: ManagedTransaction, chunk: T[]) => Promise<WriteCounts>): Promise<WriteCounts> {
   const size = options.size ?? (() => 1);
   const total = rows.reduce((s, r) => s + size(r), 0);
-  const bar = options.label ? startProgress(options.label, total, options.unit ?? 'rows') : undefined;
+  const own = !options.progress && options.label ? startProgress(options.label, total, options.unit ?? 'rows') : undefined;
+  const bar = options.progress ?? own;
   const counts = zeroCounts();
   try {
     let start = 0;
@@ -84,7 +87,7 @@ export async function inBatches<T>(db: Executor, rows: readonly T[], options: Om
       start = end;
     }
   } finally {
-    bar?.stop();
+    own?.stop();
   }
   return counts;
 }

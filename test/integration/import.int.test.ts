@@ -69,6 +69,18 @@ describe('import/lightgcn: LightGCN text files into Neo4j', () => {
     expect(await graphCounts(db)).toEqual(full);
   });
 
+  it('gives the same graph with small batches and several concurrent writers', async () => {
+    const full = await graphCounts(db);
+    await resetGraph(db);
+    const r = await importLightGcn(db, LIGHTGCN, { batchSize: 2, concurrency: 3 });
+    expect(r.written.relationshipsCreated).toBe(15);
+    expect(await graphCounts(db)).toEqual(full);
+    await db.driver.executeQuery("MATCH (:User {id: '2'})-[r:INTERACTED]->(:Item {id: '0'}) DELETE r");
+    const again = await importLightGcn(db, LIGHTGCN, { batchSize: 3, concurrency: 2 });
+    expect(again.written.relationshipsCreated).toBe(1);
+    expect(await graphCounts(db)).toEqual(full);
+  });
+
   it('stops on a bad file before writing anything, naming file, line and value', async () => {
     const before = await graphCounts(db);
     const cases: { files: Record<string, string>; file: string; line: number; value: string }[] = [
