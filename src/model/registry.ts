@@ -120,6 +120,11 @@ export interface PublishOptions {
   staleAfterMs?: number;
   /** Seconds to wait for the vector index to come online (default 600). */
   indexTimeoutSeconds?: number;
+  /**
+   * ISO time the training data was extracted at: interactions recorded since then are folded into the new
+   * version's user embeddings inside the activation transaction (see activateModel).
+   */
+  foldInSince?: string;
   /** Test hook: throw after this many batches have been written (a simulated crash mid-write). */
   failAfterBatches?: number;
 }
@@ -374,7 +379,7 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
     const activate = options.activate !== false;
     if (activate) {
       if (options.signal?.aborted) throw new Error(`registry: writing version "${version}" was cancelled`);
-      previous = (await activateModel(db, version)).previous;
+      previous = (await activateModel(db, version, { foldInSince: options.foldInSince })).previous;
     }
     seconds.activate = (performance.now() - t) / 1000;
     seconds.total = (performance.now() - t0) / 1000;
@@ -395,16 +400,39 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
 
 /**
  * Makes `version` the only active version in one transaction (the previous active one becomes
- * `inactive`, its vectors kept for a rollback until the next run claims its slot). Throws when the
- * version does not exist or has no complete vectors (not ready, failed or retired).
+ * `inactive`, its vectors kept for a rollback until the next run claims its slot). With `foldInSince`
+ * (ISO time of the extraction the version was trained on), the same transaction first folds the
+ * interactions recorded since then into the version's user embeddings, so the switch loses no feedback.
+ * Throws when the version does not exist or has no complete vectors (not ready, failed or retired).
  */
-export async function activateModel(db: Executor, version: string): Promise<{ version: string; previous: string[] }> {
-  const rows = await db.write<{ version: string; previous: string[] }>('model/activate', { version });
-  if (rows.length !== 1) {
+export async function activateModel(db: Executor, version: string, options: { foldInSince?: string } = {}):
+  Promise<{ version: string; previous: string[]; caughtUp: number }> {
+  const model = await getModel(db, version);
+  const res = await db.writeTx(async (tx) => {
+    let caughtUp = 0;
+    if (options.foldInSince && model?.slot) {
+      const [r] = await run<{ caughtUp: number }>(tx, 'model/catch_up_users', {
+        since: options.foldInSince, version, dims: neo4j.int(model.dims), userNormExponent: model.userNormExponent, ...SLOTS[model.slot],
+      });
+      caughtUp = r.caughtUp;
+    }
+    const rows = await run<{ version: string; previous: string[] }>(tx, 'model/activate', { version });
+    if (rows.length !== 1) throw new ActivationError(version);
+    return { ...rows[0], caughtUp };
+  }).catch((err) => err as Error);
+  if (res instanceof ActivationError) {
     const m = await getModel(db, version);
     throw new Error(m
       ? `registry: version "${version}" cannot be activated in status "${m.status}"${m.slot ? '' : ' (its vectors are gone)'}; expected ready or inactive`
       : `registry: no model version "${version}"`);
   }
-  return rows[0];
+  if (res instanceof Error) throw res;
+  return res;
+}
+
+/** Rolls the activation transaction back when the version does not qualify (mapped to a clear message). */
+class ActivationError extends Error {
+  constructor(readonly version: string) {
+    super(`registry: version "${version}" cannot be activated`);
+  }
 }

@@ -238,6 +238,7 @@ export class TrainingJobs {
       checkCancelled();
 
       enter('extracting');
+      const extractedAt = new Date().toISOString();
       const { graph, stats } = await extractGraph(db, { halfLifeDays: p.halfLifeDays, logger: log, progress: showBars, signal });
       s.stats.nodes = stats.users + stats.items + stats.categories + stats.contexts;
       s.stats.trainEdges = stats.trainPairs;
@@ -301,7 +302,8 @@ export class TrainingJobs {
       if (p.activate !== false) {
         checkCancelled();
         enter('activating');
-        await activateModel(db, published.version);
+        const act = await activateModel(db, published.version, { foldInSince: extractedAt });
+        if (act.caughtUp > 0) log?.info({ users: act.caughtUp }, 'train: folded interactions recorded during training into the new version');
         lap('activate');
       }
       s.state = 'succeeded';

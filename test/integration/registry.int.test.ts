@@ -134,6 +134,39 @@ describe('model/registry: versioned write-back and atomic activation', () => {
     expect(versions.records[0].toObject()).toEqual({ a: ['v4'], b: ['v3'] });
   });
 
+  it('folds interactions recorded during training into the new version when it is activated', async () => {
+    const since = new Date().toISOString();
+    // recorded after the extraction: u1 now also purchased i2 (and dismissed i3, which must not count)
+    await db.driver.executeQuery(`
+      MATCH (u:User {id: 'u1'}), (a:Item {id: 'i2'}), (b:Item {id: 'i3'})
+      CREATE (u)-[:INTERACTED {kind: 'purchase', weight: 5.0, at: datetime(), contexts: []}]->(a)
+      CREATE (u)-[:INTERACTED {kind: 'dismiss', weight: -1.0, at: datetime(), contexts: []}]->(b)`);
+    const trained = await fit(6);
+    const res = await publishModel(db, graph, trained, { progress: false, batchSize: 100, version: 'v5', foldInSince: since });
+    expect(res.active).toBe(true);
+    const m = (await activeModel(db))!;
+    // expected: the serving rule over u1's positive interactions, with v5's fold-in vectors
+    const rows = await db.driver.executeQuery(
+      `MATCH (:User {id: 'u1'})-[r:INTERACTED]->(i:Item) WHERE r.weight > 0 RETURN i.id AS id, sum(r.weight) AS w`);
+    const e = trained.embeddings;
+    let degree = 0;
+    const want = new Array<number>(8).fill(0);
+    for (const r of rows.records) {
+      const i = graph.itemIds.indexOf(r.get('id'));
+      const w = r.get('w') as number;
+      degree += w;
+      for (let k = 0; k < 8; k++) want[k] += w * e.itemFoldIn[i * 8 + k];
+    }
+    const got = await db.driver.executeQuery(`MATCH (u:User {id: 'u1'}) RETURN u[$p] AS e, u[$v] AS v`, { p: m.embeddingProperty, v: m.versionProperty });
+    expect(got.records[0].get('v')).toBe('v5');
+    const stored = got.records[0].get('e') as number[];
+    want.forEach((x, k) => expect(stored[k]).toBeCloseTo(x * Math.pow(degree, -0.5), 5));
+    // a user without new interactions keeps the trained embedding
+    const u2 = graph.userIds.indexOf('u2');
+    const other = await db.driver.executeQuery(`MATCH (u:User {id: 'u2'}) RETURN u[$p] AS e`, { p: m.embeddingProperty });
+    (other.records[0].get('e') as number[]).forEach((x, k) => expect(x).toBeCloseTo(e.users[u2 * 8 + k], 6));
+  });
+
   it('rejects embeddings that do not cover the graph, naming the part and sizes', async () => {
     const t = await fit(5);
     t.embeddings.items = t.embeddings.items.slice(8);

@@ -1,0 +1,20 @@
+// Folds interactions recorded since $since (after the extraction this version was trained on) into the
+// users' embeddings in the version's slot, by the serving rule of src/serving/foldIn.ts:
+// d_u^-e * sum_i w_ui * foldIn_i with d_u the user's summed positive weight. Run in the activation
+// transaction, so that a switch loses no feedback that arrived while the version was being trained.
+MATCH (u:User)-[r:INTERACTED]->(:Item)
+WHERE r.at >= datetime($since)
+WITH DISTINCT u
+CALL (u) {
+  MATCH (u)-[r:INTERACTED]->(i:Item)
+  WHERE r.weight > 0
+  WITH i, sum(r.weight) AS w
+  RETURN sum(w) AS degree,
+         collect(CASE WHEN i[$versionProperty] = $version AND size(i[$foldInProperty]) = $dims THEN [w, i[$foldInProperty]] END) AS rows
+}
+WITH u, degree, rows
+WHERE size(rows) > 0 AND degree > 0
+WITH u, degree ^ (-1.0 * $userNormExponent) AS norm, rows
+SET u[$embeddingProperty] = [k IN range(0, $dims - 1) | norm * reduce(s = 0.0, row IN rows | s + row[0] * row[1][k])],
+    u[$versionProperty] = $version
+RETURN count(u) AS caughtUp
