@@ -4,8 +4,11 @@
  * Used online by the `recommendations` resolver and offline by bench/policy.bench.ts.
  *
  * How a page of P slots is built:
- * 1. Novelty: every candidate's score is lowered by `novelty × range × log(1 + pop) / log(1 + maxPop)`, where
- *    `range` is the spread (max − min) of the candidates' scores, so the setting means the same at any score scale.
+ * 1. Novelty and exposure debiasing: every candidate's score is lowered by
+ *    `novelty × range × log(1 + pop) / log(1 + maxPop)` (pop = the item's interaction count: popularity bias) and by
+ *    `exposureDebias × range × log(1 + exposures) / log(1 + maxExposures)` (how often the policy has already shown
+ *    it: the feedback loop of a recommender, which popularity only approximates), maxima over the candidates and
+ *    `range` the spread (max − min) of the candidates' scores, so the settings mean the same at any score scale.
  * 2. Slot layout: E = ⌊exploration × P⌋ + Bernoulli(frac(exploration × P)) slots (stochastic rounding, so
  *    E[E] = exploration × P exactly) are placed at uniformly random positions; every position is therefore an
  *    exploration slot with marginal probability exactly `exploration`.
@@ -61,6 +64,8 @@ export interface RerankOptions {
   exploration?: number;
   /** 0..1: strength of the popularity penalty, in units of the score range. Default 0. */
   novelty?: number;
+  /** 0..1: strength of the penalty on how often an item has been shown (its exposures), in units of the score range. Default 0. */
+  exposureDebias?: number;
   /** 0..1: the largest share of the page one category may take. Default 1 (no cap). */
   maxCategoryShare?: number;
   /** PRNG seed; the same seed gives the same page. Default 1. */
@@ -85,7 +90,7 @@ export interface PolicySlot {
   position: number;
   /** Final score: the candidate's score plus the policy's parts (novelty, diversity, exploration). */
   score: number;
-  /** The candidate's own parts plus `novelty` (≤ 0), `diversity` (≤ 0) and `exploration` (≥ 0); they sum to `score`. */
+  /** The candidate's own parts plus `novelty` (≤ 0, popularity and exposure penalties), `diversity` (≤ 0) and `exploration` (≥ 0); they sum to `score`. */
   breakdown: Record<string, number>;
   /** Propensity of this item at this position (see the module comment), in (0, 1]. */
   probability: number;
@@ -129,6 +134,7 @@ export function resolveRerankOptions(options: RerankOptions): ResolvedRerankOpti
     diversity: unit('diversity', options.diversity, 0),
     exploration: unit('exploration', options.exploration, 0),
     novelty: unit('novelty', options.novelty, 0),
+    exposureDebias: unit('exposureDebias', options.exposureDebias, 0),
     maxCategoryShare: unit('maxCategoryShare', options.maxCategoryShare, 1),
     seed,
     explorationPool: posInt('explorationPool', options.explorationPool, 5 * pageSize, 1),
@@ -179,17 +185,23 @@ export function rerank(candidates: readonly RerankCandidate[], options: RerankOp
   let minS = Infinity;
   let maxS = -Infinity;
   let maxPop = 0;
+  let maxExposures = 0;
   for (const c of candidates) {
     minS = Math.min(minS, c.score);
     maxS = Math.max(maxS, c.score);
     maxPop = Math.max(maxPop, c.popularity ?? 0);
+    maxExposures = Math.max(maxExposures, c.exposures ?? 0);
   }
   const range = n > 0 && maxS > minS ? maxS - minS : 1;
   const noveltyPart = new Float64Array(n);
   const adjusted = new Float64Array(n);
   const logMax = Math.log1p(maxPop);
+  const logMaxExposures = Math.log1p(maxExposures);
   for (let i = 0; i < n; i++) {
     if (o.novelty > 0 && logMax > 0) noveltyPart[i] = -o.novelty * range * (Math.log1p(candidates[i].popularity ?? 0) / logMax);
+    if (o.exposureDebias > 0 && logMaxExposures > 0) {
+      noveltyPart[i] -= o.exposureDebias * range * (Math.log1p(candidates[i].exposures ?? 0) / logMaxExposures);
+    }
     adjusted[i] = candidates[i].score + noveltyPart[i];
   }
   let minA = Infinity;
