@@ -8,7 +8,7 @@ import { applySchema } from '../../src/db/schema';
  */
 export function testExecutor(): Executor {
   return createExecutor({
-    neo4jUri: process.env.NEO4J_TEST_URI || 'bolt://127.0.0.1:7688',
+    neo4jUri: process.env.NEO4J_TEST_URI || `bolt://127.0.0.1:${process.env.NEO4J_TEST_BOLT_PORT || 7688}`,
     neo4jUser: process.env.NEO4J_TEST_USER || 'neo4j',
     neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
     neo4jDatabase: process.env.NEO4J_TEST_DATABASE || undefined,
