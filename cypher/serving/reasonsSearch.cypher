@@ -1,4 +1,5 @@
-// Evidence for one page of recommended items, in one statement whatever the page size: per item the
+// Evidence for one page of recommended items when graph proximity comes from Cypher (graphSource
+// "cypher"), in one statement whatever the page size: per item the
 // strongest co-interaction path (user -> i <- v -> item), how many followees interacted with it, the
 // request contexts it is popular in, a category shared with one of the user's items or requested, and
 // its popularity. Each piece names the real nodes of its path; other users stay anonymous (only counted).
@@ -34,11 +35,11 @@ OPTIONAL CALL (u, j) {
   RETURN {name: c.name, viaId: null, viaTitle: null} AS category
   LIMIT 1
   UNION
-  MATCH (j)-[:IN_CATEGORY]->(c:Category)<-[:IN_CATEGORY]-(i:Item)<-[r:INTERACTED]-(u)
-  WHERE r.weight > 0 AND i <> j AND NOT c.name IN $categories
+  MATCH (u)-[r:INTERACTED]->(i:Item)-[:IN_CATEGORY]->(c:Category)
+  WHERE r.weight > 0 AND i <> j AND NOT c.name IN $categories AND EXISTS { (j)-[:IN_CATEGORY]->(c) }
   RETURN {name: c.name, viaId: i.id, viaTitle: i.title} AS category
   LIMIT 1
 }
 WITH j, co, followees, followeeIds, popularIn, collect(category)[0] AS category
 RETURN j.id AS id, co, followees, followeeIds, popularIn, category,
-       COUNT { (j)<-[r:INTERACTED]-(:User) WHERE r.weight > 0 } AS popularity
+       COUNT { (j)<-[:INTERACTED]-() } AS popularity

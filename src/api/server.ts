@@ -129,6 +129,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
     ],
   });
   await apollo.start();
+  void engine.warm();
 
   const contextFor = (authorization: string | undefined): ApiContext => {
     const viewer = viewerFromHeader(authorization, config.jwtSecret);

@@ -95,7 +95,7 @@ export function reasonsFor(userId: string, row: ReasonRow): Reason[] {
   if (out.length === 0 && row.popularity > 0) {
     out.push({
       kind: 'POPULARITY',
-      text: `Popular: ${people(row.popularity)} interacted with it.`,
+      text: `Popular: ${row.popularity === 1 ? '1 interaction' : `${row.popularity} interactions`} so far.`,
       paths: [{ nodes: [user(null), target], relationships: [F('INTERACTED')] }],
     });
   }

@@ -1,6 +1,7 @@
 import type { Executor, StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 import { activeModel as registryActiveModel } from '../model/registry';
+import { GraphIndex } from './graphIndex';
 
 /**
  * The served model's metadata and where its vectors live (the registry's slot properties and index),
@@ -58,8 +59,56 @@ export class ModelStore {
   private activeLoad: Promise<ActiveModel | null> | null = null;
   private matrix: ItemMatrix | null = null;
   private matrixLoad: { version: string; promise: Promise<ItemMatrix> } | null = null;
+  private graph: { version: string; at: number; index: GraphIndex } | null = null;
+  private graphLoad: { version: string; promise: Promise<GraphIndex> } | null = null;
 
-  constructor(private readonly db: Executor, private readonly log: Logger, private readonly ttlMs = 2000) {}
+  /**
+   * @param ttlMs how long the active model lookup is cached
+   * @param graphRefreshMs age after which the in-process graph index is reloaded in the background (it
+   *   follows this process's writes at once; the refresh brings in other writers' changes)
+   */
+  constructor(private readonly db: Executor, private readonly log: Logger, private readonly ttlMs = 2000,
+    private readonly graphRefreshMs = 10 * 60_000) {}
+
+  /**
+   * The in-process user–item graph for `model`'s version: loaded (one statement) when the version
+   * changed, awaited only the first time; later, when older than graphRefreshMs, reloaded in the
+   * background while the current one keeps serving.
+   */
+  async graphIndex(model: ActiveModel, counter?: StatementCounter): Promise<GraphIndex> {
+    const g = this.graph;
+    if (g && g.version === model.version) {
+      if (Date.now() - g.at > this.graphRefreshMs && !this.graphLoad) {
+        this.startGraphLoad(model.version).catch((err) => this.log.warn({ err }, 'graph index refresh failed; keeping the loaded one'));
+      }
+      return g.index;
+    }
+    if (!this.graphLoad || this.graphLoad.version !== model.version) this.startGraphLoad(model.version, counter);
+    return this.graphLoad!.promise;
+  }
+
+  private startGraphLoad(version: string, counter?: StatementCounter): Promise<GraphIndex> {
+    const t0 = Date.now();
+    const promise = GraphIndex.load(this.db, counter).then((index) => {
+      this.graph = { version, at: Date.now(), index };
+      this.log.info({ version, ...index.size, ms: Date.now() - t0 }, 'graph index loaded');
+      return index;
+    }).finally(() => {
+      if (this.graphLoad?.promise === promise) this.graphLoad = null;
+    });
+    this.graphLoad = { version, promise };
+    return promise;
+  }
+
+  /** Tells the loaded graph index about a positive interaction this process wrote. */
+  noteInteraction(userId: string, itemId: string): void {
+    this.graph?.index.addInteraction(userId, itemId);
+  }
+
+  /** Tells the loaded graph index that a user was deleted. */
+  noteUserDeleted(userId: string): void {
+    this.graph?.index.removeUser(userId);
+  }
 
   /** The active model, or null when none is active; cached for `ttlMs`. */
   async activeModel(counter?: StatementCounter): Promise<ActiveModel | null> {

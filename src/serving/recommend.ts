@@ -11,17 +11,25 @@ import { DEFAULT_WEIGHTS, type ContextValue, type RecommendationResult, type Sco
 export interface ServingOptions {
   /** 'scan': exact dot product over the in-memory item matrix; 'index': the Neo4j vector index (millions of items). */
   candidateSource: 'scan' | 'index';
+  /**
+   * Where graph proximity is computed: 'memory' (the in-process GraphIndex; the evidence paths are
+   * still read from Neo4j) or 'cypher' (the whole co-interaction expansion as Cypher statements:
+   * no memory, but ~1 s per request on Gowalla).
+   */
+  graphSource: 'memory' | 'cypher';
   /** Candidates taken from the embeddings and from the graph before merging. */
   embeddingCandidates: number;
   graphCandidates: number;
   /** Fan-out caps of the co-interaction statement (user items, co-users per item). */
   maxUserItems: number;
   maxCoUsers: number;
+  /** How long the active model lookup is cached (ms); a version switch is served within this time. */
+  modelTtlMs: number;
 }
 
 /** Default serving options. */
 export const DEFAULT_SERVING: ServingOptions = Object.freeze({
-  candidateSource: 'scan', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 50, maxCoUsers: 50,
+  candidateSource: 'scan', graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 50, maxCoUsers: 50, modelTtlMs: 2000,
 });
 
 /** A recommendations request after argument validation. */
@@ -68,7 +76,18 @@ export class ServingEngine {
 
   constructor(private readonly db: Executor, private readonly log: Logger, readonly options: ServingOptions = DEFAULT_SERVING,
     store?: ModelStore) {
-    this.store = store ?? new ModelStore(db, log);
+    this.store = store ?? new ModelStore(db, log, options.modelTtlMs);
+  }
+
+  /** Loads the active model's item matrix and graph index ahead of the first request (errors are logged). */
+  async warm(): Promise<void> {
+    try {
+      const model = await this.store.activeModel();
+      if (!model) return;
+      await Promise.all([this.store.itemMatrix(model), this.options.graphSource === 'memory' ? this.store.graphIndex(model) : null]);
+    } catch (err) {
+      this.log.warn({ err }, 'warming the serving caches failed; the first request will load them');
+    }
   }
 
   /** The active model, or MODEL_NOT_READY. */
@@ -81,7 +100,10 @@ export class ServingEngine {
   /** Ranked, explained recommendations for one user. */
   async recommend(req: RecommendRequest, counter?: StatementCounter): Promise<RecommendationResult> {
     const model = await this.requireModel(counter);
-    const m = await this.store.itemMatrix(model, counter);
+    const [m, graph] = await Promise.all([
+      this.store.itemMatrix(model, counter),
+      this.options.graphSource === 'memory' ? this.store.graphIndex(model, counter) : Promise.resolve(null),
+    ]);
     const w = weightsOf(model);
     const [profile] = await this.db.read('serving/userProfile', { ...slotParams(model), userId: req.userId, categories: req.categories, contexts: req.contexts }, counter);
     if (!profile.exists) throw notFound('User', req.userId, 'Create it with upsertUser.');
@@ -114,9 +136,11 @@ export class ServingEngine {
     if (coldStart) {
       for (const r of topByValue(m.degree, m.count, this.options.graphCandidates, keepRow)) add(m.ids[r]);
     } else {
-      const rows = await this.db.read<{ id: string; proximity: number }>('serving/graphCandidates', {
-        userId: req.userId, maxUserItems: this.options.maxUserItems, maxCoUsers: this.options.maxCoUsers, limit: this.options.graphCandidates,
-      }, counter);
+      const rows = graph
+        ? graph.userProximity(req.userId, this.options.maxUserItems, this.options.maxCoUsers, this.options.graphCandidates + excluded.size)
+        : await this.db.read<{ id: string; proximity: number }>('serving/graphCandidates', {
+          userId: req.userId, maxUserItems: this.options.maxUserItems, maxCoUsers: this.options.maxCoUsers, limit: this.options.graphCandidates,
+        }, counter);
       for (const r of rows) {
         if (excluded.has(r.id)) continue;
         const row = m.index.get(r.id);
@@ -152,10 +176,19 @@ export class ServingEngine {
     });
     scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const page = scored.slice(0, req.first);
-    const reasonRows = page.length === 0 ? [] : await this.db.read<ReasonRow>('serving/reasons', {
-      userId: req.userId, itemIds: page.map((p) => p.id), contexts: req.contexts, categories: req.categories,
-      maxUserItems: this.options.maxUserItems,
-    }, counter);
+    let reasonRows: ReasonRow[] = [];
+    if (page.length > 0 && graph) {
+      const via = graph.bestVia(req.userId, page.map((p) => p.id), this.options.maxUserItems);
+      reasonRows = await this.db.read<ReasonRow>('serving/reasons', {
+        userId: req.userId, items: page.map((p) => ({ id: p.id, viaId: via.get(p.id)?.viaId ?? null, people: via.get(p.id)?.people ?? 0 })),
+        contexts: req.contexts, categories: req.categories,
+      }, counter);
+    } else if (page.length > 0) {
+      reasonRows = await this.db.read<ReasonRow>('serving/reasonsSearch', {
+        userId: req.userId, itemIds: page.map((p) => p.id), contexts: req.contexts, categories: req.categories,
+        maxUserItems: this.options.maxUserItems,
+      }, counter);
+    }
     const byId = new Map(reasonRows.map((r) => [r.id, r]));
     const items: ScoredItem[] = page.map((p, i) => ({
       itemId: p.id, rank: i + 1, score: p.score, breakdown: p.breakdown,
@@ -167,12 +200,17 @@ export class ServingEngine {
   /** Items similar to `itemId` by embedding dot product and co-interaction, with reasons. */
   async similarItems(itemId: string, first: number, counter?: StatementCounter): Promise<{ modelVersion: string; items: ScoredItem[] }> {
     const model = await this.requireModel(counter);
-    const m = await this.store.itemMatrix(model, counter);
+    const [m, graph] = await Promise.all([
+      this.store.itemMatrix(model, counter),
+      this.options.graphSource === 'memory' ? this.store.graphIndex(model, counter) : Promise.resolve(null),
+    ]);
     const w = weightsOf(model);
     const row = m.index.get(itemId);
-    const graphRows = await this.db.read<{ id: string; proximity: number }>('serving/similarCandidates', {
-      itemId, maxCoUsers: this.options.maxCoUsers * 4, limit: this.options.graphCandidates,
-    }, counter);
+    const graphRows = graph
+      ? graph.itemProximity(itemId, this.options.maxCoUsers * 4, this.options.graphCandidates)
+      : await this.db.read<{ id: string; proximity: number }>('serving/similarCandidates', {
+        itemId, maxCoUsers: this.options.maxCoUsers * 4, limit: this.options.graphCandidates,
+      }, counter);
     if (row === undefined && graphRows.length === 0) {
       const exists = await this.db.read('api/itemsByIds', { ids: [itemId] }, counter);
       if (exists.length === 0) throw notFound('Item', itemId);

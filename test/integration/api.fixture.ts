@@ -3,6 +3,7 @@ import { extractGraph } from '../../src/graph/extract';
 import { publishModel } from '../../src/model/registry';
 import type { HeteroGraph, TrainedModel } from '../../src/model/types';
 import { foldInUser } from '../../src/serving/foldIn';
+import type { ServingOptions } from '../../src/serving/recommend';
 import { createLogger } from '../../src/log';
 import { signToken } from '../../src/api/auth';
 import { startServer, type ServerHandle } from '../../src/api/server';
@@ -102,9 +103,9 @@ export function fixtureModel(graph: HeteroGraph): TrainedModel {
 }
 
 /** Starts the API on a free loopback port against `db`. */
-export async function startTestServer(db: Executor): Promise<ServerHandle> {
+export async function startTestServer(db: Executor, serving: Partial<ServingOptions> = {}): Promise<ServerHandle> {
   return startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' },
-    { db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+    { db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), serving: { modelTtlMs: 60_000, ...serving } });
 }
 
 /** A token for a user or an admin. */

@@ -35,14 +35,14 @@ async function pathExists(db: Executor, path: { nodes: { label: string; id: stri
   return rows.records[0].get('ok') === true;
 }
 
-describe('api/recommendations: ranking, reasons, cold start and feedback over HTTP', () => {
+describe.each(['memory', 'cypher'] as const)('api/recommendations: ranking, reasons and cold start over HTTP (graph proximity from %s)', (graphSource) => {
   let db: Executor;
   let srv: ServerHandle;
   beforeAll(async () => {
     db = testExecutor();
     await resetGraph(db);
     await loadApiFixture(db);
-    srv = await startTestServer(db);
+    srv = await startTestServer(db, { graphSource });
   });
   afterAll(async () => {
     await srv.stop();

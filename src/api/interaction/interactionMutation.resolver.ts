@@ -101,6 +101,7 @@ export class InteractionMutationResolver {
       throw new Error(`recordInteraction: no row written for user ${input.userId} and item ${input.itemId} although both exist`);
     }
     const r = result.row;
+    if (!r.replayed && weight > 0) ctx.serving.store.noteInteraction(input.userId, input.itemId);
     return {
       replayed: r.replayed,
       embeddingVersion: result.version,
@@ -157,6 +158,7 @@ export class InteractionMutationResolver {
     requireSelfOrAdmin(ctx.viewer, id, 'Deleting a user');
     const rows = await ctx.db.write('api/deleteUser', { id }, ctx.counter);
     if (rows.length === 0) throw notFound('User', id);
+    ctx.serving.store.noteUserDeleted(id);
     return { id, deletedInteractions: rows[0].interactions };
   }
 }

@@ -1,0 +1,118 @@
+import { GraphIndex } from '../../src/serving/graphIndex';
+import { foldInUser } from '../../src/serving/foldIn';
+import { topByDot, topByValue } from '../../src/serving/scan';
+import { reasonsFor, contextPhrase } from '../../src/serving/explain';
+import type { ItemMatrix } from '../../src/serving/modelStore';
+import type { Executor } from '../../src/db/executor';
+
+function matrix(rows: number[][]): ItemMatrix {
+  const dims = rows[0].length;
+  return {
+    version: 'v', dims, ids: rows.map((_, k) => `i${k}`), index: new Map(rows.map((_, k) => [`i${k}`, k])),
+    embeddings: Float32Array.from(rows.flat()), categories: rows.map(() => []), degree: new Float64Array(rows.length), count: rows.length,
+  };
+}
+
+/** A GraphIndex over fixed adjacency, through the same load path as production (a stub executor returns the rows). */
+async function graph(adj: Record<string, string[]>): Promise<GraphIndex> {
+  const db = { read: async () => Object.entries(adj).map(([id, items]) => ({ id, items })) } as unknown as Executor;
+  return GraphIndex.load(db);
+}
+
+describe('serving/scan: exact top-k by dot product', () => {
+  it('returns the k best rows, best first, skipping rows keep() rejects', () => {
+    const m = matrix([[1, 0], [0, 1], [2, 0], [1, 1], [-1, 0]]);
+    expect(topByDot(m, [1, 0.5], 2, () => true)).toEqual([{ row: 2, score: 2 }, { row: 3, score: 1.5 }]);
+    expect(topByDot(m, [1, 0.5], 2, (r) => r !== 2).map((x) => x.row)).toEqual([3, 0]);
+    expect(topByDot(m, [1, 0], 10, () => true).map((x) => x.row)).toEqual([2, 0, 3, 1, 4]);
+  });
+
+  it('matches a full sort on random data', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const rows = Array.from({ length: 500 }, () => Array.from({ length: 8 }, rnd));
+    const q = Array.from({ length: 8 }, rnd);
+    const m = matrix(rows);
+    const full = rows.map((r, k) => ({ k, s: r.reduce((t, x, c) => t + x * Math.fround(q[c]), 0) })).sort((a, b) => b.s - a.s);
+    expect(topByDot(m, q, 25, () => true).map((x) => x.row)).toEqual(full.slice(0, 25).map((x) => x.k));
+  });
+
+  it('rejects a query of the wrong dimension, naming both', () => {
+    expect(() => topByDot(matrix([[1, 2]]), [1, 2, 3], 1, () => true)).toThrow('query has 3 dims, the item matrix has 2');
+  });
+
+  it('ranks by value for popularity', () => {
+    expect(topByValue(Float64Array.from([3, 9, 1, 9]), 4, 3, (r) => r !== 0)).toEqual([1, 3, 2]);
+  });
+});
+
+describe('serving/foldIn: user embedding from interactions', () => {
+  it('computes d_u^-e * sum w * foldIn with d_u the summed weight, skipping negatives', () => {
+    const e = foldInUser([{ weight: 3, foldIn: [1, 0] }, { weight: 1, foldIn: [0, 2] }, { weight: -1, foldIn: [5, 5] }], 2, 0.5)!;
+    expect(e[0]).toBeCloseTo(3 / 2, 9);
+    expect(e[1]).toBeCloseTo(2 / 2, 9);
+  });
+
+  it('returns null when no interaction has a fold-in vector', () => {
+    expect(foldInUser([{ weight: 1, foldIn: null }], 2, 0.5)).toBeNull();
+    expect(foldInUser([], 2, 0.5)).toBeNull();
+  });
+});
+
+describe('serving/graphIndex: in-process co-interaction proximity', () => {
+  const adj = { u: ['a', 'b'], v: ['a', 'c'], w: ['b', 'c', 'd'], x: ['d'] };
+
+  it('scores user -> i <- v -> j paths as 1/(sqrt(du) di dv sqrt(dj))', async () => {
+    const g = await graph(adj);
+    const got = new Map(g.userProximity('u', 50, 50, 10).map((r) => [r.id, r.proximity]));
+    // c: via a (d_a=2) and v (d_v=2): 1/4; via b (d_b=2) and w (d_w=3): 1/6; d_c=2, d_u=2
+    expect(got.get('c')).toBeCloseTo((1 / 4 + 1 / 6) / (Math.sqrt(2) * Math.sqrt(2)), 12);
+    // d: via b and w: 1/6; d_d=2
+    expect(got.get('d')).toBeCloseTo((1 / 6) / (Math.sqrt(2) * Math.sqrt(2)), 12);
+    // an item is never reached through itself
+    expect(got.has('a')).toBe(false);
+  });
+
+  it('follows writes at once and forgets deleted users', async () => {
+    const g = await graph(adj);
+    expect(g.userProximity('x', 50, 50, 10).map((r) => r.id).sort()).toEqual(['b', 'c']);
+    g.removeUser('w');
+    expect(g.userProximity('x', 50, 50, 10)).toEqual([]);
+    g.addInteraction('x', 'a');
+    expect(g.userDegree('x')).toBe(2);
+    expect(g.userProximity('x', 50, 50, 10).map((r) => r.id).sort()).toEqual(['b', 'c']); // via a: u has b, v has c
+    g.addInteraction('newbie', 'newitem');
+    expect(g.size).toMatchObject({ users: 5, items: 5 });
+  });
+
+  it('picks as evidence the user item shared with most other people', async () => {
+    const g = await graph({ u: ['a', 'b'], v: ['a', 'z'], w: ['b', 'z'], y: ['b', 'z'] });
+    expect(g.bestVia('u', ['z'], 50).get('z')).toEqual({ viaId: 'b', people: 2 });
+    expect(g.itemProximity('a', 50, 5).map((r) => r.id)).toEqual(['b', 'z']);
+  });
+});
+
+describe('serving/explain: sentences with their paths', () => {
+  it('words each kind of evidence and keeps other users anonymous', () => {
+    const reasons = reasonsFor('alice', {
+      id: 'j', co: { id: 'i', title: 'Flat white', kind: 'purchase', people: 2 }, followees: 2, followeeIds: ['bob', 'carol'],
+      popularIn: [{ kind: 'device', value: 'mobile', count: 3 }, { kind: 'timeOfDay', value: 'evening', count: 2 }],
+      category: { name: 'Coffee', viaId: 'i', viaTitle: 'Flat white' }, popularity: 10,
+    });
+    expect(reasons.map((r) => r.text)).toEqual([
+      'You bought "Flat white"; 2 people who interacted with it also interacted with this.',
+      '2 people you follow interacted with it.',
+      'Popular on mobile in the evening.',
+      'In Coffee, like "Flat white" that you interacted with.',
+    ]);
+    expect(reasons[0].paths[0].nodes.map((n) => n.id)).toEqual(['alice', 'i', null, 'j']);
+    expect(reasons[1].paths).toHaveLength(2);
+    expect(reasons.every((r) => r.paths.every((p) => p.relationships.length === p.nodes.length - 1))).toBe(true);
+  });
+
+  it('falls back to popularity only when nothing else explains the item', () => {
+    const r = reasonsFor('eve', { id: 'j', co: null, followees: 0, followeeIds: [], popularIn: [], category: null, popularity: 1 });
+    expect(r).toEqual([{ kind: 'POPULARITY', text: 'Popular: 1 interaction so far.', paths: [{ nodes: [{ label: 'User', id: null, name: null }, { label: 'Item', id: 'j', name: null }], relationships: [{ type: 'INTERACTED', direction: 'FORWARD' }] }] }]);
+    expect(contextPhrase({ kind: 'weather', value: 'rain' })).toBe('with weather rain');
+  });
+});
