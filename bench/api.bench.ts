@@ -1,0 +1,181 @@
+/**
+ * Load test of the GraphQL API: `recommendations(first: 20)` with reasons and their paths, for random
+ * users, over loopback HTTP, against the graph in the configured Neo4j (the dev instance by default,
+ * with Gowalla imported and a model trained). The server runs in a child process so that the load
+ * generator (autocannon) does not share its event loop.
+ *
+ *   npm run bench:api -- --out bench/results/api-gowalla.json [--seconds 20] [--levels 1,16,64] [--first 20]
+ *                        [--graph memory|cypher] [--candidates scan|index]
+ *
+ * Writes { runs: [ {concurrency, p50Ms, p95Ms, p99Ms, requestsPerSecond, errors, ...} ], ... }.
+ * Errors count non-2xx responses, transport errors and GraphQL `errors` in 200 responses.
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { fork } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import type { EventEmitter } from 'node:events';
+
+/** The part of autocannon's result this benchmark reads (the package ships no types). */
+interface LoadResult {
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const autocannon = require('autocannon') as (opts: Record<string, unknown>, cb: (err: Error | null, res: LoadResult) => void) => EventEmitter;
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/log';
+import { createExecutor } from '../src/db/executor';
+import { signToken } from '../src/api/auth';
+import { activeModel } from '../src/model/registry';
+
+const QUERY = `query Recs($userId: ID!, $first: Int!) {
+  recommendations(userId: $userId, first: $first) {
+    modelVersion coldStart
+    items { rank score item { id title }
+      breakdown { embedding graph context popularity exploration }
+      reasons { kind text paths { nodes { label id name } relationships { type direction } } } }
+  }
+}`;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Child mode: start the API and report its URL to the parent. */
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const { startServer } = await import('../src/api/server');
+  const db = createExecutor(config);
+  const graphSource = (process.env.BENCH_GRAPH_SOURCE ?? 'memory') as 'memory' | 'cypher';
+  const candidateSource = (process.env.BENCH_CANDIDATES ?? 'scan') as 'scan' | 'index';
+  const srv = await startServer({ ...config, port: 0, host: '127.0.0.1', nodeEnv: 'production' },
+    { db, logger: createLogger('warn'), serving: { graphSource, candidateSource } });
+  await srv.engine.warm();
+  process.send!({ url: srv.url });
+  process.on('message', async (m: { stop?: boolean }) => {
+    if (m.stop) {
+      await srv.stop();
+      await db.close();
+      process.exit(0);
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'bench/results/api-gowalla.json' },
+      seconds: { type: 'string', default: '20' },
+      levels: { type: 'string', default: '1,16,64' },
+      first: { type: 'string', default: '20' },
+      users: { type: 'string', default: '2000' },
+      graph: { type: 'string', default: 'memory' },
+      candidates: { type: 'string', default: 'scan' },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const levels = values.levels!.split(',').map(Number);
+  const first = Number(values.first);
+  if (!(seconds > 0) || levels.some((l) => !Number.isInteger(l) || l < 1) || !(first >= 1 && first <= 100)) {
+    throw new Error(`bench:api: --seconds must be > 0, --levels positive integers, --first 1..100; got ${values.seconds}, ${values.levels}, ${values.first}`);
+  }
+  const config = loadConfig();
+  const db = createExecutor(config);
+  const model = await activeModel(db);
+  if (!model) throw new Error(`bench:api: no active model in ${config.neo4jUri}; import and train first (npm run import, npm run train)`);
+  const userRows = await db.driver.executeQuery(
+    'MATCH (u:User) WHERE EXISTS { (u)-[r:INTERACTED]->() WHERE r.weight > 0 } RETURN u.id AS id ORDER BY rand() LIMIT toInteger($n)',
+    { n: Math.floor(Number(values.users)) }, { database: config.neo4jDatabase });
+  const counts = await db.driver.executeQuery('MATCH (u:User) WITH count(u) AS users MATCH (i:Item) RETURN users, count(i) AS items', {}, { database: config.neo4jDatabase });
+  await db.close();
+  const users = userRows.records.map((r) => r.get('id') as string);
+  if (users.length === 0) throw new Error('bench:api: the graph has no users with interactions');
+  const token = signToken({ sub: 'bench', role: 'admin' }, config.jwtSecret, '1h');
+
+  const child = fork(__filename, ['--serve'], {
+    env: { ...process.env, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url: string = await new Promise((resolve, reject) => {
+    child.once('message', (m: { url: string }) => resolve(m.url));
+    child.once('exit', (code) => reject(new Error(`bench:api: the server process exited with code ${code} before listening`)));
+  });
+  process.stderr.write(`server at ${url} (model ${model.version}, ${users.length} users sampled)\n`);
+
+  let seed = 12345;
+  const nextUser = () => users[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % users.length];
+  const runLevel = async (connections: number, duration: number) => {
+    const latencies: number[] = [];
+    let graphqlErrors = 0;
+    const result = await new Promise<LoadResult>((resolve, reject) => {
+      const inst = autocannon({
+        url, connections, duration, pipelining: 1, timeout: 30,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        requests: [{
+          method: 'POST',
+          setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ query: QUERY, variables: { userId: nextUser(), first } }) }),
+          onResponse: (status: number, body: string) => {
+            if (status === 200 && body.includes('"errors"')) graphqlErrors++;
+          },
+        }],
+      }, (err, res) => (err ? reject(err) : resolve(res)));
+      inst.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+    });
+    latencies.sort((a, b) => a - b);
+    return {
+      concurrency: connections,
+      p50Ms: round(percentile(latencies, 0.5)),
+      p95Ms: round(percentile(latencies, 0.95)),
+      p99Ms: round(percentile(latencies, 0.99)),
+      maxMs: round(latencies[latencies.length - 1] ?? NaN),
+      requestsPerSecond: round(latencies.length / duration),
+      requests: latencies.length,
+      errors: result.errors + result.timeouts + result.non2xx + graphqlErrors,
+      seconds: duration,
+    };
+  };
+
+  try {
+    await runLevel(4, 5); // warm-up: JIT, connection pool, page cache
+    const runs = [];
+    for (const c of levels) {
+      const r = await runLevel(c, seconds);
+      process.stderr.write(`${JSON.stringify(r)}\n`);
+      runs.push(r);
+    }
+    const out = {
+      benchmark: 'api recommendations(first: 20) with reasons, random users, loopback HTTP',
+      date: new Date().toISOString(),
+      neo4j: config.neo4jUri,
+      graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
+      model: { version: model.version, dims: model.dims },
+      serving: { graphSource: values.graph, candidateSource: values.candidates },
+      machine: { cpus: os.cpus().length, loadAverage: os.loadavg().map(round) },
+      first,
+      runs,
+    };
+    fs.mkdirSync(path.dirname(values.out!), { recursive: true });
+    fs.writeFileSync(values.out!, JSON.stringify(out, null, 2) + '\n');
+    process.stderr.write(`wrote ${values.out}\n`);
+  } finally {
+    child.send({ stop: true });
+  }
+}
+
+if (process.argv.includes('--serve')) {
+  serve().catch((err) => {
+    process.stderr.write(`bench:api server: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });
+} else {
+  main().catch((err) => {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
