@@ -1,0 +1,91 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import type { Csr } from '../graph/csr';
+import type { FilterBasis } from './filter';
+import { InterestModel, type InterestModelOptions, type LearnedResponse } from './interestModel';
+import { itemItemFilter, normalizeInteractions } from './spectral';
+
+const FORMAT = 'interest-graph/filter-model@1';
+
+/** The JSON half of a saved model: parameters and the layout of the binary arrays beside it. */
+interface Manifest {
+  format: string;
+  userExponent: number;
+  itemExponent: number;
+  learned: LearnedResponse;
+  train: { rows: number; cols: number; nnz: number };
+  spectrum: { k: number; n: number };
+  files: Record<string, string>;
+}
+
+function writeArray(dir: string, name: string, a: Int32Array | Float32Array | Float64Array): string {
+  const file = `${name}.bin`;
+  writeFileSync(join(dir, file), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  return file;
+}
+
+function readArray<T extends Int32Array | Float32Array | Float64Array>(dir: string, file: string, ctor: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  const buf = readFileSync(join(dir, file));
+  if (buf.byteLength !== length * ctor.BYTES_PER_ELEMENT) {
+    throw new Error(`loadModel: ${join(dir, file)} has ${buf.byteLength} bytes, expected ${length} × ${ctor.BYTES_PER_ELEMENT}`);
+  }
+  const copy = new ArrayBuffer(buf.byteLength);
+  new Uint8Array(copy).set(buf);
+  return new ctor(copy);
+}
+
+/**
+ * Saves a fitted InterestModel to `dir` (created if needed): model.json with the learned response and
+ * normalisation, plus little-endian binary arrays of the training matrix and the top-k spectrum. The sparse
+ * item–item filter is not stored: it is rebuilt exactly from the training matrix on load.
+ */
+export function saveModel(model: InterestModel, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const basis = model.fitted.basis;
+  const t = basis.train;
+  const files = {
+    indptr: writeArray(dir, 'train.indptr', t.indptr),
+    indices: writeArray(dir, 'train.indices', t.indices),
+    values: writeArray(dir, 'train.values', t.values),
+    vectors: writeArray(dir, 'spectrum.vectors', basis.spectrum.vectors),
+    eigenvalues: writeArray(dir, 'spectrum.values', basis.spectrum.values),
+  };
+  const manifest: Manifest = {
+    format: FORMAT,
+    userExponent: basis.norm.userExponent,
+    itemExponent: basis.norm.itemExponent,
+    learned: model.response,
+    train: { rows: t.rows, cols: t.cols, nnz: t.indices.length },
+    spectrum: { k: basis.spectrum.k, n: basis.spectrum.n },
+    files,
+  };
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest, null, 2));
+}
+
+/** Loads a model saved by saveModel; it scores exactly as the saved one did. */
+export function loadModel(dir: string, options: InterestModelOptions = {}): InterestModel {
+  const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Manifest;
+  if (manifest.format !== FORMAT) {
+    throw new Error(`loadModel: ${join(dir, 'model.json')} has format "${manifest.format}", expected "${FORMAT}"`);
+  }
+  const { rows, cols, nnz } = manifest.train;
+  const f = manifest.files;
+  const train: Csr = {
+    rows,
+    cols,
+    indptr: readArray(dir, f.indptr, Int32Array, rows + 1),
+    indices: readArray(dir, f.indices, Int32Array, nnz),
+    values: readArray(dir, f.values, Float32Array, nnz),
+  };
+  const { k, n } = manifest.spectrum;
+  const norm = normalizeInteractions(train, manifest.userExponent, manifest.itemExponent);
+  const basis: FilterBasis = {
+    train,
+    norm,
+    itemItem: itemItemFilter(norm),
+    spectrum: { k, n, vectors: readArray(dir, f.vectors, Float32Array, n * k), values: readArray(dir, f.eigenvalues, Float64Array, k) },
+  };
+  const model = new InterestModel(options);
+  model.install(basis, manifest.learned);
+  return model;
+}
