@@ -11,19 +11,19 @@ import type { FitReport, InteractionDataset, Recommender } from '../types';
 export interface BprMfOptions {
   /** Embedding size; default 64. */
   dims?: number;
-  /** SGD learning rate; default 0.05. */
+  /** SGD learning rate; default 0.1. */
   learningRate?: number;
-  /** L2 regularisation of the touched user and item rows; default 0.005. */
+  /** L2 regularisation of the touched user and item rows; default 0.01. */
   reg?: number;
   /** Std of the normal initialisation; default 0.1. */
   initStd?: number;
-  /** Upper bound of epochs in the validation run; default 150. */
+  /** Upper bound of epochs in the validation run; default 100. */
   maxEpochs?: number;
   /** Validate every this many epochs; default 5. */
   evalEvery?: number;
   /** Stop after this many validations without a better Recall@20; default 3. */
   patience?: number;
-  /** Wall-clock budget of the validation run in seconds (stops early when exceeded); default 240. */
+  /** Wall-clock budget of the validation run in seconds (stops early when exceeded); default 300. */
   maxSeconds?: number;
   /** Validation users sampled per check; default 5,000. */
   validationUsers?: number;
@@ -64,13 +64,13 @@ export class BprMf implements Recommender {
   constructor(options: BprMfOptions = {}) {
     this.o = {
       dims: options.dims ?? 64,
-      learningRate: options.learningRate ?? 0.05,
-      reg: options.reg ?? 0.005,
+      learningRate: options.learningRate ?? 0.1,
+      reg: options.reg ?? 0.01,
       initStd: options.initStd ?? 0.1,
-      maxEpochs: options.maxEpochs ?? 150,
+      maxEpochs: options.maxEpochs ?? 100,
       evalEvery: options.evalEvery ?? 5,
       patience: options.patience ?? 3,
-      maxSeconds: options.maxSeconds ?? 240,
+      maxSeconds: options.maxSeconds ?? 300,
       validationUsers: options.validationUsers ?? 5000,
       refit: options.refit ?? true,
       progress: options.progress ?? true,

@@ -1,0 +1,228 @@
+/**
+ * Model benchmark: every recommender fitted on the same train split and evaluated on the same test split in one
+ * run, with the all-ranking protocol of ../shared/data/gowalla/README.md.
+ *
+ *   npm run bench:model -- --dataset ../shared/data/gowalla --out bench/results/model-gowalla.json \
+ *     [--models mostpop,itemknn,bpr,gfcf,interest] [--seed 2020] [--auc exact|none|<negatives>] [--batch 1024]
+ *
+ * Writes the JSON rows, a training-curve PNG next to it (<out>-curve.png: loss and validation Recall@20 by
+ * epoch of the models that report a curve) and prints a side-by-side table. Models only ever see train data in
+ * fit(); the ones that tune or stop early carve their own validation split from it (src/model/split.ts).
+ */
+import { cpus, totalmem } from 'os';
+import { mkdirSync, writeFileSync } from 'fs';
+import { dirname, resolve } from 'path';
+import { loadInteractionFiles } from '../src/graph/files';
+import { createLogger } from '../src/log';
+import { evaluate, usersWithItems } from '../src/model/evaluate';
+import { BprMf } from '../src/model/baselines/bprMf';
+import { ItemKnn } from '../src/model/baselines/itemKnn';
+import { MostPopular } from '../src/model/baselines/popularity';
+import type { FitReport, Recommender } from '../src/model/types';
+import { plotTrainingCurves } from '../src/plot';
+
+const log = createLogger().child({ component: 'bench:model' });
+
+/** A model the bench can run: `create` returns undefined when its module is not available (yet). */
+interface ModelEntry {
+  key: string;
+  create: () => Recommender | undefined;
+}
+
+/**
+ * Loads an optional module by path at run time (so the bench compiles and runs before that module exists);
+ * returns undefined, with a log line, when it is missing.
+ */
+function optionalModule(path: string, exportName: string): (new () => Recommender) | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path) as Record<string, unknown>;
+    const ctor = mod[exportName];
+    if (typeof ctor !== 'function') {
+      log.warn({ module: path, export: exportName }, 'module has no such export: model skipped');
+      return undefined;
+    }
+    return ctor as new () => Recommender;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'MODULE_NOT_FOUND' && String(err).includes(path.replace('../', ''))) {
+      log.warn({ module: path }, 'module not present (not committed yet?): model skipped');
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+const REGISTRY: ModelEntry[] = [
+  { key: 'mostpop', create: () => new MostPopular() },
+  { key: 'itemknn', create: () => new ItemKnn() },
+  { key: 'bpr', create: () => new BprMf() },
+  {
+    key: 'gfcf',
+    create: () => {
+      const C = optionalModule('../src/model/gfcf', 'GfcfRecommender');
+      return C ? new C() : undefined;
+    },
+  },
+  {
+    key: 'interest',
+    create: () => {
+      const C = optionalModule('../src/model/interestModel', 'InterestModel');
+      return C ? new C() : undefined;
+    },
+  },
+];
+
+interface Args {
+  dataset: string;
+  out: string;
+  models: string[];
+  seed: number;
+  auc: 'exact' | 'none' | number;
+  batch: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string): string | undefined => {
+    const k = argv.indexOf(`--${name}`);
+    if (k < 0) return undefined;
+    const v = argv[k + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+    return v;
+  };
+  const known = new Set(['--dataset', '--out', '--models', '--seed', '--auc', '--batch']);
+  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
+  const dataset = get('dataset') ?? '../shared/data/gowalla';
+  const out = get('out') ?? 'bench/results/model-gowalla.json';
+  const models = (get('models') ?? REGISTRY.map((m) => m.key).join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const m of models) {
+    if (!REGISTRY.some((e) => e.key === m)) throw new Error(`--models: unknown model "${m}"; expected some of ${REGISTRY.map((e) => e.key).join(', ')}`);
+  }
+  const seed = Number(get('seed') ?? 2020);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${get('seed')}"`);
+  const aucRaw = get('auc') ?? 'exact';
+  const auc = aucRaw === 'exact' || aucRaw === 'none' ? aucRaw : Number(aucRaw);
+  if (typeof auc === 'number' && !(Number.isInteger(auc) && auc > 0)) throw new Error(`--auc must be exact, none or a positive integer, got "${aucRaw}"`);
+  const batch = Number(get('batch') ?? 1024);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got "${get('batch')}"`);
+  return { dataset, out, models, seed, auc, batch };
+}
+
+/** Initialises the tfjs backend through src/model/backend.ts when present, else leaves tfjs as it is. */
+async function initTfjs(): Promise<string> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const backend = require('../src/model/backend') as { initBackend: (o?: { prefer?: string }) => Promise<string> };
+    return await backend.initBackend(process.env.TFJS_BACKEND ? { prefer: process.env.TFJS_BACKEND } : {});
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
+    await tf.ready();
+    log.warn({ backend: tf.getBackend() }, 'src/model/backend.ts not present: using the default tfjs backend');
+    return tf.getBackend();
+  }
+}
+
+const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const tfjsBackend = await initTfjs();
+  const t0 = performance.now();
+  const data = loadInteractionFiles(resolve(args.dataset));
+  if (!data.test) throw new Error(`${args.dataset}: no test.txt, the benchmark needs a held-out split`);
+  const test = data.test;
+  log.info(
+    { dataset: args.dataset, users: data.numUsers, items: data.numItems, train: data.train.indices.length, test: test.indices.length, loadSeconds: round((performance.now() - t0) / 1000, 2) },
+    'dataset loaded',
+  );
+
+  const rows: Record<string, unknown>[] = [];
+  const curves: { model: string; curve: NonNullable<FitReport['curve']> }[] = [];
+  for (const key of args.models) {
+    const model = REGISTRY.find((e) => e.key === key)!.create();
+    if (!model) continue;
+    log.info({ model: model.name }, 'fitting');
+    const tf0 = performance.now();
+    const report = await model.fit(data, {
+      seed: args.seed,
+      onProgress: (info) => log.debug({ model: model.name, ...info }, 'fit progress'),
+    });
+    const trainSeconds = report.trainSeconds ?? (performance.now() - tf0) / 1000;
+    log.info({ model: model.name, trainSeconds: round(trainSeconds, 1), epochs: report.epochs, params: report.params }, 'fitted; evaluating on test');
+    const res = await evaluate(model, { numUsers: data.numUsers, numItems: data.numItems, train: data.train, test }, {
+      ks: [20],
+      auc: args.auc,
+      batchSize: args.batch,
+      seed: args.seed,
+      progressLabel: `${model.name} test`,
+    });
+    const m = res.atK[20];
+    const row = {
+      model: model.name,
+      recall20: round(m.recall),
+      ndcg20: round(m.ndcg),
+      precision20: round(m.precision),
+      hitRate20: round(m.hitRate),
+      coverage20: round(m.coverage),
+      f1_20: round(m.f1),
+      auc: round(res.auc),
+      novelty20: round(m.novelty, 3),
+      trainSeconds: round(trainSeconds, 1),
+      evalSeconds: round(res.evalSeconds, 1),
+      aucSeconds: round(res.aucSeconds, 1),
+      // process-wide peak so far: models run in the order given, so a later row includes earlier peaks
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      epochs: report.epochs,
+      params: report.params ?? {},
+    };
+    rows.push(row);
+    log.info(row, 'evaluated');
+    if (report.curve && report.curve.length > 0) curves.push({ model: model.name, curve: report.curve });
+    (model as { dispose?: () => void }).dispose?.();
+  }
+
+  const out = resolve(args.out);
+  const result = {
+    dataset: args.dataset,
+    command: `npm run bench:model -- ${process.argv.slice(2).join(' ')}`,
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: round(totalmem() / 2 ** 30, 1), node: process.version, tfjsBackend },
+    protocol:
+      'All-ranking (LightGCN): every test user, all items ranked except the user\'s train items, K=20. Recall = hits/|test| (uncapped); ' +
+      'NDCG binary relevance, IDCG over min(K,|test|); Precision = hits/K; HitRate = share of users with a hit; ' +
+      'F1 from mean precision and mean recall; coverage = distinct recommended items / numItems; novelty = mean self-information ' +
+      '-log2(max(pop,1)/numUsers) of recommended items (pop from train); AUC per user over test vs items in neither train nor test ' +
+      `(${args.auc === 'exact' ? 'exact over all negatives' : args.auc === 'none' ? 'not computed' : `${args.auc} sampled negatives`}), averaged. ` +
+      `Models fit on train.txt only; hyper-parameters and stopping on a seeded 20% per-user validation split of train (seed ${args.seed}). ` +
+      'evalSeconds = scoring + ranking metrics, aucSeconds separate; peakRssMb = process peak so far (models run in row order).',
+    numUsers: data.numUsers,
+    numItems: data.numItems,
+    testUsers: usersWithItems(test).length,
+    rows,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  log.info({ out }, 'results written');
+  if (curves.length > 0) {
+    const png = out.replace(/\.json$/, '') + '-curve.png';
+    await plotTrainingCurves(png, curves, `Training curves on ${data.name} (validation split carved from train)`);
+    log.info({ png }, 'training-curve plot written');
+  }
+  printTable(rows);
+}
+
+function printTable(rows: Record<string, unknown>[]): void {
+  const cols = ['model', 'recall20', 'ndcg20', 'precision20', 'hitRate20', 'f1_20', 'coverage20', 'novelty20', 'auc', 'trainSeconds', 'evalSeconds', 'epochs', 'peakRssMb'];
+  const cells = [cols, ...rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c]))))];
+  const widths = cols.map((_, k) => Math.max(...cells.map((row) => row[k].length)));
+  const line = (row: string[]) => row.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  ');
+  process.stdout.write('\n' + line(cells[0]) + '\n' + widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
+  for (const row of cells.slice(1)) process.stdout.write(line(row) + '\n');
+}
+
+main().catch((err) => {
+  log.error({ err }, 'bench:model failed');
+  process.exitCode = 1;
+});
