@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CYPHER_DIR } from '../../src/db/cypher';
 import { Executor } from '../../src/db/executor';
 import { ImportValidationError } from '../../src/import/errors';
 import { importLightGcn } from '../../src/import/lightgcn';
@@ -208,6 +209,23 @@ describe('import/synthetic: the generated graph into Neo4j', () => {
     expect(res.records.map((x) => x.toObject())).toEqual([{ w: e.weight, contexts: e.contexts.map((c) => `${c.kind}:${c.value}`) }]);
     const sum = await db.driver.executeQuery('MATCH (:User)-[r:ACTIVE_IN]->(:Context) RETURN sum(r.count) AS s');
     expect(Number(sum.records[0].get('s'))).toBe(rows.activeIn.reduce((s, x) => s + x.count, 0));
+  });
+
+  it('answers the analysis queries of cypher/analysis, with real context preferences', async () => {
+    const params = { limit: 5, userId: 'u1', itemId: 'i1', minCount: 5 };
+    const names = fs.readdirSync(path.join(CYPHER_DIR, 'analysis')).map((f) => f.replace(/\.cypher$/, '')).sort();
+    expect(names).toEqual(['co-interactions', 'context-popularity', 'graph-overview', 'model-versions', 'top-items-per-category',
+      'user-neighbourhood']);
+    const out: Record<string, Record<string, unknown>[]> = {};
+    for (const name of names) out[name] = await db.read(`analysis/${name}`, params);
+    expect(out['top-items-per-category']).toHaveLength(generateSynthetic(options).categories.length);
+    expect(out['user-neighbourhood'][0]).toMatchObject({ user: 'u1' });
+    expect(out['user-neighbourhood'][0].itemCount as number).toBeGreaterThan(0);
+    expect(out['co-interactions'].length).toBeGreaterThan(0);
+    expect(out['graph-overview'][0]).toMatchObject({ users: options.users, heldOut: 0 });
+    expect(out['model-versions']).toEqual([]);
+    const lifts = out['context-popularity'].flatMap((r) => (r.overRepresented as { lift: number }[]).map((x) => x.lift));
+    expect(Math.max(...lifts)).toBeGreaterThan(1.3);
   });
 
   it('changes nothing when run twice', async () => {
