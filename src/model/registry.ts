@@ -223,7 +223,8 @@ export function dotFromIndexScore(query: ArrayLike<number>, score: number, index
 /** Checks that the embeddings cover every node of the graph with finite values; throws naming the part. */
 function validate(graph: HeteroGraph, model: TrainedModel): void {
   const e = model.embeddings;
-  if (!Number.isInteger(e.dims) || e.dims <= 0) throw new Error(`registry: embeddings.dims must be a positive integer, got ${e.dims}`);
+  // the index vectors have dims + 1 entries, and Neo4j's vector indexes take at most 4,096
+  if (!Number.isInteger(e.dims) || e.dims <= 0 || e.dims > 4095) throw new Error(`registry: embeddings.dims must be an integer from 1 to 4095, got ${e.dims}`);
   if (!Number.isFinite(e.userNormExponent)) throw new Error(`registry: embeddings.userNormExponent must be finite, got ${e.userNormExponent}`);
   const parts: [string, Float32Array, number][] = [
     ['users', e.users, graph.numUsers], ['items', e.items, graph.numItems], ['itemFoldIn', e.itemFoldIn, graph.numItems],

@@ -252,7 +252,8 @@ export class TrainingJobs {
       enter('training');
       const trained = await fit(graph, {
         ...(p.model ?? {}),
-        dims: p.dims,
+        // the interest model (src/model/interestModel.ts) names its embedding size `k`
+        ...(p.dims !== undefined ? { dims: p.dims, k: p.dims } : {}),
         seed: p.seed,
         logger: log,
         signal,
