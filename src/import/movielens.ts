@@ -33,7 +33,8 @@ export interface RatingRow {
 /** A validated item row. */
 export interface ItemRow {
   id: string;
-  title: string;
+  /** Null when the items file has no title column (a stored title is then kept). */
+  title: string | null;
   categories: string[];
 }
 
@@ -111,7 +112,7 @@ export function parseMovieLens(files: MovieLensFiles): MovieLensData {
     const cats = raw === '' || raw === '(no genres listed)' ? [] : [...new Set(raw.split('|').map((c) => c.trim()))];
     if (cats.some((c) => c === '')) throw new ImportValidationError(files.items, row.line, raw, 'expected `|`-separated non-empty categories');
     cats.forEach((c) => categories.add(c));
-    items.set(itemId, { id: itemId, title: row.record.title ?? '', categories: cats });
+    items.set(itemId, { id: itemId, title: row.record.title ?? null, categories: cats });
   }
   let users: Set<string> | undefined;
   if (files.users) {
