@@ -1,18 +1,20 @@
 /**
  * Import of the LightGCN text format (`userId itemId itemId ...` per line, train.txt and test.txt):
  * train.txt becomes INTERACTED {kind 'view', weight 1, no timestamp}, test.txt becomes HELD_OUT.
- * Both files are validated whole before anything is written; the writes are idempotent batches.
+ * Both files are validated whole before anything is written; then users and items are MERGEd in large
+ * batches, and the edges written in batches that find items by element id (read once) and CREATE where
+ * no edge can exist yet, MERGE otherwise, so that running the import again changes nothing.
  */
 import path from 'node:path';
+import type { ManagedTransaction } from 'neo4j-driver';
+import { cypher } from '../db/cypher';
 import type { Executor } from '../db/executor';
-import type { Logger } from '../log';
 import { interactionWeight } from '../graph/weights';
+import type { Logger } from '../log';
+import { startProgress } from '../progress';
 import { ImportValidationError } from './errors';
 import { readInputFile } from './files';
-import { cypher } from '../db/cypher';
 import { addCounts, inBatches, writeBatches, WriteCounts, zeroCounts } from './write';
-import { startProgress } from '../progress';
-import type { ManagedTransaction } from 'neo4j-driver';
 
 /** One user's line: the user id and its distinct item ids, as strings. */
 export interface LightGcnRow {
