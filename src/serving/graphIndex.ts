@@ -1,40 +1,92 @@
 import type { Executor, StatementCounter } from '../db/executor';
 
 /**
- * The positive user–item graph in process memory, for the graph-proximity term and the choice of
- * evidence paths. Measured on Gowalla (30k users, 41k items, 810k edges) the same co-interaction
- * expansion as a Cypher statement (cypher/serving/graphCandidates.cypher) took 756 ms at the median
- * and 1.5 s at p90 per request on this 2-core machine, while here it takes a few milliseconds; the
- * index loads in ~4 s once per model version and follows this process's own writes at once
- * (recordInteraction, deleteUser). Evidence shown to users is still read from Neo4j per request.
+ * How the model's neighbourhood term is computed (from the active Model's params, see
+ * src/model/interestModel.ts): linearWeight · d_u^-e · Σ over paths u→i←v→j of
+ * w_ui · d_i^-b · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ, with weighted degrees d.
+ */
+export interface NeighbourhoodParams {
+  /** a: user degree exponent of the normalised interaction matrix. */
+  userExponent: number;
+  /** b: item degree exponent. */
+  itemExponent: number;
+  /** γ: scores are multiplied by d_j^γ. */
+  itemOutputExponent: number;
+  /** e: the user's score is multiplied by d_u^-e. */
+  userNormExponent: number;
+  linearWeight: number;
+}
+
+/** LightGCN's symmetric normalisation when the model does not say otherwise. */
+export const DEFAULT_NEIGHBOURHOOD: NeighbourhoodParams = Object.freeze({
+  userExponent: 0.5, itemExponent: 0.5, itemOutputExponent: 0, userNormExponent: 0, linearWeight: 1,
+});
+
+/** The model's neighbourhood parameters from Model.params (numbers only), over the defaults. */
+export function neighbourhoodParams(params: Record<string, unknown>): NeighbourhoodParams {
+  const pick = (k: keyof NeighbourhoodParams) => (typeof params[k] === 'number' && Number.isFinite(params[k]) ? params[k] as number : DEFAULT_NEIGHBOURHOOD[k]);
+  return {
+    userExponent: pick('userExponent'), itemExponent: pick('itemExponent'), itemOutputExponent: pick('itemOutputExponent'),
+    userNormExponent: pick('userNormExponent'), linearWeight: pick('linearWeight'),
+  };
+}
+
+const pw = (d: number, e: number) => (d > 0 ? Math.pow(d, e) : 0);
+
+/**
+ * The positive user–item graph in process memory (weights summed per pair, as training extracts
+ * them), for the model's neighbourhood term and the choice of evidence paths. Measured on Gowalla
+ * (30k users, 41k items, 810k edges) the co-interaction expansion as a Cypher statement
+ * (cypher/serving/graphCandidates.cypher) took 756 ms at the median and 1.5 s at p90 per request on
+ * this 2-core machine, here a few milliseconds; the index loads in ~4 s once per model version and
+ * follows this process's own writes at once (recordInteraction, deleteUser). Evidence shown to users
+ * is still confirmed in Neo4j per request.
  */
 export class GraphIndex {
   private readonly userIndex = new Map<string, number>();
   private readonly itemIndex = new Map<string, number>();
   private readonly userIds: string[] = [];
   private readonly itemIds: string[] = [];
-  /** Per user: distinct positive items, most recent first. */
+  /** Per user: distinct positive items, most recent first, and their summed weights. */
   private readonly userItems: Int32Array[] = [];
-  /** Per item: users with a positive interaction, ascending (for intersections). */
+  private readonly userWeights: Float32Array[] = [];
+  /** Per item: users with a positive interaction, ascending (for intersections), and the weights. */
   private itemUsers: Int32Array[] = [];
+  private itemWeights: Float32Array[] = [];
+  private userDeg: number[] = [];
+  private itemDeg: number[] = [];
   private scratch = new Float64Array(0);
 
   /** Loads the adjacency from Neo4j in one statement. */
   static async load(db: Executor, counter?: StatementCounter): Promise<GraphIndex> {
-    const rows = await db.read<{ id: string; items: string[] }>('serving/graphLoad', {}, counter);
+    const rows = await db.read<{ id: string; items: [string, number][] }>('serving/graphLoad', {}, counter);
     const g = new GraphIndex();
     const users: number[][] = [];
+    const weights: number[][] = [];
     for (const r of rows) {
       const u = g.user(r.id);
-      const items = r.items.map((id) => g.item(id));
+      const items = r.items.map(([id]) => g.item(id));
       g.userItems[u] = Int32Array.from(items);
-      for (const i of items) (users[i] ??= []).push(u);
+      g.userWeights[u] = Float32Array.from(r.items.map(([, w]) => w));
+      r.items.forEach(([, w], k) => {
+        const i = items[k];
+        (users[i] ??= []).push(u);
+        (weights[i] ??= []).push(w);
+        g.userDeg[u] += w;
+        g.itemDeg[i] += w;
+      });
     }
-    g.itemUsers = g.itemIds.map((_, i) => Int32Array.from((users[i] ?? []).sort((a, b) => a - b)));
+    g.itemUsers = g.itemIds.map((_, i) => {
+      const us = users[i] ?? [];
+      const ws = weights[i] ?? [];
+      const order = us.map((_, k) => k).sort((a, b) => us[a] - us[b]);
+      g.itemWeights[i] = Float32Array.from(order.map((k) => ws[k]));
+      return Int32Array.from(order.map((k) => us[k]));
+    });
     return g;
   }
 
-  /** Number of users and of positive edges held. */
+  /** Number of users, items and positive (user, item) pairs held. */
   get size(): { users: number; items: number; edges: number } {
     let edges = 0;
     for (const a of this.userItems) edges += a?.length ?? 0;
@@ -48,6 +100,8 @@ export class GraphIndex {
       this.userIds.push(id);
       this.userIndex.set(id, u);
       this.userItems[u] = new Int32Array(0);
+      this.userWeights[u] = new Float32Array(0);
+      this.userDeg[u] = 0;
     }
     return u;
   }
@@ -59,42 +113,71 @@ export class GraphIndex {
       this.itemIds.push(id);
       this.itemIndex.set(id, i);
       this.itemUsers[i] = new Int32Array(0);
+      this.itemWeights[i] = new Float32Array(0);
+      this.itemDeg[i] = 0;
     }
     return i;
   }
 
-  /** Records a positive interaction written by this process (a no-op when the edge is known). */
-  addInteraction(userId: string, itemId: string): void {
+  /** Records a positive interaction of `weight` written by this process (added to the pair's weight). */
+  addInteraction(userId: string, itemId: string, weight = 1): void {
+    if (!(weight > 0)) return;
     const u = this.user(userId);
     const i = this.item(itemId);
     const items = this.userItems[u];
+    const ws = this.userWeights[u];
     const at = items.indexOf(i);
-    const next = new Int32Array(items.length + (at < 0 ? 1 : 0));
-    next[0] = i;
+    const nextItems = new Int32Array(items.length + (at < 0 ? 1 : 0));
+    const nextWs = new Float32Array(nextItems.length);
+    nextItems[0] = i;
+    nextWs[0] = (at < 0 ? 0 : ws[at]) + weight;
     let k = 1;
-    for (const x of items) if (x !== i) next[k++] = x;
-    this.userItems[u] = next;
-    if (at < 0) {
-      const us = this.itemUsers[i];
-      let p = 0;
-      while (p < us.length && us[p] < u) p++;
-      const merged = new Int32Array(us.length + 1);
-      merged.set(us.subarray(0, p));
-      merged[p] = u;
-      merged.set(us.subarray(p), p + 1);
-      this.itemUsers[i] = merged;
+    for (let p = 0; p < items.length; p++) {
+      if (items[p] === i) continue;
+      nextItems[k] = items[p];
+      nextWs[k++] = ws[p];
     }
+    this.userItems[u] = nextItems;
+    this.userWeights[u] = nextWs;
+    this.userDeg[u] += weight;
+    this.itemDeg[i] += weight;
+    const us = this.itemUsers[i];
+    let p = 0;
+    while (p < us.length && us[p] < u) p++;
+    if (p < us.length && us[p] === u) {
+      this.itemWeights[i][p] += weight;
+      return;
+    }
+    const merged = new Int32Array(us.length + 1);
+    merged.set(us.subarray(0, p));
+    merged[p] = u;
+    merged.set(us.subarray(p), p + 1);
+    const mw = new Float32Array(us.length + 1);
+    mw.set(this.itemWeights[i].subarray(0, p));
+    mw[p] = weight;
+    mw.set(this.itemWeights[i].subarray(p), p + 1);
+    this.itemUsers[i] = merged;
+    this.itemWeights[i] = mw;
   }
 
   /** Forgets a deleted user's edges. */
   removeUser(userId: string): void {
     const u = this.userIndex.get(userId);
     if (u === undefined) return;
-    for (const i of this.userItems[u]) this.itemUsers[i] = this.itemUsers[i].filter((x) => x !== u);
+    const items = this.userItems[u];
+    for (let k = 0; k < items.length; k++) {
+      const i = items[k];
+      const keep = Array.from(this.itemUsers[i].keys()).filter((p) => this.itemUsers[i][p] !== u);
+      this.itemDeg[i] -= this.userWeights[u][k];
+      this.itemUsers[i] = Int32Array.from(keep.map((p) => this.itemUsers[i][p]));
+      this.itemWeights[i] = Float32Array.from(keep.map((p) => this.itemWeights[i][p]));
+    }
     this.userItems[u] = new Int32Array(0);
+    this.userWeights[u] = new Float32Array(0);
+    this.userDeg[u] = 0;
   }
 
-  /** The user's positive item count (0 for unknown users). */
+  /** The user's number of distinct positive items (0 for unknown users). */
   userDegree(userId: string): number {
     const u = this.userIndex.get(userId);
     return u === undefined ? 0 : this.userItems[u].length;
@@ -105,10 +188,10 @@ export class GraphIndex {
     return this.scratch;
   }
 
-  private top(acc: Float64Array, touched: number[], limit: number, skip: (i: number) => boolean): { id: string; proximity: number }[] {
+  private top(acc: Float64Array, touched: number[], limit: number): { id: string; proximity: number }[] {
     const out: { i: number; s: number }[] = [];
     for (const i of touched) {
-      if (acc[i] > 0 && !skip(i)) out.push({ i, s: acc[i] });
+      if (acc[i] > 0) out.push({ i, s: acc[i] });
       acc[i] = 0;
     }
     out.sort((a, b) => b.s - a.s || a.i - b.i);
@@ -116,15 +199,16 @@ export class GraphIndex {
   }
 
   /**
-   * Graph proximity of items to a user: the sum over co-interaction paths u -> i <- v -> j of
-   * 1 / (sqrt(d_u) * d_i * d_v * sqrt(d_j)) (GF-CF's normalised item–item filter applied to the user's
-   * items), over the user's `maxUserItems` most recent items and `maxCoUsers` co-users per item;
-   * the top `limit` items, the user's own included (the caller excludes them).
+   * The model's neighbourhood term for a user over every item reached by a path u→i←v→j (see
+   * NeighbourhoodParams), over the user's `maxUserItems` most recent items and the first
+   * `maxCoUsers` co-users of each (exact when the caps exceed the degrees); the top `limit` items,
+   * the user's own included (the caller excludes them).
    */
-  userProximity(userId: string, maxUserItems: number, maxCoUsers: number, limit: number): { id: string; proximity: number }[] {
+  userProximity(userId: string, p: NeighbourhoodParams, maxUserItems: number, maxCoUsers: number, limit: number): { id: string; proximity: number }[] {
     const u = this.userIndex.get(userId);
     if (u === undefined) return [];
     const mine = this.userItems[u];
+    const mineW = this.userWeights[u];
     if (mine.length === 0) return [];
     const acc = this.acc(this.itemIds.length);
     const touched: number[] = [];
@@ -132,49 +216,55 @@ export class GraphIndex {
     for (let a = 0; a < n; a++) {
       const i = mine[a];
       const users = this.itemUsers[i];
-      const di = users.length;
+      const uw = this.itemWeights[i];
+      const wi = mineW[a] * pw(this.itemDeg[i], -p.itemExponent);
       let seen = 0;
       for (let b = 0; b < users.length && seen < maxCoUsers; b++) {
         const v = users[b];
         if (v === u) continue;
         seen++;
+        const w = wi * uw[b] * pw(this.userDeg[v], -2 * p.userExponent);
         const theirs = this.userItems[v];
-        const w = 1 / (di * theirs.length);
+        const tw = this.userWeights[v];
         for (let c = 0; c < theirs.length; c++) {
           const j = theirs[c];
-          if (j === i) continue;
           if (acc[j] === 0) touched.push(j);
-          acc[j] += w;
+          acc[j] += w * tw[c];
         }
       }
     }
-    const du = Math.sqrt(mine.length);
-    for (const j of touched) acc[j] /= du * Math.sqrt(Math.max(1, this.itemUsers[j].length));
-    return this.top(acc, touched, limit, () => false);
+    const scale = p.linearWeight * pw(this.userDeg[u], -p.userNormExponent);
+    for (const j of touched) acc[j] *= scale * pw(this.itemDeg[j], p.itemOutputExponent - p.itemExponent);
+    return this.top(acc, touched, limit);
   }
 
-  /** Items close to an item: paths i <- v -> j weighing 1 / (sqrt(d_i) * d_v * sqrt(d_j)), top `limit`. */
-  itemProximity(itemId: string, maxCoUsers: number, limit: number): { id: string; proximity: number }[] {
+  /**
+   * Items close to an item: the neighbourhood term of a user who has only that item (weight 1):
+   * Σ over i←v→j of d_i^-b · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ, top `limit`.
+   */
+  itemProximity(itemId: string, p: NeighbourhoodParams, maxCoUsers: number, limit: number): { id: string; proximity: number }[] {
     const i = this.itemIndex.get(itemId);
     if (i === undefined) return [];
     const users = this.itemUsers[i];
+    const uw = this.itemWeights[i];
     const acc = this.acc(this.itemIds.length);
     const touched: number[] = [];
+    const di = pw(this.itemDeg[i], -p.itemExponent);
     for (let b = 0; b < users.length && b < maxCoUsers; b++) {
-      const theirs = this.userItems[users[b]];
-      const w = 1 / theirs.length;
+      const v = users[b];
+      const w = di * uw[b] * pw(this.userDeg[v], -2 * p.userExponent);
+      const theirs = this.userItems[v];
+      const tw = this.userWeights[v];
       for (let c = 0; c < theirs.length; c++) {
         const j = theirs[c];
         if (j === i) continue;
         if (acc[j] === 0) touched.push(j);
-        acc[j] += w;
+        acc[j] += w * tw[c];
       }
     }
-    const di = Math.sqrt(Math.max(1, users.length));
-    for (const j of touched) acc[j] /= di * Math.sqrt(Math.max(1, this.itemUsers[j].length));
-    return this.top(acc, touched, limit, () => false);
+    for (const j of touched) acc[j] *= p.linearWeight * pw(this.itemDeg[j], p.itemOutputExponent - p.itemExponent);
+    return this.top(acc, touched, limit);
   }
-
   /**
    * For each target item, the user's item (among its `maxUserItems` most recent) shared with the most
    * other users, and how many: the strongest co-interaction path to show as evidence.

@@ -101,8 +101,8 @@ export class ModelStore {
   }
 
   /** Tells the loaded graph index about a positive interaction this process wrote. */
-  noteInteraction(userId: string, itemId: string): void {
-    this.graph?.index.addInteraction(userId, itemId);
+  noteInteraction(userId: string, itemId: string, weight: number): void {
+    this.graph?.index.addInteraction(userId, itemId, weight);
   }
 
   /** Tells the loaded graph index that a user was deleted. */

@@ -4,6 +4,7 @@ import { apiError, ErrorCode, notFound } from '../api/errors';
 import { ModelStore, slotParams, type ActiveModel, type ItemMatrix } from './modelStore';
 import { dotFromIndexScore, indexQueryVector } from '../model/registry';
 import { dotRow, topByDot, topByValue } from './scan';
+import { neighbourhoodParams } from './graphIndex';
 import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
 import { DEFAULT_WEIGHTS, type ContextValue, type RecommendationResult, type ScoreBreakdown, type ScoreWeights, type ScoredItem } from './types';
 
@@ -29,7 +30,7 @@ export interface ServingOptions {
 
 /** Default serving options. */
 export const DEFAULT_SERVING: ServingOptions = Object.freeze({
-  candidateSource: 'scan', graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 50, maxCoUsers: 50, modelTtlMs: 2000,
+  candidateSource: 'scan', graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 200, maxCoUsers: 1000, modelTtlMs: 2000,
 });
 
 /** A recommendations request after argument validation. */
@@ -137,7 +138,7 @@ export class ServingEngine {
       for (const r of topByValue(m.degree, m.count, this.options.graphCandidates, keepRow)) add(m.ids[r]);
     } else {
       const rows = graph
-        ? graph.userProximity(req.userId, this.options.maxUserItems, this.options.maxCoUsers, this.options.graphCandidates + excluded.size)
+        ? graph.userProximity(req.userId, neighbourhoodParams(model.params), this.options.maxUserItems, this.options.maxCoUsers, this.options.graphCandidates + excluded.size)
         : await this.db.read<{ id: string; proximity: number }>('serving/graphCandidates', {
           userId: req.userId, maxUserItems: this.options.maxUserItems, maxCoUsers: this.options.maxCoUsers, limit: this.options.graphCandidates,
         }, counter);
@@ -207,7 +208,7 @@ export class ServingEngine {
     const w = weightsOf(model);
     const row = m.index.get(itemId);
     const graphRows = graph
-      ? graph.itemProximity(itemId, this.options.maxCoUsers * 4, this.options.graphCandidates)
+      ? graph.itemProximity(itemId, neighbourhoodParams(model.params), this.options.maxCoUsers * 4, this.options.graphCandidates)
       : await this.db.read<{ id: string; proximity: number }>('serving/similarCandidates', {
         itemId, maxCoUsers: this.options.maxCoUsers * 4, limit: this.options.graphCandidates,
       }, counter);

@@ -1,4 +1,4 @@
-import { GraphIndex } from '../../src/serving/graphIndex';
+import { DEFAULT_NEIGHBOURHOOD as P, GraphIndex, neighbourhoodParams } from '../../src/serving/graphIndex';
 import { foldInUser } from '../../src/serving/foldIn';
 import { topByDot, topByValue } from '../../src/serving/scan';
 import { reasonsFor, contextPhrase } from '../../src/serving/explain';
@@ -15,7 +15,7 @@ function matrix(rows: number[][]): ItemMatrix {
 
 /** A GraphIndex over fixed adjacency, through the same load path as production (a stub executor returns the rows). */
 async function graph(adj: Record<string, string[]>): Promise<GraphIndex> {
-  const db = { read: async () => Object.entries(adj).map(([id, items]) => ({ id, items })) } as unknown as Executor;
+  const db = { read: async () => Object.entries(adj).map(([id, items]) => ({ id, items: items.map((i) => [i, 1]) })) } as unknown as Executor;
   return GraphIndex.load(db);
 }
 
@@ -62,25 +62,27 @@ describe('serving/foldIn: user embedding from interactions', () => {
 describe('serving/graphIndex: in-process co-interaction proximity', () => {
   const adj = { u: ['a', 'b'], v: ['a', 'c'], w: ['b', 'c', 'd'], x: ['d'] };
 
-  it('scores user -> i <- v -> j paths as 1/(sqrt(du) di dv sqrt(dj))', async () => {
+  it('computes the model\'s neighbourhood term: sum over u -> i <- v -> j of w d_i^-b d_v^-2a w w d_j^-b d_j^g', async () => {
     const g = await graph(adj);
-    const got = new Map(g.userProximity('u', 50, 50, 10).map((r) => [r.id, r.proximity]));
-    // c: via a (d_a=2) and v (d_v=2): 1/4; via b (d_b=2) and w (d_w=3): 1/6; d_c=2, d_u=2
-    expect(got.get('c')).toBeCloseTo((1 / 4 + 1 / 6) / (Math.sqrt(2) * Math.sqrt(2)), 12);
-    // d: via b and w: 1/6; d_d=2
-    expect(got.get('d')).toBeCloseTo((1 / 6) / (Math.sqrt(2) * Math.sqrt(2)), 12);
-    // an item is never reached through itself
-    expect(got.has('a')).toBe(false);
+    const got = new Map(g.userProximity('u', P, 50, 50, 10).map((r) => [r.id, r.proximity]));
+    // a = b = 0.5: c via a (d_a 2) and v (d_v 2): 1/(sqrt2 * 2 * sqrt2); via b (d_b 2) and w (d_w 3): 1/(sqrt2 * 3 * sqrt2)
+    expect(got.get('c')).toBeCloseTo(1 / 4 + 1 / 6, 6);
+    expect(got.get('d')).toBeCloseTo(1 / 6, 6);
+    // other exponents and weights from the model's params
+    const q = neighbourhoodParams({ userExponent: 0, itemExponent: 0, itemOutputExponent: 1, linearWeight: 2, userNormExponent: 1, junk: 'x' });
+    const got2 = new Map(g.userProximity('u', q, 50, 50, 10).map((r) => [r.id, r.proximity]));
+    // unnormalised: c has 2 paths, times d_c^1 = 2, times 2, over d_u = 2
+    expect(got2.get('c')).toBeCloseTo(2 * 2 * 2 / 2, 6);
   });
 
   it('follows writes at once and forgets deleted users', async () => {
     const g = await graph(adj);
-    expect(g.userProximity('x', 50, 50, 10).map((r) => r.id).sort()).toEqual(['b', 'c']);
+    expect(g.userProximity('x', P, 50, 50, 10).map((r) => r.id).sort()).toEqual(['b', 'c', 'd']); // own items too: the caller excludes them
     g.removeUser('w');
-    expect(g.userProximity('x', 50, 50, 10)).toEqual([]);
+    expect(g.userProximity('x', P, 50, 50, 10)).toEqual([]);
     g.addInteraction('x', 'a');
     expect(g.userDegree('x')).toBe(2);
-    expect(g.userProximity('x', 50, 50, 10).map((r) => r.id).sort()).toEqual(['b', 'c']); // via a: u has b, v has c
+    expect(g.userProximity('x', P, 50, 50, 10).map((r) => r.id).sort()).toEqual(['a', 'b', 'c']); // via a: u has b, v has c
     g.addInteraction('newbie', 'newitem');
     expect(g.size).toMatchObject({ users: 5, items: 5 });
   });
@@ -88,7 +90,7 @@ describe('serving/graphIndex: in-process co-interaction proximity', () => {
   it('picks as evidence the user item shared with most other people', async () => {
     const g = await graph({ u: ['a', 'b'], v: ['a', 'z'], w: ['b', 'z'], y: ['b', 'z'] });
     expect(g.bestVia('u', ['z'], 50).get('z')).toEqual({ viaId: 'b', people: 2 });
-    expect(g.itemProximity('a', 50, 5).map((r) => r.id)).toEqual(['b', 'z']);
+    expect(g.itemProximity('a', P, 50, 5).map((r) => r.id)).toEqual(['b', 'z']);
   });
 });
 

@@ -101,7 +101,7 @@ export class InteractionMutationResolver {
       throw new Error(`recordInteraction: no row written for user ${input.userId} and item ${input.itemId} although both exist`);
     }
     const r = result.row;
-    if (!r.replayed && weight > 0) ctx.serving.store.noteInteraction(input.userId, input.itemId);
+    if (!r.replayed && weight > 0) ctx.serving.store.noteInteraction(input.userId, input.itemId, weight);
     return {
       replayed: r.replayed,
       embeddingVersion: result.version,
