@@ -35,14 +35,17 @@ async function pathExists(db: Executor, path: { nodes: { label: string; id: stri
   return rows.records[0].get('ok') === true;
 }
 
-describe.each(['memory', 'cypher'] as const)('api/recommendations: ranking, reasons and cold start over HTTP (graph proximity from %s)', (graphSource) => {
+describe.each([
+  { graphSource: 'memory', candidateSource: 'scan' },
+  { graphSource: 'cypher', candidateSource: 'index' },
+] as const)('api/recommendations: ranking, reasons and cold start over HTTP (graph from $graphSource, embedding candidates by $candidateSource)', (serving) => {
   let db: Executor;
   let srv: ServerHandle;
   beforeAll(async () => {
     db = testExecutor();
     await resetGraph(db);
     await loadApiFixture(db);
-    srv = await startTestServer(db, { graphSource });
+    srv = await startTestServer(db, serving);
   });
   afterAll(async () => {
     await srv.stop();

@@ -44,6 +44,19 @@ describe('api/server: HTTP, health, errors, limits and access rules', () => {
     }
   });
 
+  it('serves the Apollo Sandbox landing page in development only', async () => {
+    const dev = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'development' }, { db, logger: createLogger('silent') });
+    try {
+      const page = await fetch(dev.url, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/sandbox/i);
+    } finally {
+      await dev.stop();
+    }
+    const test = await fetch(srv.url, { headers: { accept: 'text/html' } });
+    expect(await test.text()).not.toMatch(/embeddable-sandbox/i);
+  });
+
   it('serves the model query publicly', async () => {
     const res = await gql(srv.url, '{ model { version dims userNormExponent trainedAt metrics } }');
     expect(res.errors).toBeUndefined();
