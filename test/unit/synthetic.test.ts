@@ -114,3 +114,69 @@ describe('import/synthetic: heterogeneous graph', () => {
     expect(a.test!.indices.length).toBeGreaterThan(0);
   });
 });
+
+describe('import/synthetic: hidden structure', () => {
+  const data = generateSynthetic({ users: 1000, seed: 21 });
+
+  it('drifts: interactions outside a user\'s initial interests grow from the first to the last month', () => {
+    const interests = new Map(data.users.map((u) => [u.id, u.interests]));
+    const catIndex = new Map(data.categories.map((c, k) => [c, k]));
+    const itemCats = new Map(data.items.map((i) => [i.id, i.categories.map((c) => catIndex.get(c)!)]));
+    const start = data.options.startMs;
+    const month = 30 * 86_400_000;
+    const share = (from: number, to: number) => {
+      let outside = 0;
+      let all = 0;
+      for (const e of data.interactions) {
+        if (e.kind === 'dismiss' || e.at < from || e.at >= to) continue;
+        const v = interests.get(e.userId)!;
+        all++;
+        if (Math.max(...itemCats.get(e.itemId)!.map((c) => v[c])) < 0.05) outside++;
+      }
+      return outside / all;
+    };
+    const early = share(start, start + month);
+    const late = share(start + 2 * month, start + 3 * month);
+    expect(late).toBeGreaterThan(1.5 * early);
+  });
+
+  // Measured (seed 21, 1,000 users): popularity Recall@20 0.139, category profile 0.328; drift: 0.177 -> 0.352.
+  it('is learnable: a category-profile scorer beats popularity clearly on the temporal split', () => {
+    const g = syntheticToHeteroGraph(data, { split: 'temporal', testFraction: 0.2 });
+    const pop = new Float64Array(g.numItems);
+    for (let k = 0; k < g.train.indices.length; k++) pop[g.train.indices[k]] += 1;
+    const ic = g.itemCategory;
+    const recall20 = (score: (u: number) => Float64Array) => {
+      let sum = 0;
+      let n = 0;
+      for (let u = 0; u < g.numUsers; u++) {
+        const t0 = g.test!.indptr[u];
+        const t1 = g.test!.indptr[u + 1];
+        if (t1 === t0) continue;
+        const s = score(u);
+        for (let k = g.train.indptr[u]; k < g.train.indptr[u + 1]; k++) s[g.train.indices[k]] = -Infinity;
+        const top = Array.from(s.keys()).sort((a, b) => s[b] - s[a]).slice(0, 20);
+        const relevant = new Set(Array.from(g.test!.indices.subarray(t0, t1)));
+        sum += top.filter((i) => relevant.has(i)).length / relevant.size;
+        n++;
+      }
+      return sum / n;
+    };
+    const popularity = recall20(() => Float64Array.from(pop));
+    const profile = recall20((u) => {
+      const prof = new Float64Array(g.categories.length);
+      for (let k = g.train.indptr[u]; k < g.train.indptr[u + 1]; k++) {
+        const i = g.train.indices[k];
+        for (let j = ic.indptr[i]; j < ic.indptr[i + 1]; j++) prof[ic.indices[j]] += g.train.values[k];
+      }
+      const s = new Float64Array(g.numItems);
+      for (let i = 0; i < g.numItems; i++) {
+        let a = 0;
+        for (let j = ic.indptr[i]; j < ic.indptr[i + 1]; j++) a += prof[ic.indices[j]];
+        s[i] = a * Math.log(1 + pop[i]);
+      }
+      return s;
+    });
+    expect(profile).toBeGreaterThan(1.3 * popularity);
+  });
+});
