@@ -42,5 +42,5 @@ OPTIONAL CALL (u, j) {
               ELSE {name: c.name, viaId: i.id, viaTitle: i.title} END AS category
   LIMIT 1
 }
-RETURN j.id AS id, co, followees, followeeIds, popularIn, category,
+RETURN j.id AS id, j.title AS title, co, followees, followeeIds, popularIn, category,
        COUNT { (j)<-[:INTERACTED]-() } AS popularity

@@ -41,5 +41,5 @@ OPTIONAL CALL (u, j) {
   LIMIT 1
 }
 WITH j, co, followees, followeeIds, popularIn, collect(category)[0] AS category
-RETURN j.id AS id, co, followees, followeeIds, popularIn, category,
+RETURN j.id AS id, j.title AS title, co, followees, followeeIds, popularIn, category,
        COUNT { (j)<-[:INTERACTED]-() } AS popularity

@@ -3,6 +3,7 @@ import type { ContextValue, GraphPath, PathNode, Reason } from './types';
 /** One row of cypher/serving/reasons.cypher. */
 export interface ReasonRow {
   id: string;
+  title?: string | null;
   co: { id: string; title: string | null; kind: string; people: number } | null;
   followees: number | null;
   followeeIds: string[] | null;
@@ -105,6 +106,7 @@ export function reasonsFor(userId: string, row: ReasonRow): Reason[] {
 /** One row of cypher/serving/similarReasons.cypher. */
 export interface SimilarReasonRow {
   id: string;
+  title?: string | null;
   people: number;
   category: string | null;
 }

@@ -192,7 +192,7 @@ export class ServingEngine {
     }
     const byId = new Map(reasonRows.map((r) => [r.id, r]));
     const items: ScoredItem[] = page.map((p, i) => ({
-      itemId: p.id, rank: i + 1, score: p.score, breakdown: p.breakdown,
+      itemId: p.id, title: byId.get(p.id)?.title, rank: i + 1, score: p.score, breakdown: p.breakdown,
       reasons: byId.has(p.id) ? reasonsFor(req.userId, byId.get(p.id)!) : [],
     }));
     return { userId: req.userId, modelVersion: model.version, coldStart, items };
@@ -245,7 +245,7 @@ export class ServingEngine {
     return {
       modelVersion: model.version,
       items: page.map((p, i) => ({
-        itemId: p.id, rank: i + 1, score: p.score, breakdown: p.breakdown,
+        itemId: p.id, title: byId.get(p.id)?.title, rank: i + 1, score: p.score, breakdown: p.breakdown,
         reasons: byId.has(p.id) ? similarReasonsFor(itemId, null, byId.get(p.id)!) : [],
       })),
     };

@@ -47,6 +47,8 @@ export interface Reason {
 /** One ranked item with its score, breakdown and reasons. */
 export interface ScoredItem {
   itemId: string;
+  /** The item's title as read with its evidence (undefined when not read). */
+  title?: string | null;
   rank: number;
   score: number;
   breakdown: ScoreBreakdown;

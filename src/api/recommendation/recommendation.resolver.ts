@@ -8,12 +8,16 @@ import type { ScoredItem } from '../../serving/types';
 import { RecommendationList, Recommendation, SimilarItemList, ReasonKindEnum, RelationshipDirection } from './recommendation.type';
 
 
-/** Attaches Item objects (id and title through the item loader: one statement per page). */
+/** Attaches Item objects: titles come with the evidence; only items without it go through the item loader. */
 async function toRecommendations(items: ScoredItem[], ctx: ApiContext): Promise<Recommendation[]> {
-  const rows = await ctx.loaders.item.loadMany(items.map((i) => i.itemId));
-  return items.map((s, k) => {
+  const missing = items.filter((i) => i.title === undefined).map((i) => i.itemId);
+  const rows = missing.length ? await ctx.loaders.item.loadMany(missing) : [];
+  const titles = new Map(missing.map((id, k) => {
     const row = rows[k];
-    const title = row && !(row instanceof Error) ? row.title : null;
+    return [id, row && !(row instanceof Error) ? row.title : null];
+  }));
+  return items.map((s) => {
+    const title = s.title !== undefined ? s.title : titles.get(s.itemId) ?? null;
     return {
       rank: s.rank, score: s.score, breakdown: s.breakdown,
       item: { id: s.itemId, title },
