@@ -109,6 +109,7 @@ export class BprMf implements Recommender {
       let bestFactors: Factors | undefined;
       let since = 0;
       const bar = o.progress ? startProgress('BPR-MF (validation run)', o.maxEpochs, 'epochs', 'loss {loss} | val R@20 {val}') : undefined;
+      bar?.update(0, { loss: '-', val: '-' });
       try {
         await this.train(split.fit, data.numUsers, data.numItems, o.maxEpochs, seed, async (epoch, loss, factors) => {
           const point: { epoch: number; loss: number; valRecall20?: number } = { epoch, loss };
@@ -142,6 +143,7 @@ export class BprMf implements Recommender {
       }
     }
     const bar = o.progress ? startProgress('BPR-MF (fit on train)', epochs, 'epochs', 'loss {loss}') : undefined;
+    bar?.update(0, { loss: '-' });
     try {
       const factors = await this.train(data.train, data.numUsers, data.numItems, epochs, seed, async (epoch, loss) => {
         if (o.epochs !== undefined) curve.push({ epoch, loss });
