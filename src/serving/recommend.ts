@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import { apiError, ErrorCode, notFound } from '../api/errors';
 import { ModelStore, slotParams, type ActiveModel, type ItemMatrix } from './modelStore';
 import { dotFromIndexScore, indexQueryVector } from '../model/registry';
-import { dotRow, topByDot, topByValue } from './scan';
+import { dotRow, topByDegree, topByDot } from './scan';
 import { neighbourhoodParams } from './graphIndex';
 import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
 import { DEFAULT_WEIGHTS, type ContextValue, type RecommendationResult, type ScoreBreakdown, type ScoreWeights, type ScoredItem } from './types';
@@ -135,7 +135,7 @@ export class ServingEngine {
       for (const id of await this.embeddingCandidates(model, m, query, this.options.embeddingCandidates, keepRow, counter)) add(id);
     }
     if (coldStart) {
-      for (const r of topByValue(m.degree, m.count, this.options.graphCandidates, keepRow)) add(m.ids[r]);
+      for (const r of topByDegree(m, this.options.graphCandidates, keepRow)) add(m.ids[r]);
     } else {
       const rows = graph
         ? graph.userProximity(req.userId, neighbourhoodParams(model.params), this.options.maxUserItems, this.options.maxCoUsers, this.options.graphCandidates + excluded.size)
@@ -158,8 +158,8 @@ export class ServingEngine {
       }
     }
     if (coldStart) {
-      let maxDeg = 0;
-      for (let r = 0; r < m.count; r++) if (m.degree[r] > maxDeg) maxDeg = m.degree[r];
+      const top = topByDegree(m, 1, () => true);
+      const maxDeg = top.length ? m.degree[top[0]] : 0;
       for (const c of cands.values()) {
         c.popularity = c.row !== undefined && maxDeg > 0 ? Math.log1p(m.degree[c.row]) / Math.log1p(maxDeg) : 0;
       }

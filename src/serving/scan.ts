@@ -80,3 +80,18 @@ export function topByValue(values: Float64Array, count: number, k: number, keep:
   rows.sort((a, b) => values[b] - values[a] || a - b);
   return rows.slice(0, k);
 }
+
+const popularOrder = new WeakMap<ItemMatrix, { count: number; order: Int32Array }>();
+
+/** Top-k rows by interaction degree, walking an order computed once per matrix (and row count). */
+export function topByDegree(m: ItemMatrix, k: number, keep: (row: number) => boolean): number[] {
+  let cached = popularOrder.get(m);
+  if (!cached || cached.count !== m.count) {
+    const order = Int32Array.from({ length: m.count }, (_, r) => r).sort((a, b) => m.degree[b] - m.degree[a] || a - b);
+    cached = { count: m.count, order };
+    popularOrder.set(m, cached);
+  }
+  const out: number[] = [];
+  for (let p = 0; p < cached.order.length && out.length < k; p++) if (keep(cached.order[p])) out.push(cached.order[p]);
+  return out;
+}

@@ -1,6 +1,6 @@
 import { DEFAULT_NEIGHBOURHOOD as P, GraphIndex, neighbourhoodParams } from '../../src/serving/graphIndex';
 import { foldInUser } from '../../src/serving/foldIn';
-import { topByDot, topByValue } from '../../src/serving/scan';
+import { topByDegree, topByDot, topByValue } from '../../src/serving/scan';
 import { reasonsFor, contextPhrase } from '../../src/serving/explain';
 import type { ItemMatrix } from '../../src/serving/modelStore';
 import type { Executor } from '../../src/db/executor';
@@ -43,6 +43,9 @@ describe('serving/scan: exact top-k by dot product', () => {
 
   it('ranks by value for popularity', () => {
     expect(topByValue(Float64Array.from([3, 9, 1, 9]), 4, 3, (r) => r !== 0)).toEqual([1, 3, 2]);
+    const m = matrix([[0], [0], [0], [0]]);
+    m.degree = Float64Array.from([3, 9, 1, 9]);
+    expect(topByDegree(m, 3, (r) => r !== 0)).toEqual([1, 3, 2]);
   });
 });
 
