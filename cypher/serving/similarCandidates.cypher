@@ -1,19 +1,21 @@
-// Items close to one item in the graph: normalised co-interaction paths i <- v -> j weighing
-// 1 / (sqrt(d_i) * d_v * sqrt(d_j)), with co-users capped at $maxCoUsers; top $limit by proximity.
+// Items close to one item in Cypher (graphSource 'cypher'): the model's neighbourhood term for a user
+// holding only that item, Σ over i <- v -> j of d_i^-b · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ
+// (weights summed per pair, weighted degrees), co-users capped at $maxCoUsers; top $limit.
 MATCH (i:Item {id: $itemId})
-WITH i, COUNT { (i)<-[:INTERACTED]-() } AS di
+WITH i, COLLECT { MATCH (i)<-[q:INTERACTED]-() WHERE q.weight > 0 RETURN sum(q.weight) }[0] AS di
 CALL (i) {
   MATCH (i)<-[r:INTERACTED]-(v:User)
   WHERE r.weight > 0
-  WITH DISTINCT v
+  WITH v, sum(r.weight) AS wvi
   LIMIT toInteger($maxCoUsers)
-  RETURN v
+  RETURN v, wvi
 }
-WITH i, di, v, COUNT { (v)-[:INTERACTED]->() } AS dv
+WITH i, di, v, wvi, COLLECT { MATCH (v)-[q:INTERACTED]->() WHERE q.weight > 0 RETURN sum(q.weight) }[0] AS dv
 MATCH (v)-[r:INTERACTED]->(j:Item)
 WHERE r.weight > 0 AND j <> i
-WITH di, j, sum(1.0 / dv) AS s
-WITH j, s / sqrt(di * COUNT { (j)<-[:INTERACTED]-() }) AS proximity
+WITH di, j, sum(wvi * dv ^ (-2 * $userExponent) * r.weight) AS s
+WITH di, j, s, COLLECT { MATCH (j)<-[q:INTERACTED]-() WHERE q.weight > 0 RETURN sum(q.weight) }[0] AS dj
+WITH j, $linearWeight * s * di ^ (-$itemExponent) * dj ^ ($itemOutputExponent - $itemExponent) AS proximity
 ORDER BY proximity DESC
 LIMIT toInteger($limit)
 RETURN j.id AS id, proximity

@@ -140,7 +140,7 @@ export class ServingEngine {
       const rows = graph
         ? graph.userProximity(req.userId, neighbourhoodParams(model.params), this.options.maxUserItems, this.options.maxCoUsers, this.options.graphCandidates + excluded.size)
         : await this.db.read<{ id: string; proximity: number }>('serving/graphCandidates', {
-          userId: req.userId, maxUserItems: this.options.maxUserItems, maxCoUsers: this.options.maxCoUsers, limit: this.options.graphCandidates,
+          ...neighbourhoodParams(model.params), userId: req.userId, maxUserItems: this.options.maxUserItems, maxCoUsers: this.options.maxCoUsers, limit: this.options.graphCandidates,
         }, counter);
       for (const r of rows) {
         if (excluded.has(r.id)) continue;
@@ -210,7 +210,7 @@ export class ServingEngine {
     const graphRows = graph
       ? graph.itemProximity(itemId, neighbourhoodParams(model.params), this.options.maxCoUsers * 4, this.options.graphCandidates)
       : await this.db.read<{ id: string; proximity: number }>('serving/similarCandidates', {
-        itemId, maxCoUsers: this.options.maxCoUsers * 4, limit: this.options.graphCandidates,
+        ...neighbourhoodParams(model.params), itemId, maxCoUsers: this.options.maxCoUsers * 4, limit: this.options.graphCandidates,
       }, counter);
     if (row === undefined && graphRows.length === 0) {
       const exists = await this.db.read('api/itemsByIds', { ids: [itemId] }, counter);

@@ -144,3 +144,32 @@ describe.each([
     expect(codeOf(missing)).toBe('NOT_FOUND');
   });
 });
+
+describe('api/recommendations: the Cypher and in-process graph terms agree', () => {
+  let db: Executor;
+  let mem: ServerHandle;
+  let cyp: ServerHandle;
+  beforeAll(async () => {
+    db = testExecutor();
+    await resetGraph(db);
+    await loadApiFixture(db);
+    mem = await startTestServer(db, { graphSource: 'memory' });
+    cyp = await startTestServer(db, { graphSource: 'cypher' });
+  });
+  afterAll(async () => {
+    await mem.stop();
+    await cyp.stop();
+    await db.close();
+  });
+
+  it('gives every user the same graph proximity from both sources', async () => {
+    for (const u of ['alice', 'bob', 'carol', 'dave']) {
+      const [a, b] = await Promise.all([mem, cyp].map((s) => gql(s.url, RECS, { u, first: 20 }, tokenFor(u))));
+      const byId = (r: any) => new Map(r.data.recommendations.items.map((x: any) => [x.item.id, x.breakdown.graph]));
+      const ma = byId(a);
+      const mb = byId(b);
+      expect([...ma.keys()].sort()).toEqual([...mb.keys()].sort());
+      for (const [id, g] of ma) expect(mb.get(id)).toBeCloseTo(g as number, 9);
+    }
+  });
+});
