@@ -125,6 +125,8 @@ export interface PublishOptions {
    * version's user embeddings inside the activation transaction (see activateModel).
    */
   foldInSince?: string;
+  /** Write transactions run at the same time (default 2). */
+  writeConcurrency?: number;
   /** Test hook: throw after this many batches have been written (a simulated crash mid-write). */
   failAfterBatches?: number;
 }
@@ -315,41 +317,61 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
     }
     const indexNorm = Math.sqrt(maxNorm);
 
-    const writeBatches = async (what: string, statement: string, count: number, makeRow: (k: number) => Record<string, unknown>) => {
-      for (let start = 0; start < count; start += batchSize) {
+    // every batch of every label is one job; `writeConcurrency` transactions run at a time (disjoint nodes,
+    // so they never wait on each other except briefly on the Model node's heartbeat)
+    type Job = { what: string; statement: string; start: number; end: number; makeRow: (k: number) => Record<string, unknown> };
+    const jobs: Job[] = [];
+    const addJobs = (what: string, statement: string, count: number, makeRow: Job['makeRow']) => {
+      for (let start = 0; start < count; start += batchSize) jobs.push({ what, statement, start, end: Math.min(count, start + batchSize), makeRow });
+    };
+    addJobs('users', 'model/write_users', graph.numUsers, (u) => ({ id: graph.userIds[u], e: row(e.users, u, dims) }));
+    addJobs('items', 'model/write_items', graph.numItems, (i) => {
+      const x = row(e.items, i, dims);
+      const idx = x.slice();
+      idx.push(Math.sqrt(Math.max(0, maxNorm - norms[i])));
+      return { id: graph.itemIds[i], e: x, f: row(e.itemFoldIn, i, dims), x: idx };
+    });
+    addJobs('categories', 'model/write_categories', graph.categories.length, (c) => ({ id: graph.categories[c], e: row(e.categories, c, dims) }));
+    addJobs('contexts', 'model/write_contexts', graph.contexts.length, (c) => ({
+      kind: graph.contexts[c].kind, value: graph.contexts[c].value, e: row(e.contexts, c, dims),
+    }));
+    let nextJob = 0;
+    let started = 0;
+    let stop = false;
+    const worker = async () => {
+      while (nextJob < jobs.length && !stop) {
+        const job = jobs[nextJob++];
         if (options.signal?.aborted) throw new Error(`registry: writing version "${version}" was cancelled`);
-        if (options.failAfterBatches !== undefined && batches >= options.failAfterBatches) {
-          throw new Error(`registry: simulated failure after ${batches} batches (failAfterBatches=${options.failAfterBatches})`);
+        if (options.failAfterBatches !== undefined && started >= options.failAfterBatches) {
+          throw new Error(`registry: simulated failure after ${started} batches (failAfterBatches=${options.failAfterBatches})`);
         }
-        const end = Math.min(count, start + batchSize);
+        started++;
         const rows: Record<string, unknown>[] = [];
-        for (let k = start; k < end; k++) rows.push(makeRow(k));
-        const n = end - start;
+        for (let k = job.start; k < job.end; k++) rows.push(job.makeRow(k));
+        const n = job.end - job.start;
         // the work function may be retried by the driver: it only reads outer state, never updates it
         const matched = await db.writeTx(async (tx) => {
-          const res = await run<{ written: number }>(tx, statement, { ...common, rows });
-          await run(tx, 'model/heartbeat', { version, writtenNodes: neo4j.int(written + n) });
+          const res = await run<{ written: number }>(tx, job.statement, { ...common, rows });
+          await run(tx, 'model/heartbeat', { version, batchNodes: neo4j.int(n) });
           return res[0].written;
         });
-        if (matched !== n) vlog?.warn({ what, expected: n, matched }, 'registry: some nodes of the batch no longer exist');
+        if (matched !== n) vlog?.warn({ what: job.what, expected: n, matched }, 'registry: some nodes of the batch no longer exist');
         written += n;
         batches++;
         bar?.increment(n);
         options.onProgress?.(written / totalNodes);
       }
     };
-    let t = performance.now();
-    await writeBatches('users', 'model/write_users', graph.numUsers, (u) => ({ id: graph.userIds[u], e: row(e.users, u, dims) }));
-    await writeBatches('items', 'model/write_items', graph.numItems, (i) => {
-      const x = row(e.items, i, dims);
-      const idx = x.slice();
-      idx.push(Math.sqrt(Math.max(0, maxNorm - norms[i])));
-      return { id: graph.itemIds[i], e: x, f: row(e.itemFoldIn, i, dims), x: idx };
+    const guarded = () => worker().catch((err) => {
+      stop = true; // the other workers finish their current batch and start no new one
+      throw err;
     });
-    await writeBatches('categories', 'model/write_categories', graph.categories.length, (c) => ({ id: graph.categories[c], e: row(e.categories, c, dims) }));
-    await writeBatches('contexts', 'model/write_contexts', graph.contexts.length, (c) => ({
-      kind: graph.contexts[c].kind, value: graph.contexts[c].value, e: row(e.contexts, c, dims),
-    }));
+    let t = performance.now();
+    const concurrency = Math.max(1, Math.min(options.writeConcurrency ?? 2, jobs.length || 1));
+    // all workers settle before the error (if any) propagates, so no batch is still writing when the version is marked failed
+    const results = await Promise.allSettled(Array.from({ length: concurrency }, guarded));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     bar?.stop();
     seconds.write = (performance.now() - t) / 1000;
     t = performance.now();

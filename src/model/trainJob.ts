@@ -257,9 +257,12 @@ export class TrainingJobs {
         seed: p.seed,
         logger: log,
         signal,
+        // {fraction} as is; otherwise the interest model's two stages: building its basis ({done, total}),
+        // counted as the first half, then epochs ({epoch, epochs}) as the second half
         onProgress: (info) => {
           if (typeof info.fraction === 'number') within('training', info.fraction);
-          else if (typeof info.epoch === 'number' && typeof info.epochs === 'number' && info.epochs > 0) within('training', info.epoch / info.epochs);
+          else if (typeof info.epoch === 'number' && typeof info.epochs === 'number' && info.epochs > 0) within('training', 0.5 + 0.5 * info.epoch / info.epochs);
+          else if (typeof info.done === 'number' && typeof info.total === 'number' && info.total > 0) within('training', 0.5 * info.done / info.total);
         },
       });
       lap('fit');
