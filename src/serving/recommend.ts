@@ -30,7 +30,7 @@ export interface ServingOptions {
 
 /** Default serving options. */
 export const DEFAULT_SERVING: ServingOptions = Object.freeze({
-  candidateSource: 'scan', graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 200, maxCoUsers: 1000, modelTtlMs: 2000,
+  candidateSource: 'scan', graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 100, maxCoUsers: 200, modelTtlMs: 2000,
 });
 
 /** A recommendations request after argument validation. */
