@@ -4,21 +4,24 @@
  *
  *   npm run bench:model -- --dataset ../shared/data/gowalla --out bench/results/model-gowalla.json \
  *     [--models mostpop,itemknn,bpr,gfcf,interest] [--seed 2020] [--auc exact|none|<negatives>] [--batch 1024]
+ *     [--no-isolate]   (by default each model runs in its own child process so its peak RSS is its own)
  *
  * Writes the JSON rows, a training-curve PNG next to it (<out>-curve.png: loss and validation Recall@20 by
  * epoch of the models that report a curve) and prints a side-by-side table. Models only ever see train data in
  * fit(); the ones that tune or stop early carve their own validation split from it (src/model/split.ts).
  */
-import { cpus, totalmem } from 'os';
-import { mkdirSync, writeFileSync } from 'fs';
-import { dirname, resolve } from 'path';
+import { cpus, tmpdir, totalmem } from 'os';
+import { spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { dirname, join, resolve } from 'path';
+import type { Csr } from '../src/graph/csr';
 import { loadInteractionFiles } from '../src/graph/files';
 import { createLogger } from '../src/log';
 import { evaluate, usersWithItems } from '../src/model/evaluate';
 import { BprMf } from '../src/model/baselines/bprMf';
 import { ItemKnn } from '../src/model/baselines/itemKnn';
 import { MostPopular } from '../src/model/baselines/popularity';
-import type { FitReport, Recommender } from '../src/model/types';
+import type { FitReport, InteractionDataset, Recommender } from '../src/model/types';
 import { plotTrainingCurves } from '../src/plot';
 
 const log = createLogger().child({ component: 'bench:model' });
@@ -80,6 +83,10 @@ interface Args {
   seed: number;
   auc: 'exact' | 'none' | number;
   batch: number;
+  /** Run each model in its own child process (default when several models run), so peakRssMb is per model. */
+  isolate: boolean;
+  /** Internal: the file a child writes its row and curve to. */
+  child?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -90,8 +97,8 @@ function parseArgs(argv: string[]): Args {
     if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
     return v;
   };
-  const known = new Set(['--dataset', '--out', '--models', '--seed', '--auc', '--batch']);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
+  const known = new Set(['--dataset', '--out', '--models', '--seed', '--auc', '--batch', '--no-isolate', '--child']);
+  for (const a of argv) if (a.startsWith('--') && !known.has(a) && argv[argv.indexOf(a) - 1] !== '--child') throw new Error(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
   const dataset = get('dataset') ?? '../shared/data/gowalla';
   const out = get('out') ?? 'bench/results/model-gowalla.json';
   const models = (get('models') ?? REGISTRY.map((m) => m.key).join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
@@ -105,7 +112,7 @@ function parseArgs(argv: string[]): Args {
   if (typeof auc === 'number' && !(Number.isInteger(auc) && auc > 0)) throw new Error(`--auc must be exact, none or a positive integer, got "${aucRaw}"`);
   const batch = Number(get('batch') ?? 1024);
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got "${get('batch')}"`);
-  return { dataset, out, models, seed, auc, batch };
+  return { dataset, out, models, seed, auc, batch, isolate: !argv.includes('--no-isolate'), child: get('child') };
 }
 
 /** Initialises the tfjs backend through src/model/backend.ts when present, else leaves tfjs as it is. */
@@ -126,6 +133,76 @@ async function initTfjs(): Promise<string> {
 
 const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
 
+type Curve = { model: string; curve: NonNullable<FitReport['curve']> };
+type ModelResult = { row: Record<string, unknown>; curve?: Curve };
+
+/** Fits one model on train, evaluates it on test, and returns its row (undefined when the model is not available). */
+async function runModel(key: string, data: InteractionDataset, test: Csr, args: Args): Promise<ModelResult | undefined> {
+  const model = REGISTRY.find((e) => e.key === key)!.create();
+  if (!model) return undefined;
+  log.info({ model: model.name }, 'fitting');
+  const tf0 = performance.now();
+  const report = await model.fit(data, {
+    seed: args.seed,
+    onProgress: (info) => log.debug({ model: model.name, ...info }, 'fit progress'),
+  });
+  const trainSeconds = report.trainSeconds ?? (performance.now() - tf0) / 1000;
+  log.info({ model: model.name, trainSeconds: round(trainSeconds, 1), epochs: report.epochs, params: report.params }, 'fitted; evaluating on test');
+  const res = await evaluate(model, { numUsers: data.numUsers, numItems: data.numItems, train: data.train, test }, {
+    ks: [20],
+    auc: args.auc,
+    batchSize: args.batch,
+    seed: args.seed,
+    progressLabel: `${model.name} test`,
+  });
+  const m = res.atK[20];
+  const row = {
+    model: model.name,
+    recall20: round(m.recall),
+    ndcg20: round(m.ndcg),
+    precision20: round(m.precision),
+    hitRate20: round(m.hitRate),
+    coverage20: round(m.coverage),
+    f1_20: round(m.f1),
+    auc: round(res.auc),
+    novelty20: round(m.novelty, 3),
+    trainSeconds: round(trainSeconds, 1),
+    evalSeconds: round(res.evalSeconds, 1),
+    aucSeconds: round(res.aucSeconds, 1),
+    // peak resident set of this process: per model when each model runs in its own process (the default)
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    epochs: report.epochs,
+    params: report.params ?? {},
+  };
+  log.info(row, 'evaluated');
+  (model as { dispose?: () => void }).dispose?.();
+  return { row, curve: report.curve && report.curve.length > 0 ? { model: model.name, curve: report.curve } : undefined };
+}
+
+/** Runs one model in a fresh Node process (same flags and loader as this one) and reads back its result. */
+function runModelInChild(key: string, args: Args): ModelResult | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-model-'));
+  const file = join(dir, `${key}.json`);
+  try {
+    const childArgs = [
+      ...process.execArgv,
+      process.argv[1],
+      '--dataset', args.dataset,
+      '--out', args.out,
+      '--models', key,
+      '--seed', String(args.seed),
+      '--auc', String(args.auc),
+      '--batch', String(args.batch),
+      '--child', file,
+    ];
+    const r = spawnSync(process.execPath, childArgs, { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`bench:model: model "${key}" failed in its child process (exit ${r.status ?? r.signal})`);
+    return (JSON.parse(readFileSync(file, 'utf8')) as ModelResult | null) ?? undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const tfjsBackend = await initTfjs();
@@ -139,48 +216,18 @@ async function main(): Promise<void> {
   );
 
   const rows: Record<string, unknown>[] = [];
-  const curves: { model: string; curve: NonNullable<FitReport['curve']> }[] = [];
+  const curves: Curve[] = [];
+  if (args.child) {
+    // child mode: one model, results handed to the parent through a file
+    const result = await runModel(args.models[0], data, test, args);
+    writeFileSync(args.child, JSON.stringify(result ?? null));
+    return;
+  }
   for (const key of args.models) {
-    const model = REGISTRY.find((e) => e.key === key)!.create();
-    if (!model) continue;
-    log.info({ model: model.name }, 'fitting');
-    const tf0 = performance.now();
-    const report = await model.fit(data, {
-      seed: args.seed,
-      onProgress: (info) => log.debug({ model: model.name, ...info }, 'fit progress'),
-    });
-    const trainSeconds = report.trainSeconds ?? (performance.now() - tf0) / 1000;
-    log.info({ model: model.name, trainSeconds: round(trainSeconds, 1), epochs: report.epochs, params: report.params }, 'fitted; evaluating on test');
-    const res = await evaluate(model, { numUsers: data.numUsers, numItems: data.numItems, train: data.train, test }, {
-      ks: [20],
-      auc: args.auc,
-      batchSize: args.batch,
-      seed: args.seed,
-      progressLabel: `${model.name} test`,
-    });
-    const m = res.atK[20];
-    const row = {
-      model: model.name,
-      recall20: round(m.recall),
-      ndcg20: round(m.ndcg),
-      precision20: round(m.precision),
-      hitRate20: round(m.hitRate),
-      coverage20: round(m.coverage),
-      f1_20: round(m.f1),
-      auc: round(res.auc),
-      novelty20: round(m.novelty, 3),
-      trainSeconds: round(trainSeconds, 1),
-      evalSeconds: round(res.evalSeconds, 1),
-      aucSeconds: round(res.aucSeconds, 1),
-      // process-wide peak so far: models run in the order given, so a later row includes earlier peaks
-      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-      epochs: report.epochs,
-      params: report.params ?? {},
-    };
-    rows.push(row);
-    log.info(row, 'evaluated');
-    if (report.curve && report.curve.length > 0) curves.push({ model: model.name, curve: report.curve });
-    (model as { dispose?: () => void }).dispose?.();
+    const result = args.isolate && args.models.length > 1 ? runModelInChild(key, args) : await runModel(key, data, test, args);
+    if (!result) continue;
+    rows.push(result.row);
+    if (result.curve) curves.push(result.curve);
   }
 
   const out = resolve(args.out);
@@ -196,7 +243,8 @@ async function main(): Promise<void> {
       '-log2(max(pop,1)/numUsers) of recommended items (pop from train); AUC per user over test vs items in neither train nor test ' +
       `(${args.auc === 'exact' ? 'exact over all negatives' : args.auc === 'none' ? 'not computed' : `${args.auc} sampled negatives`}), averaged. ` +
       `Models fit on train.txt only; hyper-parameters and stopping on a seeded 20% per-user validation split of train (seed ${args.seed}). ` +
-      'evalSeconds = scoring + ranking metrics, aucSeconds separate; peakRssMb = process peak so far (models run in row order).',
+      'evalSeconds = scoring + ranking metrics, aucSeconds separate; ' +
+      (args.isolate && args.models.length > 1 ? 'each model ran in its own process: peakRssMb is per model (dataset loading included).' : 'one process: peakRssMb is the process peak so far (models run in row order).'),
     numUsers: data.numUsers,
     numItems: data.numItems,
     testUsers: usersWithItems(test).length,
