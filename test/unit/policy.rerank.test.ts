@@ -30,7 +30,7 @@ describe('policy/rerank: exploration', () => {
       let share = 0;
       const pages = 200;
       for (let s = 0; s < pages; s++) {
-        const page = rerank(cands, { pageSize: 20, exploration, seed: s, propensitySamples: 2 });
+        const page = rerank(cands, { pageSize: 20, exploration, seed: s, propensitySamples: 2, explorationPool: 20 });
         const marked = page.slots.filter((x) => x.exploration);
         expect(marked.length).toBe(page.explorationSlots);
         for (const m of marked) expect(m.reason).toMatch(/exploring/);
