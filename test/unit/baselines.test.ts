@@ -37,11 +37,11 @@ describe('model/baselines: rankings on planted structure', () => {
     expect([20, 50]).toContain(rep.params!.neighbours);
     expect(['none', 'inverse']).toContain(rep.params!.userWeighting);
     const r = await recallAt20(m);
-    expect(r).toBeGreaterThan(popRecall * 1.2);
+    expect(r).toBeGreaterThan(popRecall * 1.5);
   });
 
   it('BPR-MF beats MostPopular, stops on validation and is reproducible by seed', async () => {
-    const opts = { dims: 16, maxEpochs: 40, evalEvery: 4, patience: 2, learningRate: 0.05, progress: false };
+    const opts = { dims: 16, maxEpochs: 16, evalEvery: 4, patience: 2, progress: false };
     const m = new BprMf(opts);
     const rep = await m.fit(data, { seed: 5 });
     expect(rep.epochs).toBeGreaterThan(0);
@@ -50,7 +50,7 @@ describe('model/baselines: rankings on planted structure', () => {
     // the loss goes down
     expect(rep.curve![rep.curve!.length - 1].loss!).toBeLessThan(rep.curve![0].loss!);
     const r = await recallAt20(m);
-    expect(r).toBeGreaterThan(popRecall * 1.2);
+    expect(r).toBeGreaterThan(popRecall * 1.5);
     const again = new BprMf({ ...opts, epochs: 3 });
     const other = new BprMf({ ...opts, epochs: 3 });
     await again.fit(data, { seed: 9 });
