@@ -49,8 +49,9 @@ export function buildFilterBasis(train: Csr, options: FilterBasisOptions = {}): 
 
 /**
  * The response of the filter, i.e. what turns a basis into scores:
- * s(u) = d_u^-e · [ linearWeight · r_u P~ + (r_u D_i^-b V) diag(spectral) (Vᵀ D_i^b) ] ⊙ d_i^itemOutputExponent,
- * where b is the basis's item exponent (GF-CF's D_i^-1/2 … D_i^1/2 around its ideal low-pass).
+ * s(u) = [ linearWeight · r_u P~ + d_u^-e · (r_u D_i^-b V) diag(spectral) (Vᵀ D_i^b) ] ⊙ d_i^itemOutputExponent,
+ * where b is the basis's item exponent (GF-CF's D_i^-1/2 … D_i^1/2 around its ideal low-pass) and d_u the user's
+ * weighted degree: the embedding (spectral) part carries the user norm, the neighbourhood part does not.
  */
 export interface FilterResponse {
   linearWeight: number;
@@ -58,7 +59,10 @@ export interface FilterResponse {
   spectral: Float32Array;
   /** γ: final scores are multiplied by d_i^γ (popularity correction; 0 = none). */
   itemOutputExponent: number;
-  /** e: user scores are scaled by d_u^-e (no effect on a user's ranking; kept for the embedding contract). */
+  /**
+   * e: the spectral part is scaled by d_u^-e (the embedding contract's userNormExponent). Negative e gives heavy
+   * users relatively more neighbourhood evidence and light users more of the smooth low-pass.
+   */
   userNormExponent: number;
 }
 
@@ -156,7 +160,7 @@ export class FilterScorer {
     for (let q = 0; q < bsz; q++) {
       const o = q * n;
       const un = norms[q];
-      for (let i = 0; i < n; i++) lin[o + i] = un * (w * lin[o + i] * os[i] + spectral[o + i]);
+      for (let i = 0; i < n; i++) lin[o + i] = w * lin[o + i] * os[i] + un * spectral[o + i];
     }
   }
 

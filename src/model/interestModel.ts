@@ -42,7 +42,7 @@ export interface InterestModelOptions {
    * Starting responses compared on validation before training (cheap forward passes); training starts from the
    * best. Default: GF-CF's ideal low-pass, with popularity correction and light sharpening variants.
    */
-  candidates?: { poly: number[]; itemOutputExponent: number }[];
+  candidates?: { poly: number[]; itemOutputExponent: number; userNormExponent: number }[];
   /** Refit the basis on all training data after choosing (true) or keep the fit-split basis; default true. */
   refit?: boolean;
   logger?: Logger;
@@ -56,14 +56,17 @@ export interface LearnedResponse {
   linearWeight: number;
   /** γ: scores are multiplied by d_i^γ. */
   itemOutputExponent: number;
+  /** e: the spectral part is multiplied by d_u^-e (user degree); the embeddings' userNormExponent. */
+  userNormExponent: number;
 }
 
 /** Starting responses compared on validation (measured on Gowalla's: γ = 0.1 and light sharpening help). */
-export const DEFAULT_CANDIDATES: readonly { poly: number[]; itemOutputExponent: number }[] = [
-  { poly: [0.3], itemOutputExponent: 0 },
-  { poly: [0.3], itemOutputExponent: 0.1 },
-  { poly: [0.3, 0, -0.1], itemOutputExponent: 0.1 },
-  { poly: [0.3, 0, -0.3], itemOutputExponent: 0.1 },
+export const DEFAULT_CANDIDATES: readonly { poly: number[]; itemOutputExponent: number; userNormExponent: number }[] = [
+  { poly: [0.3], itemOutputExponent: 0, userNormExponent: 0 },
+  { poly: [0.3, 0, -0.3], itemOutputExponent: 0.1, userNormExponent: 0 },
+  { poly: [0.3, 0, -0.3], itemOutputExponent: 0.1, userNormExponent: 0.25 },
+  { poly: [0.3, 0, -0.3], itemOutputExponent: 0.1, userNormExponent: 0.5 },
+  { poly: [0.5, 0, -0.5], itemOutputExponent: 0.1, userNormExponent: 0.5 },
 ];
 
 /** f(λ_j) for every eigenvalue of a spectrum. */
@@ -83,7 +86,7 @@ export function responseFor(basis: FilterBasis, learned: LearnedResponse): Filte
     linearWeight: learned.linearWeight,
     spectral: polyResponse(learned.poly, basis.spectrum.values),
     itemOutputExponent: learned.itemOutputExponent,
-    userNormExponent: 0,
+    userNormExponent: learned.userNormExponent,
   };
 }
 
@@ -135,6 +138,8 @@ function rankingAt20(scores: Float32Array, users: ArrayLike<number>, n: number, 
 interface ResponseVars {
   poly: tf.Variable;
   gamma: tf.Variable;
+  /** e (userNormExponent) */
+  userExp: tf.Variable;
   logTemp: tf.Variable;
 }
 
@@ -230,29 +235,37 @@ export class InterestModel implements Recommender {
     const vars: ResponseVars = tf.tidy(() => ({
       poly: tf.variable(tf.tensor2d([[0.3, ...new Array<number>(degree).fill(0)]], [1, degree + 1]), true, 'poly'),
       gamma: tf.variable(tf.scalar(0), true, 'gamma'),
+      userExp: tf.variable(tf.scalar(0), true, 'userExp'),
       logTemp: tf.variable(tf.scalar(0), true, 'logTemp'),
     }));
     const optimizer = tf.train.adam(lr);
 
-    // logits = (lin + (z ⊙ f) Vᵀ D^b) ⊙ exp(γ log d_i + τ); τ (temperature) only during training
-    const scoresOf = (z: tf.Tensor2D, lin: tf.Tensor2D, withTemp: boolean): tf.Tensor2D => {
-      const f = tf.matMul(vars.poly, lambdaPowers); // 1 × k
-      const spec = matMulConst(tf.mul(z, f) as tf.Tensor2D, right, rightT);
+    // logits = (lin + d_u^-e (z ⊙ f) Vᵀ D^b) ⊙ exp(γ log d_i + τ); τ (temperature) only during training
+    const scoresOf = (z: tf.Tensor2D, lin: tf.Tensor2D, logDu: tf.Tensor2D, withTemp: boolean): tf.Tensor2D => {
+      const f = tf.matMul(vars.poly as tf.Tensor2D, lambdaPowers as tf.Tensor2D); // 1 × k
+      const zs = tf.mul(tf.mul(z, f), tf.exp(tf.mul(tf.neg(vars.userExp), logDu))) as tf.Tensor2D;
+      const spec = matMulConst(zs, right, rightT);
       const col = tf.mul(vars.gamma, logDt);
       return tf.mul(tf.add(lin, spec), tf.exp(withTemp ? tf.add(col, vars.logTemp) : col)) as tf.Tensor2D;
     };
     const batchInputs = (users: ArrayLike<number>) => {
       const z = base.userCoordinates(fit, users);
       const lin = base.neighbourhood(fit, users);
-      return { z, lin };
+      const du = new Float32Array(users.length);
+      for (let q = 0; q < users.length; q++) {
+        let d = 0;
+        for (let p = fit.indptr[users[q]]; p < fit.indptr[users[q] + 1]; p++) d += fit.values[p];
+        du[q] = Math.log(Math.max(d, 1e-12));
+      }
+      return { z, lin, du };
     };
 
     // Start the temperature at its best value for the starting response (a line search on one probe batch):
     // with a poor temperature Adam first bends the response to fix the scale, which wrecks the ranking.
     const chooseTemperature = (): number => {
       const probe = trainUsers.slice(0, Math.min(batchSize, trainUsers.length));
-      const { z, lin } = batchInputs(probe);
-      const st = tf.tidy(() => scoresOf(tf.tensor2d(z, [probe.length, kk]), tf.tensor2d(lin, [probe.length, n]), false));
+      const { z, lin, du } = batchInputs(probe);
+      const st = tf.tidy(() => scoresOf(tf.tensor2d(z, [probe.length, kk]), tf.tensor2d(lin, [probe.length, n]), tf.tensor2d(du, [probe.length, 1]), false));
       const s0 = st.dataSync() as Float32Array;
       st.dispose();
       let sd = 0;
@@ -282,8 +295,8 @@ export class InterestModel implements Recommender {
       let nd = 0;
       for (let s = 0; s < valUsers.length; s += batchSize) {
         const users = valUsers.subarray(s, s + batchSize);
-        const { z, lin } = batchInputs(users);
-        const st = tf.tidy(() => scoresOf(tf.tensor2d(z, [users.length, kk]), tf.tensor2d(lin, [users.length, n]), false));
+        const { z, lin, du } = batchInputs(users);
+        const st = tf.tidy(() => scoresOf(tf.tensor2d(z, [users.length, kk]), tf.tensor2d(lin, [users.length, n]), tf.tensor2d(du, [users.length, 1]), false));
         const scores = st.dataSync() as Float32Array;
         st.dispose();
         const r = rankingAt20(scores, users, n, [fit, target], validation);
@@ -297,6 +310,7 @@ export class InterestModel implements Recommender {
       poly: Array.from(vars.poly.dataSync()),
       linearWeight: 1,
       itemOutputExponent: vars.gamma.dataSync()[0],
+      userNormExponent: vars.userExp.dataSync()[0],
     });
     const curve: NonNullable<FitReport['curve']> = [];
     await new Promise((resolve) => setImmediate(resolve));
@@ -307,6 +321,7 @@ export class InterestModel implements Recommender {
       tf.tidy(() => {
         vars.poly.assign(tf.tensor2d([poly], [1, degree + 1]));
         vars.gamma.assign(tf.scalar(c.itemOutputExponent));
+        vars.userExp.assign(tf.scalar(c.userNormExponent));
       });
       const v = validate();
       this.log.info({ ...c, valRecall20: v.recall, valNdcg20: v.ndcg }, 'starting response on validation');
@@ -317,6 +332,7 @@ export class InterestModel implements Recommender {
     tf.tidy(() => {
       vars.poly.assign(tf.tensor2d([start!.learned.poly], [1, degree + 1]));
       vars.gamma.assign(tf.scalar(start!.learned.itemOutputExponent));
+      vars.userExp.assign(tf.scalar(start!.learned.userNormExponent));
     });
     const probeLoss = chooseTemperature();
     let best = { epoch: 0, score: start.recall + start.ndcg, learned: start.learned, recall: start.recall, ndcg: start.ndcg };
@@ -331,11 +347,12 @@ export class InterestModel implements Recommender {
       let batches = 0;
       for (let s = 0; s < users.length; s += batchSize) {
         const bu = users.slice(s, s + batchSize);
-        const { z, lin } = batchInputs(bu);
+        const { z, lin, du } = batchInputs(bu);
         const loss = tf.tidy(() => {
           const zt = tf.tensor2d(z, [bu.length, kk]);
           const lt = tf.tensor2d(lin, [bu.length, n]);
-          return optimizer.minimize(() => softmaxXent(scoresOf(zt, lt, true), bu, target, [fit]), true) as tf.Scalar;
+          const dt = tf.tensor2d(du, [bu.length, 1]);
+          return optimizer.minimize(() => softmaxXent(scoresOf(zt, lt, dt, true), bu, target, [fit]), true) as tf.Scalar;
         });
         // yield to the event loop: log writes flush and a server running the training stays responsive
         await new Promise((resolve) => setImmediate(resolve));
@@ -358,7 +375,7 @@ export class InterestModel implements Recommender {
     }
     bar.stop();
     optimizer.dispose();
-    for (const t of [vars.poly, vars.gamma, vars.logTemp, right, rightT, lambdaPowers, logDt]) t.dispose();
+    for (const t of [vars.poly, vars.gamma, vars.userExp, vars.logTemp, right, rightT, lambdaPowers, logDt]) t.dispose();
     base.dispose();
 
     const finalBasis = o.refit === false ? fitBasis : buildFilterBasis(train.train, basisOpts);
@@ -388,8 +405,8 @@ export class InterestModel implements Recommender {
   }
 
   /**
-   * Embeddings of every node: items = D^(b+γ) V diag(f), itemFoldIn = D^-b V, users = Σ_i w_ui itemFoldIn[i]
-   * (userNormExponent 0), so dot(users[u], items[i]) is the spectral part of the score; categories and contexts
+   * Embeddings of every node: items = D^(b+γ) V diag(f), itemFoldIn = D^-b V, users = d_u^-e Σ_i w_ui
+   * itemFoldIn[i] (e = userNormExponent), so dot(users[u], items[i]) is the spectral part of the score; categories and contexts
    * are degree-normalised means of their items' (and, for contexts, users') embeddings — one propagation step.
    */
   embeddings(graph: HeteroGraph): NodeEmbeddings {
@@ -398,7 +415,8 @@ export class InterestModel implements Recommender {
     const users = new Float32Array(graph.numUsers * k);
     const all = Int32Array.from({ length: graph.numUsers }, (_, u) => u);
     const z = sc.userCoordinates(sc.basis.train, all);
-    users.set(z.subarray(0, users.length));
+    const norms = sc.userNorms(sc.basis.train, all);
+    for (let u = 0; u < graph.numUsers; u++) for (let j = 0; j < k; j++) users[u * k + j] = norms[u] * z[u * k + j];
     const meanOf = (rel: Csr, from: Float32Array, into: Float32Array) => {
       // rel is (source rows × target cols); into[target] += w · from[source] / Σ w
       const tot = new Float64Array(rel.cols);
@@ -488,7 +506,8 @@ export async function fitGraph(graph: HeteroGraph, opts: FitGraphOptions = {}): 
     metrics: { valRecall20: Number(p.valRecall20 ?? 0), valNdcg20: Number(p.valNdcg20 ?? 0), trainSeconds: report.trainSeconds },
     params: {
       model: 'interest-filter',
-      // neighbourhood term: linearWeight · d_u^-e · Σ_paths w_ui d_i^-b d_v^-2a w_vi w_vj d_j^-b · d_j^γ
+      // neighbourhood term (no user norm): linearWeight · Σ_paths w_ui d_i^-b d_v^-2a w_vi w_vj d_j^-b · d_j^γ,
+      // d = weighted degrees over positive training edges, a = userExponent, b = itemExponent, γ = itemOutputExponent
       userExponent: p.userExponent,
       itemExponent: p.itemExponent,
       linearWeight: learned.linearWeight,

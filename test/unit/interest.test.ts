@@ -84,7 +84,10 @@ describe('model/interestModel: a trained graph filter', () => {
     for (let p = graph.train.indptr[u]; p < graph.train.indptr[u + 1]; p++) {
       for (let c = 0; c < k; c++) fold[c] += graph.train.values[p] * emb.itemFoldIn[graph.train.indices[p] * k + c];
     }
-    for (let c = 0; c < k; c++) expect(emb.users[u * k + c]).toBeCloseTo(fold[c], 4);
+    let du = 0;
+    for (let p = graph.train.indptr[u]; p < graph.train.indptr[u + 1]; p++) du += graph.train.values[p];
+    const norm = Math.pow(du, -emb.userNormExponent);
+    for (let c = 0; c < k; c++) expect(emb.users[u * k + c]).toBeCloseTo(norm * fold[c], 4);
     // score = neighbourhood + dot(users[u], items[i])
     const sc = model.fitted;
     const lin = sc.neighbourhood(graph.train, [u]);
