@@ -388,6 +388,7 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
 
     // 3. rebuild the slot's vector index for this version's dimensions, and wait until it is online
     if (options.signal?.aborted) throw new Error(`registry: writing version "${version}" was cancelled`);
+    await db.write('model/heartbeat', { version, batchNodes: neo4j.int(0) }); // the index build may take minutes
     await db.writeTx((tx) => run(tx, 'model/drop_index', { name: props.indexName }));
     await db.writeTx((tx) => run(tx, `model/vector_index_${slot}`, { dimensions: neo4j.int(dims + 1) }));
     await db.readTx((tx) => run(tx, 'model/await_index', { name: props.indexName, timeoutSeconds: neo4j.int(options.indexTimeoutSeconds ?? 600) }));
