@@ -2,6 +2,7 @@ import neo4j, { Driver, ManagedTransaction, RecordShape, QueryResult } from 'neo
 import type { Config } from '../config';
 import { cypher } from './cypher';
 import { mapNeo4jError } from './errors';
+import { enableTcpNoDelay } from './noDelay';
 
 /** Counts statements sent, e.g. per GraphQL request, to prove that work does not grow with page size. */
 export interface StatementCounter {
@@ -74,6 +75,7 @@ export async function run<T extends RecordShape = RecordShape>(tx: ManagedTransa
 
 /** Creates the driver for a configuration (integers come back as JS numbers where they fit). */
 export function createExecutor(config: Pick<Config, 'neo4jUri' | 'neo4jUser' | 'neo4jPassword' | 'neo4jDatabase'>): Executor {
+  enableTcpNoDelay();
   const driver = neo4j.driver(config.neo4jUri, neo4j.auth.basic(config.neo4jUser, config.neo4jPassword), {
     disableLosslessIntegers: true,
     maxConnectionPoolSize: 100,
