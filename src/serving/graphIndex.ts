@@ -188,23 +188,33 @@ export class GraphIndex {
     return this.scratch;
   }
 
-  private top(acc: Float64Array, touched: number[], limit: number): { id: string; proximity: number }[] {
+  /** The top `limit` touched items, plus the values of the `also` items outside it; resets the accumulator. */
+  private top(acc: Float64Array, touched: number[], limit: number, also: readonly string[] = []): { id: string; proximity: number }[] {
+    const extra: { id: string; proximity: number }[] = [];
+    for (const id of also) {
+      const i = this.itemIndex.get(id);
+      if (i !== undefined && acc[i] > 0) extra.push({ id, proximity: acc[i] });
+    }
     const out: { i: number; s: number }[] = [];
     for (const i of touched) {
       if (acc[i] > 0) out.push({ i, s: acc[i] });
       acc[i] = 0;
     }
     out.sort((a, b) => b.s - a.s || a.i - b.i);
-    return out.slice(0, limit).map((x) => ({ id: this.itemIds[x.i], proximity: x.s }));
+    const top = out.slice(0, limit).map((x) => ({ id: this.itemIds[x.i], proximity: x.s }));
+    const seen = new Set(top.map((x) => x.id));
+    return [...top, ...extra.filter((x) => !seen.has(x.id))];
   }
 
   /**
    * The model's neighbourhood term for a user over every item reached by a path u→i←v→j (see
    * NeighbourhoodParams), over the user's `maxUserItems` most recent items and the first
    * `maxCoUsers` co-users of each (exact when the caps exceed the degrees); the top `limit` items,
-   * the user's own included (the caller excludes them).
+   * the user's own included (the caller excludes them), plus the values of the `also` items (e.g. the
+   * embedding candidates) wherever they rank, so every merged candidate gets its exact graph term.
    */
-  userProximity(userId: string, p: NeighbourhoodParams, maxUserItems: number, maxCoUsers: number, limit: number): { id: string; proximity: number }[] {
+  userProximity(userId: string, p: NeighbourhoodParams, maxUserItems: number, maxCoUsers: number, limit: number,
+    also: readonly string[] = []): { id: string; proximity: number }[] {
     const u = this.userIndex.get(userId);
     if (u === undefined) return [];
     const mine = this.userItems[u];
@@ -235,14 +245,14 @@ export class GraphIndex {
     }
     const scale = p.linearWeight * pw(this.userDeg[u], -p.userNormExponent);
     for (const j of touched) acc[j] *= scale * pw(this.itemDeg[j], p.itemOutputExponent - p.itemExponent);
-    return this.top(acc, touched, limit);
+    return this.top(acc, touched, limit, also);
   }
 
   /**
    * Items close to an item: the neighbourhood term of a user who has only that item (weight 1):
    * Σ over i←v→j of d_i^-b · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ, top `limit`.
    */
-  itemProximity(itemId: string, p: NeighbourhoodParams, maxCoUsers: number, limit: number): { id: string; proximity: number }[] {
+  itemProximity(itemId: string, p: NeighbourhoodParams, maxCoUsers: number, limit: number, also: readonly string[] = []): { id: string; proximity: number }[] {
     const i = this.itemIndex.get(itemId);
     if (i === undefined) return [];
     const users = this.itemUsers[i];
@@ -263,7 +273,7 @@ export class GraphIndex {
       }
     }
     for (const j of touched) acc[j] *= p.linearWeight * pw(this.itemDeg[j], p.itemOutputExponent - p.itemExponent);
-    return this.top(acc, touched, limit);
+    return this.top(acc, touched, limit, also);
   }
   /**
    * For each target item, the user's item (among its `maxUserItems` most recent) shared with the most

@@ -99,13 +99,20 @@ export class ServingEngine {
   }
 
   /** Ranked, explained recommendations for one user. */
-  async recommend(req: RecommendRequest, counter?: StatementCounter): Promise<RecommendationResult> {
+  async recommend(req: RecommendRequest, counter?: StatementCounter, timings: Record<string, number> = {}): Promise<RecommendationResult> {
+    let t = performance.now();
+    const lap = (phase: string) => {
+      const now = performance.now();
+      timings[phase] = Math.round((now - t) * 100) / 100;
+      t = now;
+    };
     const model = await this.requireModel(counter);
     const [m, graph] = await Promise.all([
       this.store.itemMatrix(model, counter),
       this.options.graphSource === 'memory' ? this.store.graphIndex(model, counter) : Promise.resolve(null),
     ]);
     const w = weightsOf(model);
+    lap('model');
     const [profile] = await this.db.read('serving/userProfile', { ...slotParams(model), userId: req.userId, categories: req.categories, contexts: req.contexts }, counter);
     if (!profile.exists) throw notFound('User', req.userId, 'Create it with upsertUser.');
     const interacted: string[] = profile.interacted;
@@ -131,14 +138,17 @@ export class ServingEngine {
       }
       return c;
     };
+    lap('profile');
     if (query) {
       for (const id of await this.embeddingCandidates(model, m, query, this.options.embeddingCandidates, keepRow, counter)) add(id);
     }
+    lap('embeddingCandidates');
     if (coldStart) {
       for (const r of topByDegree(m, this.options.graphCandidates, keepRow)) add(m.ids[r]);
     } else {
       const rows = graph
-        ? graph.userProximity(req.userId, neighbourhoodParams(model.params), this.options.maxUserItems, this.options.maxCoUsers, this.options.graphCandidates + excluded.size)
+        ? graph.userProximity(req.userId, neighbourhoodParams(model.params), this.options.maxUserItems, this.options.maxCoUsers,
+          this.options.graphCandidates + excluded.size, [...cands.keys()])
         : await this.db.read<{ id: string; proximity: number }>('serving/graphCandidates', {
           ...neighbourhoodParams(model.params), userId: req.userId, maxUserItems: this.options.maxUserItems, maxCoUsers: this.options.maxCoUsers, limit: this.options.graphCandidates,
         }, counter);
@@ -149,6 +159,7 @@ export class ServingEngine {
         add(r.id).graph = r.proximity;
       }
     }
+    lap('graph');
     if (req.contexts.length > 0 && cands.size > 0) {
       const rows = await this.db.read<{ id: string; contexts: { share: number }[] }>('serving/contextScores',
         { itemIds: [...cands.keys()], contexts: req.contexts }, counter);
@@ -177,6 +188,7 @@ export class ServingEngine {
     });
     scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const page = scored.slice(0, req.first);
+    lap('contextAndRank');
     let reasonRows: ReasonRow[] = [];
     if (page.length > 0 && graph) {
       const via = graph.bestVia(req.userId, page.map((p) => p.id), this.options.maxUserItems);
@@ -190,6 +202,7 @@ export class ServingEngine {
         maxUserItems: this.options.maxUserItems,
       }, counter);
     }
+    lap('reasons');
     const byId = new Map(reasonRows.map((r) => [r.id, r]));
     const items: ScoredItem[] = page.map((p, i) => ({
       itemId: p.id, title: byId.get(p.id)?.title, rank: i + 1, score: p.score, breakdown: p.breakdown,
@@ -207,15 +220,6 @@ export class ServingEngine {
     ]);
     const w = weightsOf(model);
     const row = m.index.get(itemId);
-    const graphRows = graph
-      ? graph.itemProximity(itemId, neighbourhoodParams(model.params), this.options.maxCoUsers * 4, this.options.graphCandidates)
-      : await this.db.read<{ id: string; proximity: number }>('serving/similarCandidates', {
-        ...neighbourhoodParams(model.params), itemId, maxCoUsers: this.options.maxCoUsers * 4, limit: this.options.graphCandidates,
-      }, counter);
-    if (row === undefined && graphRows.length === 0) {
-      const exists = await this.db.read('api/itemsByIds', { ids: [itemId] }, counter);
-      if (exists.length === 0) throw notFound('Item', itemId);
-    }
     const cands = new Map<string, { embedding: number; graph: number }>();
     const query = row !== undefined ? m.embeddings.slice(row * m.dims, (row + 1) * m.dims) : null;
     if (query) {
@@ -223,6 +227,15 @@ export class ServingEngine {
       for (const { row: r, score } of await this.scanOrIndex(model, m, query, this.options.embeddingCandidates, keep, counter)) {
         cands.set(m.ids[r], { embedding: score, graph: 0 });
       }
+    }
+    const graphRows = graph
+      ? graph.itemProximity(itemId, neighbourhoodParams(model.params), this.options.maxCoUsers * 4, this.options.graphCandidates, [...cands.keys()])
+      : await this.db.read<{ id: string; proximity: number }>('serving/similarCandidates', {
+        ...neighbourhoodParams(model.params), itemId, maxCoUsers: this.options.maxCoUsers * 4, limit: this.options.graphCandidates,
+      }, counter);
+    if (row === undefined && graphRows.length === 0) {
+      const exists = await this.db.read('api/itemsByIds', { ids: [itemId] }, counter);
+      if (exists.length === 0) throw notFound('Item', itemId);
     }
     for (const g of graphRows) {
       const c = cands.get(g.id) ?? { embedding: 0, graph: 0 };

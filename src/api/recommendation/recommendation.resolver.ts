@@ -49,9 +49,11 @@ export class RecommendationResolver {
     checkFirst(first, ctx.settings.maxFirst);
     if (excludeItemIds.length > 1000) throw badInput('excludeItemIds', `${excludeItemIds.length} ids`, 'at most 1000 ids');
     if (categories.length > 50) throw badInput('categories', `${categories.length} names`, 'at most 50 names');
+    const timings: Record<string, number> = {};
     const res = await ctx.serving.recommend({
       userId, first, contexts: checkContexts(context, 'context'), categories, excludeItemIds, includeInteracted,
-    }, ctx.counter);
+    }, ctx.counter, timings);
+    ctx.log.debug({ userId, first, coldStart: res.coldStart, ms: timings }, 'recommendations timings');
     return { userId, modelVersion: res.modelVersion, coldStart: res.coldStart, items: await toRecommendations(res.items, ctx) };
   }
 
