@@ -5,7 +5,9 @@
  * generator (autocannon) does not share its event loop.
  *
  *   npm run bench:api -- --out bench/results/api-gowalla.json [--seconds 20] [--levels 1,16,64] [--first 20]
- *                        [--graph memory|cypher] [--candidates scan|index]
+ *                        [--graph memory|cypher] [--candidates scan|index] [--version vN]
+ *
+ * --version serves that model version (e.g. one written with --no-activate) instead of the active one.
  *
  * Writes { runs: [ {concurrency, p50Ms, p95Ms, p99Ms, requestsPerSecond, errors, ...} ], ... }.
  * Errors count non-2xx responses, transport errors and GraphQL `errors` in 200 responses.
@@ -30,7 +32,7 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { createExecutor } from '../src/db/executor';
 import { signToken } from '../src/api/auth';
-import { activeModel } from '../src/model/registry';
+import { activeModel, getModel } from '../src/model/registry';
 
 const QUERY = `query Recs($userId: ID!, $first: Int!) {
   recommendations(userId: $userId, first: $first) {
@@ -56,7 +58,7 @@ async function serve(): Promise<void> {
   const graphSource = (process.env.BENCH_GRAPH_SOURCE ?? 'memory') as 'memory' | 'cypher';
   const candidateSource = (process.env.BENCH_CANDIDATES ?? 'scan') as 'scan' | 'index';
   const srv = await startServer({ ...config, port: 0, host: '127.0.0.1', nodeEnv: 'production' },
-    { db, logger: createLogger('warn'), serving: { graphSource, candidateSource } });
+    { db, logger: createLogger('warn'), serving: { graphSource, candidateSource, pinnedVersion: process.env.BENCH_VERSION || undefined } });
   await srv.engine.warm();
   process.send!({ url: srv.url });
   process.on('message', async (m: { stop?: boolean }) => {
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
       users: { type: 'string', default: '2000' },
       graph: { type: 'string', default: 'memory' },
       candidates: { type: 'string', default: 'scan' },
+      version: { type: 'string' },
     },
   });
   const seconds = Number(values.seconds);
@@ -88,8 +91,11 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const db = createExecutor(config);
-  const model = await activeModel(db);
-  if (!model) throw new Error(`bench:api: no active model in ${config.neo4jUri}; import and train first (npm run import, npm run train)`);
+  const model = values.version ? await getModel(db, values.version) : await activeModel(db);
+  if (!model) {
+    throw new Error(values.version ? `bench:api: no model version "${values.version}" in ${config.neo4jUri}`
+      : `bench:api: no active model in ${config.neo4jUri}; import and train first (npm run import, npm run train)`);
+  }
   const userRows = await db.driver.executeQuery(
     'MATCH (u:User) WHERE EXISTS { (u)-[r:INTERACTED]->() WHERE r.weight > 0 } RETURN u.id AS id ORDER BY rand() LIMIT toInteger($n)',
     { n: Math.floor(Number(values.users)) }, { database: config.neo4jDatabase });
@@ -100,7 +106,7 @@ async function main(): Promise<void> {
   const token = signToken({ sub: 'bench', role: 'admin' }, config.jwtSecret, '1h');
 
   const child = fork(__filename, ['--serve'], {
-    env: { ...process.env, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url: string = await new Promise((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));
@@ -154,7 +160,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
-      model: { version: model.version, dims: model.dims },
+      model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
       serving: { graphSource: values.graph, candidateSource: values.candidates },
       machine: { cpus: os.cpus().length, loadAverage: os.loadavg().map(round) },
       first,

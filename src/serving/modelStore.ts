@@ -1,6 +1,6 @@
 import type { Executor, StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
-import { activeModel as registryActiveModel } from '../model/registry';
+import { activeModel as registryActiveModel, getModel } from '../model/registry';
 import { GraphIndex } from './graphIndex';
 
 /**
@@ -66,9 +66,10 @@ export class ModelStore {
    * @param ttlMs how long the active model lookup is cached
    * @param graphRefreshMs age after which the in-process graph index is reloaded in the background (it
    *   follows this process's writes at once; the refresh brings in other writers' changes)
+   * @param pinnedVersion serve this version (ready or inactive, e.g. a canary or a benchmark) instead of the active one
    */
   constructor(private readonly db: Executor, private readonly log: Logger, private readonly ttlMs = 2000,
-    private readonly graphRefreshMs = 10 * 60_000) {}
+    private readonly graphRefreshMs = 10 * 60_000, private readonly pinnedVersion?: string) {}
 
   /**
    * The in-process user–item graph for `model`'s version: loaded (one statement) when the version
@@ -130,7 +131,7 @@ export class ModelStore {
 
   private async readActive(counter?: StatementCounter): Promise<ActiveModel | null> {
     if (counter) counter.count++;
-    const m = await registryActiveModel(this.db);
+    const m = this.pinnedVersion ? await getModel(this.db, this.pinnedVersion) : await registryActiveModel(this.db);
     if (!m) return null;
     if (!m.slot || !m.embeddingProperty || !m.foldInProperty || !m.versionProperty || !m.indexProperty || !m.indexName) {
       this.log.error({ version: m.version, slot: m.slot }, 'the active model names no embedding slot; treating it as not ready');

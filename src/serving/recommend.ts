@@ -26,6 +26,8 @@ export interface ServingOptions {
   maxCoUsers: number;
   /** How long the active model lookup is cached (ms); a version switch is served within this time. */
   modelTtlMs: number;
+  /** Serve this model version instead of the active one (a canary, a benchmark of a version not yet activated). */
+  pinnedVersion?: string;
 }
 
 /** Default serving options. */
@@ -77,7 +79,7 @@ export class ServingEngine {
 
   constructor(private readonly db: Executor, private readonly log: Logger, readonly options: ServingOptions = DEFAULT_SERVING,
     store?: ModelStore) {
-    this.store = store ?? new ModelStore(db, log, options.modelTtlMs);
+    this.store = store ?? new ModelStore(db, log, options.modelTtlMs, undefined, options.pinnedVersion);
   }
 
   /** Loads the active model's item matrix and graph index ahead of the first request (errors are logged). */

@@ -61,6 +61,15 @@ describe('api/training: train and trainingRun over HTTP, and serving the new ver
     expect(list.data.trainingRuns.map((r: any) => r.id)).toContain(id);
     const unknown = await gql(srv.url, `{ trainingRun(id: "nope") { id } }`, {}, admin);
     expect(unknown.data.trainingRun).toBeNull();
+    // the previous version stays servable when pinned (a canary or a benchmark of an inactive version)
+    const pinned = await startTestServer(db, { pinnedVersion: 'v-test' });
+    try {
+      const old = await gql(pinned.url, '{ recommendations(userId: "alice", first: 2) { modelVersion items { item { id } } } }', {}, tokenFor('alice'));
+      expect(old.errors).toBeUndefined();
+      expect(old.data.recommendations.modelVersion).toBe('v-test');
+    } finally {
+      await pinned.stop();
+    }
   });
 
   it('answers NOT_AVAILABLE when the server was started without training', async () => {
