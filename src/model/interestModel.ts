@@ -46,6 +46,8 @@ export interface InterestModelOptions {
   /** Refit the basis on all training data after choosing (true) or keep the fit-split basis; default true. */
   refit?: boolean;
   logger?: Logger;
+  /** Aborts the fit (checked between batches): fit rejects with an error naming the stage. */
+  signal?: AbortSignal;
 }
 
 /** The learned response in a form independent of the basis: evaluated on any basis's eigenvalues. */
@@ -246,6 +248,11 @@ export class InterestModel implements Recommender {
       logTemp: tf.variable(tf.scalar(0), true, 'logTemp'),
     }));
     const optimizer = tf.train.adam(lr);
+    const release = (): void => {
+      optimizer.dispose();
+      for (const t of [vars.poly, vars.gamma, vars.userExp, vars.logTemp, right, rightT, lambdaPowers, logDt]) t.dispose();
+      base.dispose();
+    };
 
     // logits = (lin + d_u^-e (z ⊙ f) Vᵀ D^b) ⊙ exp(γ log d_i + τ); τ (temperature) only during training
     const scoresOf = (z: tf.Tensor2D, lin: tf.Tensor2D, logDu: tf.Tensor2D, withTemp: boolean): tf.Tensor2D => {
@@ -355,6 +362,11 @@ export class InterestModel implements Recommender {
       });
       gbar.increment(bs);
       await new Promise((resolve) => setImmediate(resolve));
+      if (o.signal?.aborted) {
+        gbar.stop();
+        release();
+        throw new Error('InterestModel.fit: aborted during the response grid');
+      }
     }
     gbar.stop();
     let bestCi = 0;
@@ -398,6 +410,12 @@ export class InterestModel implements Recommender {
         });
         // yield to the event loop: log writes flush and a server running the training stays responsive
         await new Promise((resolve) => setImmediate(resolve));
+        if (o.signal?.aborted) {
+          loss.dispose();
+          bar.stop();
+          release();
+          throw new Error(`InterestModel.fit: aborted in epoch ${epoch}`);
+        }
         lossSum += loss.dataSync()[0];
         loss.dispose();
         batches++;
@@ -416,9 +434,7 @@ export class InterestModel implements Recommender {
       }
     }
     bar.stop();
-    optimizer.dispose();
-    for (const t of [vars.poly, vars.gamma, vars.userExp, vars.logTemp, right, rightT, lambdaPowers, logDt]) t.dispose();
-    base.dispose();
+    release();
 
     const finalBasis = o.refit === false ? fitBasis : buildFilterBasis(train.train, basisOpts);
     this.install(finalBasis, best.learned);
@@ -536,7 +552,9 @@ export interface FitGraphOptions extends InterestModelOptions {
  * embeddings for every node plus the parameters serving needs to compute the neighbourhood term the same way.
  */
 export async function fitGraph(graph: HeteroGraph, opts: FitGraphOptions = {}): Promise<TrainedModel> {
-  const model = new InterestModel({ ...opts, logger: opts.logger as Logger | undefined });
+  // `dims` (the training job's knob) is the spectral size k
+  const k = opts.k ?? (typeof opts.dims === 'number' ? opts.dims : undefined);
+  const model = new InterestModel({ ...opts, k, logger: opts.logger as Logger | undefined, signal: opts.signal as AbortSignal | undefined });
   const report = await model.fit(graph, { seed: opts.seed, onProgress: opts.onProgress });
   const embeddings = model.embeddings(graph);
   const learned = model.response;

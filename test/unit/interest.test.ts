@@ -112,6 +112,14 @@ describe('model/interestModel: a trained graph filter', () => {
     expect(trained.metrics.valRecall20).toBeGreaterThan(0);
   });
 
+  it('stops when aborted, freeing its tensors', async () => {
+    const ctl = new AbortController();
+    ctl.abort();
+    const before = tf.memory().numTensors;
+    await expect(fitGraph(graph, { ...small, seed: 3, signal: ctl.signal })).rejects.toThrow(/InterestModel.fit: aborted/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   afterAll(() => model?.dispose());
 });
 
