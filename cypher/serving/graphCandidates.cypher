@@ -1,5 +1,5 @@
 // Graph-proximity candidates in Cypher (graphSource 'cypher'; the in-process GraphIndex computes the
-// same): the model's neighbourhood term linearWeight · d_u^-e · Σ over paths u -> i <- v -> j of
+// same): the model's neighbourhood term linearWeight · Σ over paths u -> i <- v -> j of
 // w_ui · d_i^-b · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ, with w the summed positive weights of a pair
 // and d weighted degrees. Fan-out is capped per hop ($maxUserItems most recent items, $maxCoUsers
 // co-users per item) so heavy users and popular items keep it bounded; returns the top $limit items
@@ -28,7 +28,7 @@ MATCH (v)-[r:INTERACTED]->(j:Item)
 WHERE r.weight > 0
 WITH du, j, sum(w * dv ^ (-2 * $userExponent) * r.weight) AS s
 WITH du, j, s, COLLECT { MATCH (j)<-[q:INTERACTED]-() WHERE q.weight > 0 RETURN sum(q.weight) }[0] AS dj
-WITH j, $linearWeight * du ^ (-$userNormExponent) * s * dj ^ ($itemOutputExponent - $itemExponent) AS proximity
+WITH j, $linearWeight * s * dj ^ ($itemOutputExponent - $itemExponent) AS proximity
 ORDER BY proximity DESC
 LIMIT toInteger($limit)
 RETURN j.id AS id, proximity

@@ -2,8 +2,9 @@ import type { Executor, StatementCounter } from '../db/executor';
 
 /**
  * How the model's neighbourhood term is computed (from the active Model's params, see
- * src/model/interestModel.ts): linearWeight · d_u^-e · Σ over paths u→i←v→j of
- * w_ui · d_i^-b · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ, with weighted degrees d.
+ * src/model/interestModel.ts): linearWeight · Σ over paths u→i←v→j of
+ * w_ui · d_i^-b · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ, with weighted degrees d. The user norm d_u^-e
+ * (userNormExponent) belongs to the embedding part only: it is already inside the user's embedding.
  */
 export interface NeighbourhoodParams {
   /** a: user degree exponent of the normalised interaction matrix. */
@@ -12,7 +13,7 @@ export interface NeighbourhoodParams {
   itemExponent: number;
   /** γ: scores are multiplied by d_j^γ. */
   itemOutputExponent: number;
-  /** e: the user's score is multiplied by d_u^-e. */
+  /** e: the user's embedding carries d_u^-e; the neighbourhood term does not (kept for completeness). */
   userNormExponent: number;
   linearWeight: number;
 }
@@ -243,7 +244,8 @@ export class GraphIndex {
         }
       }
     }
-    const scale = p.linearWeight * pw(this.userDeg[u], -p.userNormExponent);
+    // no d_u^-e here: the model scales only its embedding part by the user norm (src/model/filter.ts)
+    const scale = p.linearWeight;
     for (const j of touched) acc[j] *= scale * pw(this.itemDeg[j], p.itemOutputExponent - p.itemExponent);
     return this.top(acc, touched, limit, also);
   }

@@ -3,7 +3,8 @@ import type { Logger } from '../log';
 import { apiError, ErrorCode, notFound } from '../api/errors';
 import { ModelStore, slotParams, type ActiveModel, type ItemMatrix } from './modelStore';
 import { dotFromIndexScore, indexQueryVector } from '../model/registry';
-import { dotRow, topByDegree, topByDot } from './scan';
+import { dotRow, topByDegree, topFromScores } from './scan';
+import { DotScorer } from './dotScorer';
 import { neighbourhoodParams } from './graphIndex';
 import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
 import { DEFAULT_WEIGHTS, type ContextValue, type RecommendationResult, type ScoreBreakdown, type ScoreWeights, type ScoredItem } from './types';
@@ -12,6 +13,8 @@ import { DEFAULT_WEIGHTS, type ContextValue, type RecommendationResult, type Sco
 export interface ServingOptions {
   /** 'scan': exact dot product over the in-memory item matrix; 'index': the Neo4j vector index (millions of items). */
   candidateSource: 'scan' | 'index';
+  /** Run the scan's dot products on TensorFlow.js (wasm/tfjs-node, micro-batched) instead of plain JS. */
+  tensorScan: boolean;
   /**
    * Where graph proximity is computed: 'memory' (the in-process GraphIndex; the evidence paths are
    * still read from Neo4j) or 'cypher' (the whole co-interaction expansion as Cypher statements:
@@ -32,7 +35,7 @@ export interface ServingOptions {
 
 /** Default serving options. */
 export const DEFAULT_SERVING: ServingOptions = Object.freeze({
-  candidateSource: 'scan', graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 100, maxCoUsers: 200, modelTtlMs: 2000,
+  candidateSource: 'scan', tensorScan: true, graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 100, maxCoUsers: 200, modelTtlMs: 2000,
 });
 
 /** A recommendations request after argument validation. */
@@ -76,6 +79,7 @@ function mean(vectors: (number[] | null)[], dims: number): Float32Array | null {
  */
 export class ServingEngine {
   readonly store: ModelStore;
+  private scorer: DotScorer | null = null;
 
   constructor(private readonly db: Executor, private readonly log: Logger, readonly options: ServingOptions = DEFAULT_SERVING,
     store?: ModelStore) {
@@ -278,7 +282,10 @@ export class ServingEngine {
    */
   private async scanOrIndex(model: ActiveModel, m: ItemMatrix, query: Float32Array, k: number, keep: (r: number) => boolean,
     counter?: StatementCounter): Promise<{ row: number; score: number }[]> {
-    if (this.options.candidateSource === 'scan') return topByDot(m, query, k, keep);
+    if (this.options.candidateSource === 'scan') {
+      this.scorer ??= new DotScorer(this.log, this.options.tensorScan);
+      return topFromScores(await this.scorer.scores(m, query), m.count, k, keep);
+    }
     const rows = await this.db.read<{ id: string; score: number }>('serving/vectorCandidates',
       { indexName: model.indexName, k: k * 4, vector: indexQueryVector(query) }, counter);
     const out: { row: number; score: number }[] = [];

@@ -30,19 +30,22 @@ let scratch = new Float32Array(0);
 
 /**
  * Exact top-k items by dot product with `query` over the in-memory matrix, skipping rows for which
- * `keep` is false: one dotAll pass, then a sorted buffer of k entries (k ≤ a few hundred), which
- * beats sorting all scores.
+ * `keep` is false: one dotAll pass, then topFromScores.
  */
 export function topByDot(m: ItemMatrix, query: Float32Array | number[], k: number, keep: (row: number) => boolean): { row: number; score: number }[] {
   if (query.length !== m.dims) throw new Error(`topByDot: query has ${query.length} dims, the item matrix has ${m.dims}`);
   const q = query instanceof Float32Array ? query : Float32Array.from(query);
   if (scratch.length < m.count) scratch = new Float32Array(Math.max(m.count, scratch.length * 2));
-  const scores = scratch;
-  dotAll(m, q, scores);
+  dotAll(m, q, scratch);
+  return topFromScores(scratch, m.count, k, keep);
+}
+
+/** The k best rows of `scores[0..count)`, best first, skipping rows `keep` rejects (a sorted buffer of k entries). */
+export function topFromScores(scores: Float32Array, count: number, k: number, keep: (row: number) => boolean): { row: number; score: number }[] {
   const outRow: number[] = [];
   const outScore: number[] = [];
   let worst = -Infinity;
-  for (let r = 0; r < m.count; r++) {
+  for (let r = 0; r < count; r++) {
     const s = scores[r];
     if (outRow.length >= k && s <= worst) continue;
     if (!keep(r)) continue;

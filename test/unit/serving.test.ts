@@ -74,8 +74,8 @@ describe('serving/graphIndex: in-process co-interaction proximity', () => {
     // other exponents and weights from the model's params
     const q = neighbourhoodParams({ userExponent: 0, itemExponent: 0, itemOutputExponent: 1, linearWeight: 2, userNormExponent: 1, junk: 'x' });
     const got2 = new Map(g.userProximity('u', q, 50, 50, 10).map((r) => [r.id, r.proximity]));
-    // unnormalised: c has 2 paths, times d_c^1 = 2, times 2, over d_u = 2
-    expect(got2.get('c')).toBeCloseTo(2 * 2 * 2 / 2, 6);
+    // unnormalised: c has 2 paths, times d_c^1 = 2, times linearWeight 2; d_u^-e scales only the embedding part
+    expect(got2.get('c')).toBeCloseTo(2 * 2 * 2, 6);
   });
 
   it('follows writes at once and forgets deleted users', async () => {
@@ -119,5 +119,27 @@ describe('serving/explain: sentences with their paths', () => {
     const r = reasonsFor('eve', { id: 'j', co: null, followees: 0, followeeIds: [], popularIn: [], category: null, popularity: 1 });
     expect(r).toEqual([{ kind: 'POPULARITY', text: 'Popular: 1 interaction so far.', paths: [{ nodes: [{ label: 'User', id: null, name: null }, { label: 'Item', id: 'j', name: null }], relationships: [{ type: 'INTERACTED', direction: 'FORWARD' }] }] }]);
     expect(contextPhrase({ kind: 'weather', value: 'rain' })).toBe('with weather rain');
+  });
+});
+
+describe('serving/dotScorer: micro-batched dot products on TensorFlow.js', () => {
+  it('gives every concurrent query the same scores as the plain-JS loop', async () => {
+    const { DotScorer } = await import('../../src/serving/dotScorer');
+    const { dotAll } = await import('../../src/serving/scan');
+    const { createLogger } = await import('../../src/log');
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const m = matrix(Array.from({ length: 300 }, () => Array.from({ length: 16 }, rnd)));
+    const scorer = new DotScorer(createLogger('silent'));
+    const queries = Array.from({ length: 5 }, () => Float32Array.from({ length: 16 }, rnd));
+    const got = await Promise.all(queries.map((q) => scorer.scores(m, q)));
+    queries.forEach((q, k) => {
+      const want = new Float32Array(300);
+      dotAll(m, q, want);
+      expect(got[k].length).toBe(300);
+      for (let r = 0; r < 300; r++) expect(got[k][r]).toBeCloseTo(want[r], 4);
+    });
+    await expect(scorer.scores(m, new Float32Array(3))).rejects.toThrow('query has 3 dims, the item matrix has 16');
+    scorer.dispose();
   });
 });
