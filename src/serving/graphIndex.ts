@@ -189,22 +189,43 @@ export class GraphIndex {
     return this.scratch;
   }
 
-  /** The top `limit` touched items, plus the values of the `also` items outside it; resets the accumulator. */
+  /**
+   * The top `limit` touched items, plus the values of the `also` items outside it; resets the
+   * accumulator. A bounded insertion buffer over typed arrays: sorting thousands of touched items as
+   * objects per request showed up as a tenth of the server's CPU profile (sort + garbage).
+   */
   private top(acc: Float64Array, touched: number[], limit: number, also: readonly string[] = []): { id: string; proximity: number }[] {
-    const extra: { id: string; proximity: number }[] = [];
+    const extra: { i: number; s: number }[] = [];
     for (const id of also) {
       const i = this.itemIndex.get(id);
-      if (i !== undefined && acc[i] > 0) extra.push({ id, proximity: acc[i] });
+      if (i !== undefined && acc[i] > 0) extra.push({ i, s: acc[i] });
     }
-    const out: { i: number; s: number }[] = [];
-    for (const i of touched) {
-      if (acc[i] > 0) out.push({ i, s: acc[i] });
+    const idx = new Int32Array(Math.max(1, limit));
+    const val = new Float64Array(Math.max(1, limit));
+    let n = 0;
+    for (let t = 0; t < touched.length; t++) {
+      const i = touched[t];
+      const s = acc[i];
       acc[i] = 0;
+      if (!(s > 0) || limit === 0) continue;
+      if (n === limit && (s < val[n - 1] || (s === val[n - 1] && i > idx[n - 1]))) continue;
+      let p = n < limit ? n++ : n - 1;
+      while (p > 0 && (val[p - 1] < s || (val[p - 1] === s && idx[p - 1] > i))) {
+        val[p] = val[p - 1];
+        idx[p] = idx[p - 1];
+        p--;
+      }
+      val[p] = s;
+      idx[p] = i;
     }
-    out.sort((a, b) => b.s - a.s || a.i - b.i);
-    const top = out.slice(0, limit).map((x) => ({ id: this.itemIds[x.i], proximity: x.s }));
-    const seen = new Set(top.map((x) => x.id));
-    return [...top, ...extra.filter((x) => !seen.has(x.id))];
+    const out: { id: string; proximity: number }[] = [];
+    const seen = new Set<number>();
+    for (let k = 0; k < n; k++) {
+      out.push({ id: this.itemIds[idx[k]], proximity: val[k] });
+      seen.add(idx[k]);
+    }
+    for (const x of extra) if (!seen.has(x.i)) out.push({ id: this.itemIds[x.i], proximity: x.s });
+    return out;
   }
 
   /**
