@@ -7,7 +7,8 @@
  *   npm run bench:api -- --out bench/results/api-gowalla.json [--seconds 20] [--levels 1,16,64] [--first 20]
  *                        [--graph memory|cypher] [--candidates scan|index] [--version vN]
  *
- * --version serves that model version (e.g. one written with --no-activate) instead of the active one.
+ * --version serves that model version (e.g. one written with --no-activate) instead of the active one;
+ * --note records a sentence about the conditions in the result file.
  *
  * Writes { runs: [ {concurrency, p50Ms, p95Ms, p99Ms, requestsPerSecond, errors, ...} ], ... }.
  * Errors count non-2xx responses, transport errors and GraphQL `errors` in 200 responses.
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
       graph: { type: 'string', default: 'memory' },
       candidates: { type: 'string', default: 'scan' },
       version: { type: 'string' },
+      note: { type: 'string' },
     },
   });
   const seconds = Number(values.seconds);
@@ -147,6 +149,7 @@ async function main(): Promise<void> {
     };
   };
 
+  const loadAtStart = os.loadavg().map(round);
   try {
     await runLevel(4, 5); // warm-up: JIT, connection pool, page cache
     const runs = [];
@@ -162,7 +165,8 @@ async function main(): Promise<void> {
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
       model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
       serving: { graphSource: values.graph, candidateSource: values.candidates },
-      machine: { cpus: os.cpus().length, loadAverage: os.loadavg().map(round) },
+      machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
+      ...(values.note ? { note: values.note } : {}),
       first,
       runs,
     };
