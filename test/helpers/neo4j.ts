@@ -1,6 +1,12 @@
 import { createExecutor, Executor } from '../../src/db/executor';
 import { applySchema } from '../../src/db/schema';
 
+/** Port of the local test instance (scripts/neo4j.mjs --instance test), NEO4J_TEST_BOLT_PORT or 7688. */
+export const TEST_BOLT_PORT = Number(process.env.NEO4J_TEST_BOLT_PORT || 7688);
+
+/** Bolt URI of the test Neo4j: NEO4J_TEST_URI, or the local test instance. */
+export const TEST_URI = process.env.NEO4J_TEST_URI || `bolt://127.0.0.1:${TEST_BOLT_PORT}`;
+
 /**
  * Connects to the test Neo4j: NEO4J_TEST_URI (with NEO4J_TEST_USER/NEO4J_TEST_PASSWORD) when set,
  * otherwise the project's local test instance that `npm test` starts (scripts/neo4j.mjs --instance test).
@@ -8,7 +14,7 @@ import { applySchema } from '../../src/db/schema';
  */
 export function testExecutor(): Executor {
   return createExecutor({
-    neo4jUri: process.env.NEO4J_TEST_URI || `bolt://127.0.0.1:${process.env.NEO4J_TEST_BOLT_PORT || 7688}`,
+    neo4jUri: TEST_URI,
     neo4jUser: process.env.NEO4J_TEST_USER || 'neo4j',
     neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
     neo4jDatabase: process.env.NEO4J_TEST_DATABASE || undefined,

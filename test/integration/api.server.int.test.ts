@@ -2,7 +2,7 @@ import net from 'node:net';
 import { Executor, createExecutor } from '../../src/db/executor';
 import { createLogger } from '../../src/log';
 import { startServer, type ServerHandle } from '../../src/api/server';
-import { resetGraph, testExecutor } from '../helpers/neo4j';
+import { resetGraph, testExecutor, TEST_BOLT_PORT } from '../helpers/neo4j';
 import { codeOf, gql, loadApiFixture, startTestServer, tokenFor, TEST_SECRET } from './api.fixture';
 
 describe('api/server: HTTP, health, errors, limits and access rules', () => {
@@ -150,7 +150,7 @@ describe('api/server: HTTP, health, errors, limits and access rules', () => {
     // A TCP proxy in front of the test Neo4j lets the test cut and restore the database connection.
     const sockets = new Set<net.Socket>();
     const proxy = net.createServer((client) => {
-      const upstream = net.connect(7688, '127.0.0.1');
+      const upstream = net.connect(TEST_BOLT_PORT, '127.0.0.1');
       sockets.add(client).add(upstream);
       client.pipe(upstream).pipe(client);
       const drop = () => { client.destroy(); upstream.destroy(); };

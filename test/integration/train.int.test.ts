@@ -3,7 +3,7 @@ import { importSynthetic } from '../../src/import/synthetic-import';
 import { activeModel, getModel } from '../../src/model/registry';
 import { FitGraph, TrainingBusyError, TrainingJobs, TrainingState } from '../../src/model/trainJob';
 import { main as trainCli } from '../../src/cli/train';
-import { resetGraph, testExecutor } from '../helpers/neo4j';
+import { resetGraph, testExecutor, TEST_URI } from '../helpers/neo4j';
 import { standinFit } from '../helpers/standinModel';
 
 /** Counts, per label, nodes that carry a vector in the given slot property and of the given version. */
@@ -96,7 +96,7 @@ describe('model/trainJob: training runs from the graph', () => {
 
   it('runs from the command line and prints the final status as JSON', async () => {
     const env = { ...process.env };
-    process.env.NEO4J_URI = process.env.NEO4J_TEST_URI || 'bolt://127.0.0.1:7688';
+    process.env.NEO4J_URI = TEST_URI;
     process.env.NEO4J_PASSWORD = process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev';
     process.env.LOG_LEVEL = 'silent';
     const out: string[] = [];
