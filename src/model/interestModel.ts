@@ -539,6 +539,27 @@ export class InterestModel implements Recommender {
   }
 }
 
+/** The CSR without its non-positive entries (the same object when there are none). */
+export function positiveOnly(a: Csr): Csr {
+  let bad = 0;
+  for (let p = 0; p < a.values.length; p++) if (!(a.values[p] > 0)) bad++;
+  if (bad === 0) return a;
+  const indptr = new Int32Array(a.rows + 1);
+  const indices = new Int32Array(a.values.length - bad);
+  const values = new Float32Array(a.values.length - bad);
+  let w = 0;
+  for (let r = 0; r < a.rows; r++) {
+    for (let p = a.indptr[r]; p < a.indptr[r + 1]; p++) {
+      if (a.values[p] > 0) {
+        indices[w] = a.indices[p];
+        values[w++] = a.values[p];
+      }
+    }
+    indptr[r + 1] = w;
+  }
+  return { rows: a.rows, cols: a.cols, indptr, indices, values };
+}
+
 /** Options of fitGraph (FitGraphOptions of src/model/trainJob.ts plus the model's own). */
 export interface FitGraphOptions extends InterestModelOptions {
   seed?: number;
@@ -555,8 +576,11 @@ export async function fitGraph(graph: HeteroGraph, opts: FitGraphOptions = {}): 
   // `dims` (the training job's knob) is the spectral size k
   const k = opts.k ?? (typeof opts.dims === 'number' ? opts.dims : undefined);
   const model = new InterestModel({ ...opts, k, logger: opts.logger as Logger | undefined, signal: opts.signal as AbortSignal | undefined });
-  const report = await model.fit(graph, { seed: opts.seed, onProgress: opts.onProgress });
-  const embeddings = model.embeddings(graph);
+  // only positive edges are training signal (negative feedback such as dismiss carries weight < 0)
+  const positive = positiveOnly(graph.train);
+  const g: HeteroGraph = positive === graph.train ? graph : { ...graph, train: positive };
+  const report = await model.fit(g, { seed: opts.seed, onProgress: opts.onProgress });
+  const embeddings = model.embeddings(g);
   const learned = model.response;
   const p = report.params ?? {};
   model.dispose();

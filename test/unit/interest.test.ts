@@ -112,6 +112,14 @@ describe('model/interestModel: a trained graph filter', () => {
     expect(trained.metrics.valRecall20).toBeGreaterThan(0);
   });
 
+  it('trains on positive edges only (negative feedback is not a training edge)', async () => {
+    const values = Float32Array.from(graph.train.values);
+    values[0] = -1;
+    values[5] = -1;
+    const trained = await fitGraph({ ...graph, train: { ...graph.train, values } }, { ...small, epochs: 1, seed: 3 });
+    expect(trained.embeddings.users.every((v) => Number.isFinite(v))).toBe(true);
+  });
+
   it('stops when aborted, freeing its tensors', async () => {
     const ctl = new AbortController();
     ctl.abort();
