@@ -18,6 +18,7 @@
 import { csrFromCoo, Csr } from '../graph/csr';
 import { interactionWeight, isPositiveKind } from '../graph/weights';
 import type { ContextKey, HeteroGraph } from '../model/types';
+import { seededRandom } from '../random';
 
 /** Size and shape of a synthetic graph; every field has a default. */
 export interface SyntheticOptions {
@@ -103,20 +104,8 @@ export const SYNTHETIC_CONTEXTS: readonly ContextKey[] = Object.freeze([
   ...WEEKDAYS.map((value) => ({ kind: 'weekday', value })),
 ]);
 
-/**
- * mulberry32: a tiny, fast 32-bit PRNG with good statistical quality for simulation. Hand-written
- * because seedrandom is not installed and 10 lines beat a dependency for a pure generator.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (src/random.ts), under the name the generator's tests use. */
+export const mulberry32 = seededRandom;
 
 /** Samples an index from unnormalised non-negative weights. */
 function pick(rand: () => number, weights: ArrayLike<number>, total?: number): number {

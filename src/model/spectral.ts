@@ -2,6 +2,7 @@ import { tf } from './backend';
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { transpose, type Csr } from '../graph/csr';
 import { spmmImpl } from './kernels/spmm_impl';
+import { seededRandom } from '../random';
 
 /** The degree-normalised interaction matrix R~ = D_u^-a R D_i^-b, its transpose and the degrees it used. */
 export interface NormalizedInteractions {
@@ -126,14 +127,9 @@ export interface SpectrumOptions {
 
 /** Seeded standard normal samples (mulberry32 + Box–Muller). */
 export function gaussian(count: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
+  // shifted by half a step so that log() never sees 0 (exactly (u + 0.5) / 2^32 in doubles)
+  const rand = () => uniform() + 1 / 8589934592;
   const out = new Float32Array(count);
   for (let i = 0; i < count; i += 2) {
     const r = Math.sqrt(-2 * Math.log(rand()));

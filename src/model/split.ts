@@ -1,19 +1,7 @@
 import type { Csr } from '../graph/csr';
+import { seededRandom } from '../random';
 
-/**
- * A seeded pseudo-random generator (mulberry32): returns floats in [0, 1), the same sequence for the same seed.
- * Small and fast; good enough for sampling and shuffling, not for cryptography.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Options of validationSplit. */
 export interface ValidationSplitOptions {

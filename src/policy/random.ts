@@ -3,7 +3,7 @@
  * beta. Hand-written because no well-kept seeded sampling library is installed, and Thompson sampling needs
  * only these two distributions.
  */
-import { seededRandom } from '../model/split';
+import { seededRandom } from '../random';
 
 export { seededRandom };
 
