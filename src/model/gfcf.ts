@@ -1,5 +1,6 @@
 import type { FitReport, InteractionDataset, Recommender } from './types';
 import { buildFilterBasis, FilterScorer } from './filter';
+import { initBackend } from './backend';
 
 /** Options of GF-CF; the defaults are the published method's. */
 export interface GfcfOptions {
@@ -24,6 +25,7 @@ export class GfcfRecommender implements Recommender {
 
   /** Builds the item–item filter and the top-k spectrum of the training matrix (no training). */
   async fit(train: InteractionDataset, options: { seed?: number; onProgress?: (info: Record<string, number>) => void } = {}): Promise<FitReport> {
+    await initBackend(); // the fast backend for the dense spectral work; a no-op once the process has chosen
     const t0 = Date.now();
     const k = this.options.k ?? 256;
     const alpha = this.options.alpha ?? 0.3;

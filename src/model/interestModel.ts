@@ -1,4 +1,4 @@
-import { tf } from './backend';
+import { initBackend, tf } from './backend';
 import type { Csr } from '../graph/csr';
 import { createLogger, type Logger } from '../log';
 import { startProgress } from '../progress';
@@ -194,6 +194,9 @@ export class InterestModel implements Recommender {
    * train with the chosen response.
    */
   async fit(train: InteractionDataset, options: { seed?: number; onProgress?: (info: Record<string, number>) => void } = {}): Promise<FitReport> {
+    // The dense work needs the fast backend (wasm's matMul is ~15x the cpu backend's here); a no-op when the
+    // process already chose one, so callers (tests, the bench) may pick first.
+    await initBackend({ logger: this.log });
     const t0 = Date.now();
     const o = this.options;
     const seed = options.seed ?? 2020;
