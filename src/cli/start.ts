@@ -14,9 +14,9 @@ import { applySchema } from '../db/schema';
 import { createLogger } from '../log';
 import { importSynthetic } from '../import/synthetic-import';
 import { activeModel } from '../model/registry';
+import { fitGraph } from '../model/interestModel';
 import { TrainingJobs } from '../model/trainJob';
 import { startServer } from '../api/server';
-import { loadFitGraph } from './train';
 
 /** Runs the main job; resolves when the server has stopped after a signal. */
 export async function main(): Promise<number> {
@@ -49,7 +49,7 @@ export async function main(): Promise<number> {
       step(3, 'the graph has data: no demo import', { users });
     }
 
-    const training = new TrainingJobs({ db, fit: loadFitGraph(), logger });
+    const training = new TrainingJobs({ db, fit: fitGraph, logger });
     const active = await activeModel(db);
     if (!active) {
       step(4, 'no active model: training one (the server starts when it is active)');

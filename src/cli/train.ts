@@ -10,6 +10,7 @@ import { loadConfig } from '../config';
 import { createExecutor } from '../db/executor';
 import { applySchema } from '../db/schema';
 import { createLogger } from '../log';
+import { fitGraph } from '../model/interestModel';
 import { FitGraph, TrainingJobs, TrainingParams } from '../model/trainJob';
 
 const USAGE = `usage: npm run train -- [--dims N] [--seed S] [--half-life-days D] [--batch-size N] [--eval-users N] [--no-activate]
@@ -29,14 +30,6 @@ function num(name: string, raw: string | undefined, integer: boolean): number | 
     throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got "${raw}"`);
   }
   return n;
-}
-
-/** Loads the model's fit function (src/model/interestModel.ts, written by the model's owner). */
-export function loadFitGraph(): FitGraph {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('../model/interestModel') as { fitGraph?: FitGraph };
-  if (typeof mod.fitGraph !== 'function') throw new Error('train: src/model/interestModel.ts does not export fitGraph(graph, opts)');
-  return mod.fitGraph;
 }
 
 /** Parses the command line into training parameters; throws UsageError naming the bad flag. */
@@ -90,7 +83,7 @@ export async function main(argv: string[], fit?: FitGraph): Promise<number> {
   let jobs: TrainingJobs | undefined;
   try {
     await applySchema(db);
-    jobs = new TrainingJobs({ db, fit: fit ?? loadFitGraph(), logger });
+    jobs = new TrainingJobs({ db, fit: fit ?? fitGraph, logger });
     process.once('SIGINT', onSigint);
     const started = jobs.start(params);
     runId = started.id;
