@@ -1,23 +1,10 @@
 /**
  * The accuracy–coverage frontier as a PNG: one point per policy setting (coverage on x, Recall@20 on y), the
  * pure-exploitation point and the chosen default ringed and labelled. A scatter, which a line plot does
- * not draw, so it is its own small vega-lite spec, rendered to SVG by vega and to PNG by resvg (the route the
- * project's other plots take).
+ * not draw, so it is its own small vega-lite spec, rendered to PNG by src/plot.ts like the project's other plots.
  */
 import { writeFileSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
-import type * as Vega from 'vega';
-
-/**
- * vega and vega-lite are ES modules (vega-canvas even uses top-level await), which this CommonJS build cannot
- * require(); a real dynamic import() does load them, so keep TypeScript from rewriting it into require().
- */
-/** The part of vega-lite used here (its types do not resolve under this project's "node" module resolution). */
-interface VegaLiteModule {
-  compile(spec: Record<string, unknown>): { spec: Vega.Spec };
-}
-
-const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
+import { renderVegaLitePng } from '../plot';
 
 /** One setting's point on the frontier. */
 export interface FrontierPoint {
@@ -77,12 +64,5 @@ export async function plotFrontier(pngPath: string, title: string, points: reado
     ],
     resolve: { scale: { color: 'independent' } },
   };
-  const vega = await importEsm<typeof Vega>('vega');
-  const vegaLite = await importEsm<VegaLiteModule>('vega-lite');
-  const compiled = vegaLite.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const png = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 2 } }).render().asPng();
-  writeFileSync(pngPath, png);
+  writeFileSync(pngPath, await renderVegaLitePng(spec));
 }
