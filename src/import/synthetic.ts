@@ -18,7 +18,7 @@
 import { csrFromCoo, Csr } from '../graph/csr';
 import { interactionWeight, isPositiveKind } from '../graph/weights';
 import type { ContextKey, HeteroGraph } from '../model/types';
-import { seededRandom } from '../random';
+import { gammaSample, seededRandom } from '../random';
 
 /** Size and shape of a synthetic graph; every field has a default. */
 export interface SyntheticOptions {
@@ -131,27 +131,9 @@ function pickCumulative(cum: Float64Array, r: number): number {
   return lo;
 }
 
-/** Gamma(shape, 1) for shape >= 1 by Marsaglia-Tsang; shape < 1 by boosting. Used for Dirichlet draws. */
-function gamma(rand: () => number, shape: number): number {
-  if (shape < 1) return gamma(rand, shape + 1) * Math.pow(rand() || 1e-12, 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      // Box-Muller normal
-      x = Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rand();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u || 1e-12) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
 
 function dirichlet(rand: () => number, alphas: number[]): number[] {
-  const g = alphas.map((a) => gamma(rand, a));
+  const g = alphas.map((a) => gammaSample(rand, a));
   const s = g.reduce((a, b) => a + b, 0) || 1;
   return g.map((x) => x / s);
 }
