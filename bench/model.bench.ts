@@ -21,59 +21,26 @@ import { evaluate, usersWithItems } from '../src/model/evaluate';
 import { BprMf } from '../src/model/baselines/bprMf';
 import { ItemKnn } from '../src/model/baselines/itemKnn';
 import { MostPopular } from '../src/model/baselines/popularity';
+import { initBackend, type BackendName } from '../src/model/backend';
+import { GfcfRecommender } from '../src/model/gfcf';
+import { InterestModel } from '../src/model/interestModel';
 import type { FitReport, InteractionDataset, Recommender } from '../src/model/types';
 import { plotTrainingCurves } from '../src/plot';
 
 const log = createLogger().child({ component: 'bench:model' });
 
-/** A model the bench can run: `create` returns undefined when its module is not available (yet). */
+/** A model the bench can run, by its --models key. */
 interface ModelEntry {
   key: string;
-  create: () => Recommender | undefined;
-}
-
-/**
- * Loads an optional module by path at run time (so the bench compiles and runs before that module exists);
- * returns undefined, with a log line, when it is missing.
- */
-function optionalModule(path: string, exportName: string): (new () => Recommender) | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path) as Record<string, unknown>;
-    const ctor = mod[exportName];
-    if (typeof ctor !== 'function') {
-      log.warn({ module: path, export: exportName }, 'module has no such export: model skipped');
-      return undefined;
-    }
-    return ctor as new () => Recommender;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'MODULE_NOT_FOUND' && String(err).includes(path.replace('../', ''))) {
-      log.warn({ module: path }, 'module not present (not committed yet?): model skipped');
-      return undefined;
-    }
-    throw err;
-  }
+  create: () => Recommender;
 }
 
 const REGISTRY: ModelEntry[] = [
   { key: 'mostpop', create: () => new MostPopular() },
   { key: 'itemknn', create: () => new ItemKnn() },
   { key: 'bpr', create: () => new BprMf() },
-  {
-    key: 'gfcf',
-    create: () => {
-      const C = optionalModule('../src/model/gfcf', 'GfcfRecommender');
-      return C ? new C() : undefined;
-    },
-  },
-  {
-    key: 'interest',
-    create: () => {
-      const C = optionalModule('../src/model/interestModel', 'InterestModel');
-      return C ? new C() : undefined;
-    },
-  },
+  { key: 'gfcf', create: () => new GfcfRecommender() },
+  { key: 'interest', create: () => new InterestModel() },
 ];
 
 interface Args {
@@ -115,20 +82,9 @@ function parseArgs(argv: string[]): Args {
   return { dataset, out, models, seed, auc, batch, isolate: !argv.includes('--no-isolate'), child: get('child') };
 }
 
-/** Initialises the tfjs backend through src/model/backend.ts when present, else leaves tfjs as it is. */
-async function initTfjs(): Promise<string> {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const backend = require('../src/model/backend') as { initBackend: (o?: { prefer?: string }) => Promise<string> };
-    return await backend.initBackend(process.env.TFJS_BACKEND ? { prefer: process.env.TFJS_BACKEND } : {});
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
-    await tf.ready();
-    log.warn({ backend: tf.getBackend() }, 'src/model/backend.ts not present: using the default tfjs backend');
-    return tf.getBackend();
-  }
+/** Chooses the tfjs backend once for this process (TFJS_BACKEND forces one, e.g. cpu, to compare backends). */
+function initTfjs(): Promise<string> {
+  return initBackend(process.env.TFJS_BACKEND ? { prefer: process.env.TFJS_BACKEND as BackendName } : {});
 }
 
 const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
@@ -136,10 +92,9 @@ const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) :
 type Curve = { model: string; curve: NonNullable<FitReport['curve']> };
 type ModelResult = { row: Record<string, unknown>; curve?: Curve };
 
-/** Fits one model on train, evaluates it on test, and returns its row (undefined when the model is not available). */
-async function runModel(key: string, data: InteractionDataset, test: Csr, args: Args): Promise<ModelResult | undefined> {
+/** Fits one model on train, evaluates it on test, and returns its row. */
+async function runModel(key: string, data: InteractionDataset, test: Csr, args: Args): Promise<ModelResult> {
   const model = REGISTRY.find((e) => e.key === key)!.create();
-  if (!model) return undefined;
   log.info({ model: model.name }, 'fitting');
   const tf0 = performance.now();
   const report = await model.fit(data, {
@@ -180,7 +135,7 @@ async function runModel(key: string, data: InteractionDataset, test: Csr, args: 
 }
 
 /** Runs one model in a fresh Node process (same flags and loader as this one) and reads back its result. */
-function runModelInChild(key: string, args: Args): ModelResult | undefined {
+function runModelInChild(key: string, args: Args): ModelResult {
   const dir = mkdtempSync(join(tmpdir(), 'bench-model-'));
   const file = join(dir, `${key}.json`);
   try {
@@ -197,7 +152,7 @@ function runModelInChild(key: string, args: Args): ModelResult | undefined {
     ];
     const r = spawnSync(process.execPath, childArgs, { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`bench:model: model "${key}" failed in its child process (exit ${r.status ?? r.signal})`);
-    return (JSON.parse(readFileSync(file, 'utf8')) as ModelResult | null) ?? undefined;
+    return JSON.parse(readFileSync(file, 'utf8')) as ModelResult;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -220,12 +175,11 @@ async function main(): Promise<void> {
   if (args.child) {
     // child mode: one model, results handed to the parent through a file
     const result = await runModel(args.models[0], data, test, args);
-    writeFileSync(args.child, JSON.stringify(result ?? null));
+    writeFileSync(args.child, JSON.stringify(result));
     return;
   }
   for (const key of args.models) {
     const result = args.isolate && args.models.length > 1 ? runModelInChild(key, args) : await runModel(key, data, test, args);
-    if (!result) continue;
     rows.push(result.row);
     if (result.curve) curves.push(result.curve);
   }
