@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { schemaSdl } from './server';
+import { PROJECT_ROOT } from '../paths';
 
 /** Path of the committed SDL (a test fails when it drifts from the code). */
-export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'schema', 'schema.graphql');
+export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
 /** Writes the schema's SDL to schema/schema.graphql and returns the path. */
 export async function emitSchema(file = SCHEMA_FILE): Promise<string> {

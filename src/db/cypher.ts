@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../paths';
 
 /** Root folder of the named Cypher statements (one parameterised statement per file). */
-export const CYPHER_DIR = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'cypher');
+export const CYPHER_DIR = path.join(PROJECT_ROOT, 'cypher');
 
 const cache = new Map<string, string>();
 

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Config } from '../config';
+import { PROJECT_ROOT } from '../paths';
 
-const SCRIPT = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'scripts', 'neo4j.mjs');
+const SCRIPT = path.join(PROJECT_ROOT, 'scripts', 'neo4j.mjs');
 
 /**
  * Starts the project's own local Neo4j (installing it from Maven Central on first use) when no
