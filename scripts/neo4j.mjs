@@ -41,7 +41,6 @@ const pageCache = process.env.NEO4J_LOCAL_PAGECACHE || (isTest ? '512m' : '1g');
 // NEO4J_URI server uses NEO4J_USER/NEO4J_PASSWORD (and the tests' NEO4J_TEST_* ones).
 const localUser = 'neo4j';
 const localPassword = 'interest-graph-dev';
-const password = localPassword;
 const startTimeoutMs = intEnv('NEO4J_LOCAL_START_TIMEOUT_MS', 180_000);
 
 function intEnv(name, dflt) {
@@ -198,7 +197,7 @@ async function boltAnswers(uri, usr, pwd) {
 function setInitialPassword() {
   // Only takes effect while the auth store is empty, i.e. before the first start.
   if (fs.existsSync(path.join(home, 'data', 'dbms', 'auth.ini'))) return;
-  const r = spawnSync('java', [...jvmArgs(), 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', password], {
+  const r = spawnSync('java', [...jvmArgs(), 'org.neo4j.cli.AdminTool', 'dbms', 'set-initial-password', localPassword], {
     encoding: 'utf8',
     env: { ...process.env, NEO4J_HOME: home, NEO4J_CONF: confDir },
   });
