@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { EventEmitter } from 'node:events';
 
@@ -105,10 +106,15 @@ async function main(): Promise<void> {
   await db.close();
   const users = userRows.records.map((r) => r.get('id') as string);
   if (users.length === 0) throw new Error('bench:api: the graph has no users with interactions');
-  const token = signToken({ sub: 'bench', role: 'admin' }, config.jwtSecret, '1h');
+  // the server runs as in production (NODE_ENV=production: graphql-js skips its development checks, errors are
+  // masked), which requires a real secret: a fresh one per run
+  const secret = randomBytes(32).toString('hex');
+  const token = signToken({ sub: 'bench', role: 'admin' }, secret, '1h');
 
+  // BENCH_SERVER_NODE_ARGS passes node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const child = fork(__filename, ['--serve'], {
-    env: { ...process.env, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url: string = await new Promise((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { apiError, ErrorCode } from './errors';
 
@@ -18,6 +19,21 @@ export function signToken(claims: { sub: string; role: Role }, secret: string, e
   return jwt.sign({ role: claims.role }, secret, { algorithm: 'HS256', subject: claims.sub, expiresIn });
 }
 
+const keys = new Map<string, KeyObject>();
+
+/**
+ * The verification key of a secret, made once: jsonwebtoken turns a string secret into a KeyObject on
+ * every verify, which showed up as 3% of the API's CPU profile under load.
+ */
+function secretKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /**
  * Reads the Authorization header: no header gives ANONYMOUS; a malformed, expired or wrongly signed
  * token, or one without sub/role claims, throws UNAUTHENTICATED (never silently anonymous).
@@ -28,7 +44,7 @@ export function viewerFromHeader(header: string | undefined, secret: string): Vi
   if (!m) throw apiError(ErrorCode.UNAUTHENTICATED, 'The Authorization header must be "Bearer <jwt>"; get a demo token with `npm run token -- --user <id>`.');
   let claims: jwt.JwtPayload | string;
   try {
-    claims = jwt.verify(m[1], secret, { algorithms: ['HS256'] });
+    claims = jwt.verify(m[1], secretKey(secret), { algorithms: ['HS256'] });
   } catch (err) {
     throw apiError(ErrorCode.UNAUTHENTICATED, `The bearer token is not valid (${(err as Error).message}); get a new one.`);
   }

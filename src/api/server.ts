@@ -192,12 +192,15 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
     }
   };
 
+  // requests being handled, so that stop() can wait for them (a client that hung up leaves its request running)
+  const inFlight = new Set<Promise<void>>();
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((err) => {
+    const done: Promise<void> = handle(req, res).catch((err) => {
       log.error({ err }, 'unhandled request failure');
       if (!res.headersSent) sendJson(res, (err as { status?: number }).status ?? 500, { errors: [{ message: 'Internal server error.', extensions: { code: ErrorCode.INTERNAL } }] });
       else res.end();
-    });
+    }).finally(() => inFlight.delete(done));
+    inFlight.add(done);
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -214,6 +217,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await Promise.allSettled([...inFlight]);
       await apollo.stop();
     },
   };

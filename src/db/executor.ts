@@ -1,4 +1,4 @@
-import neo4j, { Driver, ManagedTransaction, RecordShape, QueryResult } from 'neo4j-driver';
+import neo4j, { Driver, ManagedTransaction, RecordShape, QueryResult, Session, isRetriableError } from 'neo4j-driver';
 import type { Config } from '../config';
 import { cypher } from './cypher';
 import { mapNeo4jError } from './errors';
@@ -11,11 +11,53 @@ export interface StatementCounter {
 
 /** Runs named statements in managed transactions; every driver access goes through here. */
 export class Executor {
-  constructor(readonly driver: Driver, readonly database?: string) {}
+  /** @param retryMs how long a failing read is retried (the driver's maxTransactionRetryTime for managed transactions) */
+  constructor(readonly driver: Driver, readonly database?: string, readonly retryMs = 5_000) {}
 
-  /** Runs a named read statement in a managed read transaction and returns its records as objects. */
+  /** Idle auto-commit read sessions, reused (a session runs one statement at a time; it holds no connection while idle). */
+  private readSessions: Session[] = [];
+  /** The database reads go to: the configured one, else the server's home database, resolved once. */
+  private readDatabase: Promise<string | undefined> | null = null;
+
+  /**
+   * Runs a named read statement and returns its records as objects. One statement is atomic on its own,
+   * so it runs as an auto-commit read (RUN + PULL in one round trip) rather than a managed transaction
+   * (BEGIN, RUN, PULL, COMMIT), on a reused session with the database named (an unnamed one costs the
+   * driver a home-database resolution per session). Measured on this 2-core machine for `RETURN 1`:
+   * 0.6 ms per statement against 1.4 ms for a managed read in a new session, and serving runs two
+   * statements per request. Retriable failures (a leader switch, a dropped connection) are retried with
+   * exponential backoff for up to `retryMs`, as the driver's managed transactions are.
+   */
   async read<T extends RecordShape = RecordShape>(name: string, params: Record<string, unknown> = {}, counter?: StatementCounter): Promise<T[]> {
-    return this.readTx((tx) => run<T>(tx, name, params, counter));
+    if (counter) counter.count++;
+    const text = cypher(name);
+    const deadline = Date.now() + this.retryMs;
+    const database = await this.resolveReadDatabase();
+    for (let delay = 50; ; delay *= 2) {
+      const wait = delay * (0.8 + 0.4 * Math.random());
+      const session = this.readSessions.pop() ?? this.driver.session({ database, defaultAccessMode: neo4j.session.READ });
+      try {
+        const res: QueryResult<T> = await session.run<T>(text, params);
+        if (this.readSessions.length < 64) this.readSessions.push(session);
+        else await session.close();
+        return res.records.map((r) => r.toObject() as T);
+      } catch (err) {
+        await session.close().catch(() => undefined);
+        if (!isRetriableError(err) || Date.now() + wait > deadline) throw mapNeo4jError(err);
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private resolveReadDatabase(): Promise<string | undefined> {
+    if (this.database) return Promise.resolve(this.database);
+    this.readDatabase ??= this.readTx((tx) => tx.run<{ name: string }>('CALL db.info() YIELD name RETURN name'))
+      .then((r) => r.records[0]?.get('name') as string | undefined)
+      .catch((err) => {
+        this.readDatabase = null; // not cached: Neo4j may be down now and up on the next call
+        throw err;
+      });
+    return this.readDatabase;
   }
 
   /** Runs a named write statement in a managed write transaction and returns its records as objects. */
@@ -61,6 +103,9 @@ export class Executor {
 
   /** Closes the driver and its connection pool. */
   async close(): Promise<void> {
+    const idle = this.readSessions;
+    this.readSessions = [];
+    await Promise.all(idle.map((s) => s.close().catch(() => undefined)));
     await this.driver.close();
   }
 }

@@ -47,6 +47,8 @@ export interface ItemMatrix {
   degree: Float64Array;
   /** Rows in use (the arrays have spare capacity for items upserted after loading). */
   count: number;
+  /** Rows of items removed since loading (never recommended; absent when none was). */
+  removed?: Set<number>;
 }
 
 /**
@@ -203,6 +205,7 @@ export class ModelStore {
     if (!m || row === undefined) return;
     m.embeddings.fill(0, row * m.dims, (row + 1) * m.dims);
     m.index.delete(id);
+    (m.removed ??= new Set()).add(row);
   }
 }
 

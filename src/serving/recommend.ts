@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import { apiError, ErrorCode, notFound } from '../api/errors';
 import { ModelStore, slotParams, type ActiveModel, type ItemMatrix } from './modelStore';
 import { dotFromIndexScore, indexQueryVector } from '../model/registry';
-import { dotRow, topByDegree, topFromScores } from './scan';
+import { dotRow, topByDegree } from './scan';
 import { DotScorer } from './dotScorer';
 import { neighbourhoodParams } from './graphIndex';
 import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
@@ -104,8 +104,30 @@ export class ServingEngine {
     return model;
   }
 
+  /** Requests between their start and their embedding scan (the scorer's batches wait for them). */
+  private approaching = 0;
+
   /** Ranked, explained recommendations for one user. */
   async recommend(req: RecommendRequest, counter?: StatementCounter, timings: Record<string, number> = {}): Promise<RecommendationResult> {
+    this.approaching++;
+    const ticket = { pending: true };
+    try {
+      return await this.rank(req, ticket, counter, timings);
+    } finally {
+      this.arrive(ticket);
+    }
+  }
+
+  /** Marks a request as past the point where it could join a scan batch (once). */
+  private arrive(ticket: { pending: boolean }): void {
+    if (!ticket.pending) return;
+    ticket.pending = false;
+    this.approaching--;
+    this.scorer?.recheck();
+  }
+
+  private async rank(req: RecommendRequest, ticket: { pending: boolean }, counter?: StatementCounter,
+    timings: Record<string, number> = {}): Promise<RecommendationResult> {
     let t = performance.now();
     const lap = (phase: string) => {
       const now = performance.now();
@@ -127,8 +149,14 @@ export class ServingEngine {
     const userEmb: number[] | null = profile.embedding;
     const coldStart = profile.positives === 0 || !Array.isArray(userEmb) || userEmb.length !== m.dims;
     const wanted = req.categories.length > 0 ? new Set(req.categories) : null;
-    const keepRow = (r: number) => !excluded.has(m.ids[r]) && m.index.get(m.ids[r]) === r
-      && (!wanted || m.categories[r].some((c) => wanted.has(c)));
+    // rows, not ids: the scan calls this for every row that would enter its top k (a thousand per request)
+    const excludedRows = new Set<number>();
+    for (const id of excluded) {
+      const r = m.index.get(id);
+      if (r !== undefined) excludedRows.add(r);
+    }
+    const removed = m.removed;
+    const keepRow = (r: number) => !excludedRows.has(r) && !(removed?.has(r)) && (!wanted || m.categories[r].some((c) => wanted.has(c)));
 
     const query = coldStart
       ? mean([...profile.categoryEmbeddings, ...profile.contextEmbeddings], m.dims)
@@ -145,6 +173,7 @@ export class ServingEngine {
       return c;
     };
     lap('profile');
+    this.arrive(ticket);
     if (query) {
       for (const id of await this.embeddingCandidates(model, m, query, this.options.embeddingCandidates, keepRow, counter)) add(id);
     }
@@ -199,7 +228,7 @@ export class ServingEngine {
     if (page.length > 0 && graph) {
       const via = graph.bestVia(req.userId, page.map((p) => p.id), this.options.maxUserItems);
       reasonRows = await this.db.read<ReasonRow>('serving/reasons', {
-        userId: req.userId, items: page.map((p) => ({ id: p.id, viaId: via.get(p.id)?.viaId ?? null, people: via.get(p.id)?.people ?? 0 })),
+        userId: req.userId, items: page.map((p) => ({ id: p.id, viaId: via.get(p.id)?.viaId ?? null, coUserId: via.get(p.id)?.coUserId ?? null, people: via.get(p.id)?.people ?? 0 })),
         contexts: req.contexts, categories: req.categories,
       }, counter);
     } else if (page.length > 0) {
@@ -229,7 +258,7 @@ export class ServingEngine {
     const cands = new Map<string, { embedding: number; graph: number }>();
     const query = row !== undefined ? m.embeddings.slice(row * m.dims, (row + 1) * m.dims) : null;
     if (query) {
-      const keep = (r: number) => r !== row && m.index.get(m.ids[r]) === r;
+      const keep = (r: number) => r !== row && !(m.removed?.has(r));
       for (const { row: r, score } of await this.scanOrIndex(model, m, query, this.options.embeddingCandidates, keep, counter)) {
         cands.set(m.ids[r], { embedding: score, graph: 0 });
       }
@@ -283,8 +312,8 @@ export class ServingEngine {
   private async scanOrIndex(model: ActiveModel, m: ItemMatrix, query: Float32Array, k: number, keep: (r: number) => boolean,
     counter?: StatementCounter): Promise<{ row: number; score: number }[]> {
     if (this.options.candidateSource === 'scan') {
-      this.scorer ??= new DotScorer(this.log, this.options.tensorScan);
-      return topFromScores(await this.scorer.scores(m, query), m.count, k, keep);
+      this.scorer ??= new DotScorer(this.log, this.options.tensorScan, () => this.approaching);
+      return this.scorer.top(m, query, k, keep);
     }
     const rows = await this.db.read<{ id: string; score: number }>('serving/vectorCandidates',
       { indexName: model.indexName, k: k * 4, vector: indexQueryVector(query) }, counter);

@@ -40,13 +40,18 @@ export function topByDot(m: ItemMatrix, query: Float32Array | number[], k: numbe
   return topFromScores(scratch, m.count, k, keep);
 }
 
-/** The k best rows of `scores[0..count)`, best first, skipping rows `keep` rejects (a sorted buffer of k entries). */
-export function topFromScores(scores: Float32Array, count: number, k: number, keep: (row: number) => boolean): { row: number; score: number }[] {
+/**
+ * The k best rows of `scores[0..count)`, best first, skipping rows `keep` rejects (a sorted buffer of k
+ * entries). Row r's score is read at `scores[offset + r * stride]`, so one column of a row-major
+ * (count × B) batch result is ranked in place, without a copy.
+ */
+export function topFromScores(scores: Float32Array, count: number, k: number, keep: (row: number) => boolean,
+  stride = 1, offset = 0): { row: number; score: number }[] {
   const outRow: number[] = [];
   const outScore: number[] = [];
   let worst = -Infinity;
-  for (let r = 0; r < count; r++) {
-    const s = scores[r];
+  for (let r = 0, at = offset; r < count; r++, at += stride) {
+    const s = scores[at];
     if (outRow.length >= k && s <= worst) continue;
     if (!keep(r)) continue;
     let p = outRow.length;

@@ -92,7 +92,7 @@ describe('serving/graphIndex: in-process co-interaction proximity', () => {
 
   it('picks as evidence the user item shared with most other people', async () => {
     const g = await graph({ u: ['a', 'b'], v: ['a', 'z'], w: ['b', 'z'], y: ['b', 'z'] });
-    expect(g.bestVia('u', ['z'], 50).get('z')).toEqual({ viaId: 'b', people: 2 });
+    expect(g.bestVia('u', ['z'], 50).get('z')).toEqual({ viaId: 'b', people: 2, coUserId: 'w' }); // w and y share b and z with u; w was loaded first
     expect(g.itemProximity('a', P, 50, 5).map((r) => r.id)).toEqual(['b', 'z']);
   });
 });
@@ -141,5 +141,44 @@ describe('serving/dotScorer: micro-batched dot products on TensorFlow.js', () =>
     });
     await expect(scorer.scores(m, new Float32Array(3))).rejects.toThrow('query has 3 dims, the item matrix has 16');
     scorer.dispose();
+  });
+
+  it('ranks each query of a batch straight from the batch result, as the exact scan does', async () => {
+    const { DotScorer } = await import('../../src/serving/dotScorer');
+    const { topByDot } = await import('../../src/serving/scan');
+    const { createLogger } = await import('../../src/log');
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const m = matrix(Array.from({ length: 500 }, () => Array.from({ length: 8 }, rnd)));
+    const scorer = new DotScorer(createLogger('silent'));
+    const queries = Array.from({ length: 4 }, () => Float32Array.from({ length: 8 }, rnd));
+    const keep = (r: number) => r % 3 !== 0;
+    const got = await Promise.all(queries.map((q) => scorer.top(m, q, 10, keep)));
+    queries.forEach((q, k) => {
+      const want = topByDot(m, q, 10, keep);
+      expect(got[k].map((x) => x.row)).toEqual(want.map((x) => x.row));
+      got[k].forEach((x, i) => expect(x.score).toBeCloseTo(want[i].score, 4));
+    });
+    scorer.dispose();
+  });
+
+  it('waits for approaching requests to batch them, and not longer than maxWaitMs', async () => {
+    const { DotScorer } = await import('../../src/serving/dotScorer');
+    const { createLogger } = await import('../../src/log');
+    const m = matrix([[1, 0], [0, 1], [1, 1]]);
+    let approaching = 1;
+    const scorer = new DotScorer(createLogger('silent'), true, () => approaching, 10_000);
+    let done = false;
+    const first = scorer.top(m, Float32Array.from([1, 0]), 1, () => true).then((r) => { done = true; return r; });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(done).toBe(false); // one request is still on its way: the batch waits for it
+    approaching = 0;
+    const second = scorer.top(m, Float32Array.from([0, 1]), 1, () => true);
+    expect((await first)[0].row).toBe(0);
+    expect((await second)[0].row).toBe(1);
+    const quick = new DotScorer(createLogger('silent'), true, () => 5, 20); // nobody arrives: runs after maxWaitMs
+    expect((await quick.top(m, Float32Array.from([1, 1]), 1, () => true))[0].row).toBe(2);
+    scorer.dispose();
+    quick.dispose();
   });
 });
