@@ -3,11 +3,13 @@ import { createLogger } from '../../src/log';
 import { fitGraph } from '../../src/model/interestModel';
 import { extractGraph } from '../../src/graph/extract';
 import { activateModel, getModel, publishModel } from '../../src/model/registry';
-import { TrainingJobs } from '../../src/model/trainJob';
+import { type FitGraph, TrainingJobs } from '../../src/model/trainJob';
+import { main as trainCli } from '../../src/cli/train';
 import { DAY_MS, modelHalfLifeDays } from '../../src/policy/decay';
 import { foldInUser, foldInUserDecayed, type TimedFoldInRow } from '../../src/serving/foldIn';
 import { startServer, type ServerHandle } from '../../src/api/server';
-import { resetGraph, testExecutor } from '../helpers/neo4j';
+import { resetGraph, testExecutor, TEST_URI } from '../helpers/neo4j';
+import { standinFit } from '../helpers/standinModel';
 import { gql, startTestServer, tokenFor, TEST_SECRET } from './api.fixture';
 
 /**
@@ -277,3 +279,40 @@ function distance(a: number[], b: number[]): number {
 function cosine(a: number[], b: number[]): number {
   return a.reduce((t, x, k) => t + x * b[k], 0) / (norm(a) * norm(b));
 }
+
+describe('cli/train: the half-life default from INTEREST_HALF_LIFE_DAYS', () => {
+  let db: Executor;
+  beforeAll(() => {
+    db = testExecutor();
+  });
+  afterAll(async () => db?.close());
+
+  it('trains with the configured half-life unless --half-life-days names another, and records it', async () => {
+    const env = { ...process.env };
+    process.env.NEO4J_URI = TEST_URI;
+    process.env.NEO4J_PASSWORD = process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev';
+    process.env.LOG_LEVEL = 'silent';
+    process.env.INTEREST_HALF_LIFE_DAYS = '3';
+    const out: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      out.push(String(s));
+      return true;
+    });
+    const fit: FitGraph = (graph, opts) => standinFit(graph, { dims: 4, seed: opts.seed });
+    const statuses: any[] = [];
+    try {
+      for (const args of [['--eval-users', '0'], ['--eval-users', '0', '--half-life-days', '0.5']]) {
+        out.length = 0;
+        expect(await trainCli(args, fit)).toBe(0);
+        statuses.push(JSON.parse(out.join('')));
+      }
+    } finally {
+      write.mockRestore();
+      process.env = env;
+    }
+    expect(statuses.map((s) => s.params.halfLifeDays)).toEqual([3, 0.5]);
+    for (const [k, days] of [[0, 3], [1, 0.5]] as const) {
+      expect(modelHalfLifeDays((await getModel(db, statuses[k].version))!.params)).toBe(days);
+    }
+  });
+});
