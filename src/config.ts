@@ -27,6 +27,11 @@ export interface Config {
   demoUsers: number;
   /** Rows per UNWIND batch for imports and write-backs. */
   importBatchSize: number;
+  /**
+   * Default half-life in days of the time decay on interaction weights for training (`npm run train`, the train
+   * mutation) when a run names none; undefined: no decay. Serving follows the half-life the served model recorded.
+   */
+  interestHalfLifeDays: number | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -59,6 +64,14 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+function positiveNumber(env: Env, name: string, expected: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be ${expected}, got "${raw}"`);
+  return n;
+}
+
 /** Reads and validates the configuration from an environment (process.env by default). */
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
@@ -85,5 +98,6 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret,
     demoUsers: int(env, 'DEMO_USERS', 2000, 10, 1_000_000),
     importBatchSize: int(env, 'IMPORT_BATCH_SIZE', 10_000, 100, 200_000),
+    interestHalfLifeDays: positiveNumber(env, 'INTEREST_HALF_LIFE_DAYS', 'a positive number of days (unset for no time decay)'),
   };
 }

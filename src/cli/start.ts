@@ -49,7 +49,7 @@ export async function main(): Promise<number> {
       step(3, 'the graph has data: no demo import', { users });
     }
 
-    const training = new TrainingJobs({ db, fit: fitGraph, logger });
+    const training = new TrainingJobs({ db, fit: fitGraph, logger, defaultHalfLifeDays: config.interestHalfLifeDays });
     const active = await activeModel(db);
     if (!active) {
       step(4, 'no active model: training one (the server starts when it is active)');

@@ -16,7 +16,7 @@ import { FitGraph, TrainingJobs, TrainingParams } from '../model/trainJob';
 const USAGE = `usage: npm run train -- [--dims N] [--seed S] [--half-life-days D] [--batch-size N] [--eval-users N] [--no-activate]
   --dims N            embedding dimensions (model default when omitted)
   --seed S            random seed (model default when omitted)
-  --half-life-days D  decay interaction weights with this half-life (default: no decay)
+  --half-life-days D  decay interaction weights with this half-life in days (default: INTEREST_HALF_LIFE_DAYS, else no decay)
   --batch-size N      nodes per write-back transaction (default 5000)
   --eval-users N      users sampled for the held-out dot-product check, 0 to skip (default 2000)
   --no-activate       write and index the new version but leave the current one serving`;
@@ -83,7 +83,7 @@ export async function main(argv: string[], fit?: FitGraph): Promise<number> {
   let jobs: TrainingJobs | undefined;
   try {
     await applySchema(db);
-    jobs = new TrainingJobs({ db, fit: fit ?? fitGraph, logger });
+    jobs = new TrainingJobs({ db, fit: fit ?? fitGraph, logger, defaultHalfLifeDays: config.interestHalfLifeDays });
     process.once('SIGINT', onSigint);
     const started = jobs.start(params);
     runId = started.id;

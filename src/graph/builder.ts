@@ -1,5 +1,6 @@
 import { csrFromCoo, Csr } from './csr';
 import { interactionWeight, isInteractionKind, isPositiveKind } from './weights';
+import { DAY_MS, interactionDecay } from '../policy/decay';
 import type { ContextKey, HeteroGraph } from '../model/types';
 
 /** How interaction edges become training weights. */
@@ -44,8 +45,6 @@ export interface BuildStats {
   /** Edges dropped because an endpoint was not in the node lists (only with unknownNodes 'skip'). */
   unknownNodeSkipped: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /** A growable coordinate list (row, column, value) over typed arrays. */
 class Coo {
@@ -240,12 +239,8 @@ export class HeteroGraphBuilder {
     const ref = this.options.decayReferenceMs ?? (Number.isFinite(this.latestAt) ? this.latestAt : Date.now());
     const halfMs = half * DAY_MS;
     const train = this.coo.interactions;
-    for (let k = 0; k < train.n; k++) {
-      const at = this.trainAt[k];
-      if (Number.isNaN(at)) continue; // undated edges keep their full weight
-      const age = Math.max(0, ref - at);
-      train.v[k] *= Math.pow(2, -age / halfMs);
-    }
+    // the serving fold-in applies the same per-interaction rule (undated edges keep their full weight)
+    for (let k = 0; k < train.n; k++) train.v[k] *= interactionDecay(this.trainAt[k], ref, halfMs);
   }
 
   /** Builds the graph: CSRs with duplicates summed (train) or merged (test set membership stays 1). */

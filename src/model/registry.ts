@@ -36,6 +36,7 @@ import { run } from '../db/executor';
 import type { Logger } from '../log';
 import { startProgress, Progress } from '../progress';
 import type { HeteroGraph, TrainedModel } from './types';
+import { halfLifeMsOf, modelHalfLifeDays } from '../policy/decay';
 
 /** One of the two embedding slots. */
 export type Slot = 'a' | 'b';
@@ -422,6 +423,12 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
   }
 }
 
+/** The decay parameters of model/catch_up_users: the version's trained half-life (null: none), ages from now. */
+function catchUpDecayParams(params: Record<string, unknown>): { halfLifeMs: number | null; nowMs: number } {
+  const days = modelHalfLifeDays(params);
+  return { halfLifeMs: days === undefined ? null : halfLifeMsOf(days), nowMs: Date.now() };
+}
+
 /**
  * Makes `version` the only active version in one transaction (the previous active one becomes
  * `inactive`, its vectors kept for a rollback until the next run claims its slot). With `foldInSince`
@@ -437,6 +444,7 @@ export async function activateModel(db: Executor, version: string, options: { fo
     if (options.foldInSince && model?.slot) {
       const [r] = await run<{ caughtUp: number }>(tx, 'model/catch_up_users', {
         since: options.foldInSince, version, dims: neo4j.int(model.dims), userNormExponent: model.userNormExponent, ...SLOTS[model.slot],
+        ...catchUpDecayParams(model.params),
       });
       caughtUp = r.caughtUp;
     }

@@ -19,7 +19,10 @@ export interface TrainingParams {
   dims?: number;
   /** Seed, passed to the model. */
   seed?: number;
-  /** Time decay half-life of interaction weights in days (default: no decay). */
+  /**
+   * Time decay half-life of interaction weights in days (default: TrainingJobsOptions.defaultHalfLifeDays, else no
+   * decay). The model version records it as params.extract.halfLifeDays (null: none); serving folds users in with it.
+   */
   halfLifeDays?: number;
   /** Nodes per write-back batch. */
   batchSize?: number;
@@ -84,6 +87,8 @@ export interface TrainingJobsOptions {
   historySize?: number;
   /** Extra write-back options (tests: failAfterBatches). */
   publish?: Partial<PublishOptions>;
+  /** Half-life in days for runs that name none (config INTEREST_HALF_LIFE_DAYS); undefined: no decay. */
+  defaultHalfLifeDays?: number;
 }
 
 /** Phase boundaries of the overall progress. */
@@ -149,8 +154,13 @@ export class TrainingJobs {
     this.log = options.logger?.child({ component: 'train' });
   }
 
-  /** Queues a run and returns its status; throws TrainingBusyError while another run is queued or running. */
+  /**
+   * Queues a run and returns its status (whose params show the half-life it uses, the default filled in); throws
+   * TrainingBusyError while another run is queued or running.
+   */
   start(params: TrainingParams = {}): TrainingRunStatus {
+    const halfLifeDays = params.halfLifeDays ?? this.options.defaultHalfLifeDays;
+    params = halfLifeDays === undefined ? params : { ...params, halfLifeDays };
     validateParams(params);
     if (processBusy !== null) throw new TrainingBusyError(processBusy);
     const id = randomUUID();

@@ -29,6 +29,53 @@ export function decayedWeight(weight: number, atMs: number, nowMs: number, halfL
   return weight * decayFactor(nowMs - atMs, halfLifeMs);
 }
 
+/**
+ * The decay factor of one interaction made at `atMs` (epoch ms) seen from `nowMs`: 0.5^((nowMs − atMs) / halfLifeMs),
+ * 1 for an undated interaction (null or NaN: it keeps its full weight) or one in the future. The one per-interaction
+ * rule that training's extraction (src/graph/builder.ts) and the serving fold-in (src/serving/foldIn.ts) share.
+ */
+export function interactionDecay(atMs: number | null | undefined, nowMs: number, halfLifeMs: number): number {
+  if (atMs === null || atMs === undefined || Number.isNaN(atMs)) return 1;
+  return decayFactor(nowMs - atMs, halfLifeMs);
+}
+
+/**
+ * The weight of one (user, item) pair from its interactions: Σ_k weights[k] × interactionDecay(atMs[k], nowMs,
+ * halfLifeMs), each interaction decayed on its own and then summed, as training sums repeated user–item edges.
+ */
+export function decayedPairWeight(weights: ArrayLike<number>, atMs: ArrayLike<number | null>, nowMs: number, halfLifeMs: number): number {
+  if (weights.length !== atMs.length) {
+    throw new Error(`decayedPairWeight: weights (${weights.length}) and atMs (${atMs.length}) must have the same length`);
+  }
+  checkHalfLife(halfLifeMs, 'decayedPairWeight');
+  let w = 0;
+  for (let k = 0; k < weights.length; k++) w += weights[k] * interactionDecay(atMs[k], nowMs, halfLifeMs);
+  return w;
+}
+
+/** A half-life in days (undefined: no decay) as milliseconds, Infinity meaning no decay. */
+export function halfLifeMsOf(halfLifeDays: number | undefined): number {
+  if (halfLifeDays === undefined) return Infinity;
+  if (!(halfLifeDays > 0 && Number.isFinite(halfLifeDays))) throw new Error(`halfLifeMsOf: halfLifeDays must be a positive number of days, got ${halfLifeDays}`);
+  return halfLifeDays * DAY_MS;
+}
+
+/**
+ * The half-life (days) a model version was trained with, from its registry params (`params.extract.halfLifeDays`,
+ * written by src/model/trainJob.ts): undefined when it was trained without decay (null or absent). Throws on any
+ * other value: the registry only ever writes a positive number or null there.
+ */
+export function modelHalfLifeDays(params: Record<string, unknown> | null | undefined): number | undefined {
+  const extract = params?.extract;
+  if (extract === undefined || extract === null) return undefined;
+  const v = (extract as Record<string, unknown>).halfLifeDays;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
+    throw new Error(`model params: extract.halfLifeDays must be a positive number of days or null, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 /** Decays many weights at once: out[k] = weights[k] × 0.5^((nowMs − atMs[k]) / halfLifeMs); returns a new array. */
 export function decayWeights(weights: ArrayLike<number>, atMs: ArrayLike<number>, nowMs: number, halfLifeMs: number): Float32Array {
   if (weights.length !== atMs.length) {
@@ -51,8 +98,8 @@ export interface TimedInteraction {
 
 /**
  * Builds the users × items matrix of decayed weights (repeated user–item events are summed after decaying
- * each), measured from `nowMs` (default: the latest event). Events with weight ≤ 0 (negative feedback) are
- * skipped: they are not positive edges.
+ * each; undated events, at NaN, keep their weight), measured from `nowMs` (default: the latest event). Events
+ * with weight ≤ 0 (negative feedback) are skipped: they are not positive edges.
  */
 export function decayedInteractionMatrix(
   events: readonly TimedInteraction[],
@@ -63,7 +110,7 @@ export function decayedInteractionMatrix(
 ): Csr {
   checkHalfLife(halfLifeMs, 'decayedInteractionMatrix');
   let latest = -Infinity;
-  for (const e of events) latest = Math.max(latest, e.at);
+  for (const e of events) if (e.at > latest) latest = e.at; // NaN (undated) never compares greater
   const now = nowMs ?? (Number.isFinite(latest) ? latest : 0);
   const pos = events.filter((e) => e.weight > 0);
   return csrFromCoo(
@@ -71,6 +118,6 @@ export function decayedInteractionMatrix(
     numItems,
     Int32Array.from(pos, (e) => e.user),
     Int32Array.from(pos, (e) => e.item),
-    Float32Array.from(pos, (e) => decayedWeight(e.weight, e.at, now, halfLifeMs)),
+    Float32Array.from(pos, (e) => e.weight * interactionDecay(e.at, now, halfLifeMs)),
   );
 }

@@ -1,3 +1,5 @@
+import { decayedPairWeight, halfLifeMsOf } from '../policy/decay';
+
 /** One positive (user, item) pair for fold-in: the pair's weight and the item's fold-in vector. */
 export interface FoldInRow {
   weight: number;
@@ -5,10 +7,31 @@ export interface FoldInRow {
 }
 
 /**
+ * One positive (user, item) pair as api/userFoldInRows reads it: the weight and time (epoch ms, NaN when
+ * undated) of each of the pair's positive interactions, and the item's fold-in vector (null when the served
+ * version has none for it).
+ */
+export interface TimedFoldInRow {
+  weights: number[];
+  ats: number[];
+  foldIn: number[] | null;
+}
+
+/**
+ * Pair weights for the fold-in with the model's time decay: each interaction weighted by 0.5^(age / halfLife)
+ * with its age measured from `nowMs`, then summed per pair — the rule training's extraction applies
+ * (src/policy/decay.ts decayedPairWeight). `halfLifeDays` undefined means no decay (plain sums).
+ */
+export function decayFoldInRows(rows: readonly TimedFoldInRow[], nowMs: number, halfLifeDays: number | undefined): FoldInRow[] {
+  const halfLifeMs = halfLifeMsOf(halfLifeDays);
+  return rows.map((r) => ({ weight: decayedPairWeight(r.weights, r.ats, nowMs, halfLifeMs), foldIn: r.foldIn }));
+}
+
+/**
  * A user's embedding from its interactions by the model's propagation rule:
  * d_u^-e * sum_i w_ui * item.foldIn, with d_u = sum_i w_ui (the user's weighted degree) and e the
- * model's userNormExponent. Rows without a fold-in vector of `dims` entries are skipped; returns null
- * when none remains.
+ * model's userNormExponent. Rows without a fold-in vector of `dims` entries are skipped (their weight still
+ * counts in d_u, as in training, where every interacted item is in the graph); returns null when none remains.
  */
 export function foldInUser(rows: FoldInRow[], dims: number, userNormExponent: number): number[] | null {
   const out = new Float64Array(dims);
@@ -24,4 +47,17 @@ export function foldInUser(rows: FoldInRow[], dims: number, userNormExponent: nu
   if (used === 0) return null;
   const norm = Math.pow(degree, -userNormExponent);
   return Array.from(out, (x) => x * norm);
+}
+
+/**
+ * A user's embedding as serving folds it in, with the served model's time decay: foldInUser over
+ * decayFoldInRows(rows, nowMs, halfLifeDays), so both w_ui and the degree d_u use the decayed weights. Pass the
+ * half-life the served version was trained with (modelHalfLifeDays(model.params)) so that a folded-in user
+ * follows the same weighting as the users training wrote; ages are measured from now, so the newest
+ * interactions weigh most (training measures from the latest interaction in the graph, which differs only by
+ * one factor common to all of a user's weights, i.e. the embedding's length, not its direction).
+ */
+export function foldInUserDecayed(rows: readonly TimedFoldInRow[], dims: number, userNormExponent: number,
+  halfLifeDays: number | undefined, nowMs: number): number[] | null {
+  return foldInUser(decayFoldInRows(rows, nowMs, halfLifeDays), dims, userNormExponent);
 }

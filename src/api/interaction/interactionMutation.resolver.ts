@@ -1,7 +1,8 @@
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { run } from '../../db/executor';
 import { interactionWeight, isInteractionKind, INTERACTION_KINDS } from '../../graph/weights';
-import { foldInUser, type FoldInRow } from '../../serving/foldIn';
+import { foldInUserDecayed, type TimedFoldInRow } from '../../serving/foldIn';
+import { modelHalfLifeDays } from '../../policy/decay';
 import { slotParams } from '../../serving/modelStore';
 import type { ApiContext } from '../context';
 import { requireAdmin, requireSelfOrAdmin } from '../auth';
@@ -85,8 +86,10 @@ export class InteractionMutationResolver {
       if (rows.length === 0) return null;
       let version: string | null = null;
       if (model && !rows[0].replayed) {
-        const foldRows = await run<FoldInRow & { version: string | null }>(tx, 'api/userFoldInRows', { ...slotParams(model), userId: input.userId }, ctx.counter);
-        const emb = foldInUser(foldRows.filter((r) => r.version === model.version), model.dims, model.userNormExponent);
+        const foldRows = await run<TimedFoldInRow & { version: string | null }>(tx, 'api/userFoldInRows', { ...slotParams(model), userId: input.userId }, ctx.counter);
+        // decayed with the served version's half-life; items without this version's vector still count in d_u
+        const emb = foldInUserDecayed(foldRows.map((r) => (r.version === model.version ? r : { ...r, foldIn: null })),
+          model.dims, model.userNormExponent, modelHalfLifeDays(model.params), Date.now());
         if (emb) {
           await run(tx, 'api/setUserEmbedding', { ...slotParams(model), userId: input.userId, embedding: emb }, ctx.counter);
           version = model.version;

@@ -62,7 +62,7 @@ export class TrainOptionsInput {
   @Field(() => Int, { nullable: true, description: 'Random seed.' })
   seed?: number;
 
-  @Field(() => Float, { nullable: true, description: 'Half-life in days of a time decay on interaction weights (default: none).' })
+  @Field(() => Float, { nullable: true, description: 'Half-life in days of a time decay on interaction weights (default: the server\'s INTEREST_HALF_LIFE_DAYS, else none). The model records it and folds users in with it.' })
   halfLifeDays?: number;
 
   @Field(() => Boolean, { nullable: true, description: 'Activate the new version when written (default true).' })
