@@ -1,4 +1,5 @@
 import type { Executor, StatementCounter } from '../db/executor';
+import { halfLifeMsOf } from '../policy/decay';
 
 /**
  * How the model's neighbourhood term is computed (from the active Model's params, see
@@ -67,9 +68,15 @@ export class GraphIndex {
    */
   private powers: { a: number; b: number; g: number; user: Float64Array; itemIn: Float64Array; itemOut: Float64Array } | null = null;
 
-  /** Loads the adjacency from Neo4j in one statement. */
-  static async load(db: Executor, counter?: StatementCounter): Promise<GraphIndex> {
-    const rows = await db.read<{ id: string; items: [string, number][] }>('serving/graphLoad', {}, counter);
+  /**
+   * Loads the adjacency from Neo4j in one statement; with `halfLifeDays` (the served model's), each
+   * interaction's weight decays with its age at load time, as training weighed it. Interactions this process
+   * records later count whole (they are newer than the load), until the next refresh reweighs everything.
+   */
+  static async load(db: Executor, counter?: StatementCounter, halfLifeDays?: number): Promise<GraphIndex> {
+    const rows = await db.read<{ id: string; items: [string, number][] }>('serving/graphLoad', {
+      halfLifeMs: halfLifeDays === undefined ? null : halfLifeMsOf(halfLifeDays), nowMs: Date.now(),
+    }, counter);
     const g = new GraphIndex();
     const users: number[][] = [];
     const weights: number[][] = [];

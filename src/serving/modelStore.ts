@@ -2,6 +2,7 @@ import type { Executor, StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 import { activeModel as registryActiveModel, getModel } from '../model/registry';
 import { GraphIndex } from './graphIndex';
+import { modelHalfLifeDays } from '../policy/decay';
 
 /**
  * The served model's metadata and where its vectors live (the registry's slot properties and index),
@@ -82,17 +83,19 @@ export class ModelStore {
     const g = this.graph;
     if (g && g.version === model.version) {
       if (Date.now() - g.at > this.graphRefreshMs && !this.graphLoad) {
-        this.startGraphLoad(model.version).catch((err) => this.log.warn({ err }, 'graph index refresh failed; keeping the loaded one'));
+        this.startGraphLoad(model).catch((err) => this.log.warn({ err }, 'graph index refresh failed; keeping the loaded one'));
       }
       return g.index;
     }
-    if (!this.graphLoad || this.graphLoad.version !== model.version) this.startGraphLoad(model.version, counter);
+    if (!this.graphLoad || this.graphLoad.version !== model.version) this.startGraphLoad(model, counter);
     return this.graphLoad!.promise;
   }
 
-  private startGraphLoad(version: string, counter?: StatementCounter): Promise<GraphIndex> {
+  private startGraphLoad(model: ActiveModel, counter?: StatementCounter): Promise<GraphIndex> {
     const t0 = Date.now();
-    const promise = GraphIndex.load(this.db, counter).then((index) => {
+    const version = model.version;
+    // the version's half-life: its graph term weighs interactions as its training did
+    const promise = GraphIndex.load(this.db, counter, modelHalfLifeDays(model.params)).then((index) => {
       this.graph = { version, at: Date.now(), index };
       this.log.info({ version, ...index.size, ms: Date.now() - t0 }, 'graph index loaded');
       return index;

@@ -130,6 +130,25 @@ describe('model/trainJob: training with a time decay, on a crafted graph', () =>
     expect(modelHalfLifeDays(model.data.model.params)).toBe(HALF_LIFE);
   });
 
+  it('ranks the recent group first when serving the decayed version (embedding and graph term), the old one without', async () => {
+    // each version served whole, as recommendations scores it: the graph term's weights decay with the version's
+    // half-life too (src/serving/graphIndex.ts load), not only the embedding part
+    const pages: Record<string, Rec[]> = {};
+    for (const version of [plain, decayed]) {
+      const pinned = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' },
+        { db, logger: createLogger('silent'), serving: { modelTtlMs: 0, pinnedVersion: version } });
+      try {
+        const page = await recommendationsFrom(pinned.url, 'mover');
+        expect(page.version).toBe(version);
+        pages[version] = page.items;
+      } finally {
+        await pinned.stop();
+      }
+    }
+    expect(best(pages[decayed], NEW).rank).toBeLessThan(best(pages[decayed], OLD).rank);
+    expect(best(pages[plain], OLD).rank).toBeLessThan(best(pages[plain], NEW).rank);
+  });
+
   it('writes back the trained users by the fold-in rule with the same decayed weights', async () => {
     // training measures ages from the latest interaction (the mover's, a day ago): the written embedding is the
     // serving fold-in at that time, so both follow one rule; without decay it is the undecayed fold-in
