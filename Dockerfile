@@ -19,4 +19,6 @@ COPY cypher ./cypher
 COPY schema ./schema
 USER node
 EXPOSE 4000
-CMD ["node", "dist/src/cli/start.js"]
+# a 64 MB young generation: under load the API allocates per-request garbage fast, and 16 MB semi-spaces made
+# scavenges a seventh of its CPU (bench/results/api-gowalla.json records the flags the benchmark ran with)
+CMD ["node", "--max-semi-space-size=64", "dist/src/cli/start.js"]

@@ -35,6 +35,7 @@ import { createLogger } from '../src/log';
 import { createExecutor } from '../src/db/executor';
 import { signToken } from '../src/api/auth';
 import { activeModel, getModel } from '../src/model/registry';
+import { PROJECT_ROOT } from '../src/paths';
 
 const QUERY = `query Recs($userId: ID!, $first: Int!) {
   recommendations(userId: $userId, first: $first) {
@@ -52,6 +53,9 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
+/** The node flags the server runs with, as `npm start` and the Dockerfile start it. */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 /** Child mode: start the API and report its URL to the parent. */
 async function serve(): Promise<void> {
   const config = loadConfig();
@@ -63,7 +67,11 @@ async function serve(): Promise<void> {
     { db, logger: createLogger('warn'), serving: { graphSource, candidateSource, pinnedVersion: process.env.BENCH_VERSION || undefined } });
   await srv.engine.warm();
   process.send!({ url: srv.url });
-  process.on('message', async (m: { stop?: boolean }) => {
+  process.on('message', async (m: { stop?: boolean; cpu?: boolean }) => {
+    if (m.cpu) {
+      const u = process.cpuUsage();
+      process.send!({ cpuMs: (u.user + u.system) / 1000 });
+    }
     if (m.stop) {
       await srv.stop();
       await db.close();
@@ -113,7 +121,7 @@ async function main(): Promise<void> {
 
   // BENCH_SERVER_NODE_ARGS passes node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const child = fork(__filename, ['--serve'], {
-    execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url: string = await new Promise((resolve, reject) => {
@@ -122,11 +130,41 @@ async function main(): Promise<void> {
   });
   process.stderr.write(`server at ${url} (model ${model.version}, ${users.length} users sampled)\n`);
 
+  // CPU time of the three parties per level (ms), to show where a request's cost goes: the server process
+  // (asked over IPC), the local Neo4j (from /proc, when it is the project's own server) and this process,
+  // which runs the load generator
+  const serverCpu = () => new Promise<number>((resolve) => {
+    child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs));
+    child.send({ cpu: true });
+  });
+  const neo4jPid = (() => {
+    if (!config.neo4jLocal) return null;
+    try {
+      return Number(fs.readFileSync(path.join(PROJECT_ROOT, 'neo4j', 'home', 'run', 'neo4j.pid'), 'utf8').trim());
+    } catch {
+      return null;
+    }
+  })();
+  const neo4jCpu = (): number | null => {
+    if (!neo4jPid) return null;
+    try {
+      const f = fs.readFileSync(`/proc/${neo4jPid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) * (1000 / 100); // clock ticks (USER_HZ 100) to ms
+    } catch {
+      return null;
+    }
+  };
+  const ownCpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+
   let seed = 12345;
   const nextUser = () => users[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % users.length];
   const runLevel = async (connections: number, duration: number) => {
     const latencies: number[] = [];
     let graphqlErrors = 0;
+    const cpu0 = { server: await serverCpu(), neo4j: neo4jCpu(), load: ownCpu() };
     const result = await new Promise<LoadResult>((resolve, reject) => {
       const inst = autocannon({
         url, connections, duration, pipelining: 1, timeout: 30,
@@ -141,6 +179,8 @@ async function main(): Promise<void> {
       }, (err, res) => (err ? reject(err) : resolve(res)));
       inst.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
     });
+    const cpu1 = { server: await serverCpu(), neo4j: neo4jCpu(), load: ownCpu() };
+    const per = (a: number | null, b: number | null) => (a === null || b === null || latencies.length === 0 ? null : round((b - a) / latencies.length));
     latencies.sort((a, b) => a - b);
     return {
       concurrency: connections,
@@ -152,6 +192,7 @@ async function main(): Promise<void> {
       requests: latencies.length,
       errors: result.errors + result.timeouts + result.non2xx + graphqlErrors,
       seconds: duration,
+      cpuMsPerRequest: { server: per(cpu0.server, cpu1.server), neo4j: per(cpu0.neo4j, cpu1.neo4j), loadGenerator: per(cpu0.load, cpu1.load) },
     };
   };
 
@@ -170,7 +211,7 @@ async function main(): Promise<void> {
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
       model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
-      serving: { graphSource: values.graph, candidateSource: values.candidates },
+      serving: { graphSource: values.graph, candidateSource: values.candidates, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
       machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
       ...(values.note ? { note: values.note } : {}),
       first,

@@ -58,6 +58,7 @@ export class GraphIndex {
   private userDeg: number[] = [];
   private itemDeg: number[] = [];
   private scratch = new Float64Array(0);
+  private touched = new Int32Array(0);
   /** Per-user bit masks of bestVia (all zero between calls). */
   private mask = new Int32Array(0);
   /**
@@ -231,6 +232,12 @@ export class GraphIndex {
     return u === undefined ? 0 : this.userItems[u].length;
   }
 
+  /** The items touched by an expansion (each at most once: its accumulator turns positive once). */
+  private touchedScratch(): Int32Array {
+    if (this.touched.length < this.itemIds.length) this.touched = new Int32Array(this.itemIds.length + 1024);
+    return this.touched;
+  }
+
   private acc(n: number): Float64Array {
     if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, this.scratch.length * 2));
     return this.scratch;
@@ -241,7 +248,7 @@ export class GraphIndex {
    * accumulator. A bounded insertion buffer over typed arrays: sorting thousands of touched items as
    * objects per request showed up as a tenth of the server's CPU profile (sort + garbage).
    */
-  private top(acc: Float64Array, touched: number[], limit: number, also: readonly string[] = []): { id: string; proximity: number }[] {
+  private top(acc: Float64Array, touched: Int32Array, nTouched: number, limit: number, also: readonly string[] = []): { id: string; proximity: number }[] {
     const extra: { i: number; s: number }[] = [];
     for (const id of also) {
       const i = this.itemIndex.get(id);
@@ -250,7 +257,7 @@ export class GraphIndex {
     const idx = new Int32Array(Math.max(1, limit));
     const val = new Float64Array(Math.max(1, limit));
     let n = 0;
-    for (let t = 0; t < touched.length; t++) {
+    for (let t = 0; t < nTouched; t++) {
       const i = touched[t];
       const s = acc[i];
       acc[i] = 0;
@@ -291,7 +298,8 @@ export class GraphIndex {
     if (mine.length === 0) return [];
     const pow = this.powersFor(p);
     const acc = this.acc(this.itemIds.length);
-    const touched: number[] = [];
+    const touched = this.touchedScratch();
+    let nt = 0;
     const n = Math.min(mine.length, maxUserItems);
     for (let a = 0; a < n; a++) {
       const i = mine[a];
@@ -308,15 +316,15 @@ export class GraphIndex {
         const tw = this.userWeights[v];
         for (let c = 0; c < theirs.length; c++) {
           const j = theirs[c];
-          if (acc[j] === 0) touched.push(j);
+          if (acc[j] === 0) touched[nt++] = j;
           acc[j] += w * tw[c];
         }
       }
     }
     // no d_u^-e here: the model scales only its embedding part by the user norm (src/model/filter.ts)
     const scale = p.linearWeight;
-    for (const j of touched) acc[j] *= scale * pow.itemOut[j];
-    return this.top(acc, touched, limit, also);
+    for (let t = 0; t < nt; t++) acc[touched[t]] *= scale * pow.itemOut[touched[t]];
+    return this.top(acc, touched, nt, limit, also);
   }
 
   /**
@@ -330,7 +338,8 @@ export class GraphIndex {
     const uw = this.itemWeights[i];
     const pow = this.powersFor(p);
     const acc = this.acc(this.itemIds.length);
-    const touched: number[] = [];
+    const touched = this.touchedScratch();
+    let nt = 0;
     const di = pow.itemIn[i];
     for (let b = 0; b < users.length && b < maxCoUsers; b++) {
       const v = users[b];
@@ -340,12 +349,12 @@ export class GraphIndex {
       for (let c = 0; c < theirs.length; c++) {
         const j = theirs[c];
         if (j === i) continue;
-        if (acc[j] === 0) touched.push(j);
+        if (acc[j] === 0) touched[nt++] = j;
         acc[j] += w * tw[c];
       }
     }
-    for (const j of touched) acc[j] *= p.linearWeight * pow.itemOut[j];
-    return this.top(acc, touched, limit, also);
+    for (let t = 0; t < nt; t++) acc[touched[t]] *= p.linearWeight * pow.itemOut[touched[t]];
+    return this.top(acc, touched, nt, limit, also);
   }
   /**
    * For each target item, the user's item (among its `maxUserItems` most recent) shared with the most
