@@ -219,6 +219,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
       });
       await Promise.allSettled([...inFlight]);
       await apollo.stop();
+      if (!deps.engine) await engine.dispose(); // an engine passed in belongs to the caller
     },
   };
 }

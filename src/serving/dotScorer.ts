@@ -25,7 +25,7 @@ interface Pending {
  * current event-loop turn, so an idle server adds no delay.
  */
 export class DotScorer {
-  private tensor: { m: ItemMatrix; count: number; t: tf.Tensor2D } | null = null;
+  private tensor: { m: ItemMatrix; count: number; generation: number | undefined; t: tf.Tensor2D } | null = null;
   private queue: Pending[] = [];
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
@@ -97,10 +97,10 @@ export class DotScorer {
   }
 
   private items(m: ItemMatrix): tf.Tensor2D {
-    if (!this.tensor || this.tensor.m !== m || this.tensor.count !== m.count) {
+    if (!this.tensor || this.tensor.m !== m || this.tensor.count !== m.count || this.tensor.generation !== m.generation) {
       this.tensor?.t.dispose();
-      // a view of the rows in use: upserted items append rows, and the tensor is rebuilt when the count changes
-      this.tensor = { m, count: m.count, t: tf.tensor2d(m.embeddings.subarray(0, m.count * m.dims), [m.count, m.dims]) };
+      // a copy of the rows in use, rebuilt when rows change (an upsert appends or rewrites a row)
+      this.tensor = { m, count: m.count, generation: m.generation, t: tf.tensor2d(m.embeddings.slice(0, m.count * m.dims), [m.count, m.dims]) };
     }
     return this.tensor.t;
   }

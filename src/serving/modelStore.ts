@@ -50,6 +50,15 @@ export interface ItemMatrix {
   count: number;
   /** Rows of items removed since loading (never recommended; absent when none was). */
   removed?: Set<number>;
+  /** Changes whenever rows change (load, upsert, removal), so the scan worker knows to re-read the matrix. */
+  generation?: number;
+}
+
+let generations = 0;
+
+/** A row-major matrix buffer the scan worker can read without a copy (src/serving/workerScorer.ts). */
+function sharedFloats(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
 }
 
 /**
@@ -171,8 +180,8 @@ export class ModelStore {
     const dims = model.dims || (rows[0]?.embedding.length ?? 0);
     const capacity = rows.length + 1024;
     const m: ItemMatrix = {
-      version: model.version, dims, ids: [], index: new Map(), embeddings: new Float32Array(capacity * dims),
-      categories: [], degree: new Float64Array(capacity), count: 0,
+      version: model.version, dims, ids: [], index: new Map(), embeddings: sharedFloats(capacity * dims),
+      categories: [], degree: new Float64Array(capacity), count: 0, generation: ++generations,
     };
     for (const r of rows) {
       if (r.embedding.length !== dims) {
@@ -193,6 +202,7 @@ export class ModelStore {
     const m = this.matrix;
     if (!m || m.version !== version || embedding.length !== m.dims) return;
     const row = m.index.get(id);
+    m.generation = ++generations;
     if (row !== undefined) {
       m.embeddings.set(embedding, row * m.dims);
       m.categories[row] = categories;
@@ -208,6 +218,7 @@ export class ModelStore {
     if (!m || row === undefined) return;
     m.embeddings.fill(0, row * m.dims, (row + 1) * m.dims);
     m.index.delete(id);
+    m.generation = ++generations;
     (m.removed ??= new Set()).add(row);
   }
 }
@@ -215,7 +226,7 @@ export class ModelStore {
 function putRow(m: ItemMatrix, id: string, embedding: number[], categories: string[], degree: number): void {
   if ((m.count + 1) * m.dims > m.embeddings.length) {
     const cap = Math.max(1024, m.count * 2);
-    const e = new Float32Array(cap * m.dims);
+    const e = sharedFloats(cap * m.dims);
     e.set(m.embeddings);
     m.embeddings = e;
     const d = new Float64Array(cap);

@@ -5,6 +5,7 @@ import { ModelStore, slotParams, type ActiveModel, type ItemMatrix } from './mod
 import { dotFromIndexScore, indexQueryVector } from '../model/registry';
 import { dotRow, topByDegree } from './scan';
 import { DotScorer } from './dotScorer';
+import { WorkerScorer } from './workerScorer';
 import { neighbourhoodParams } from './graphIndex';
 import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
 import { DEFAULT_WEIGHTS, type ContextValue, type RecommendationResult, type ScoreBreakdown, type ScoreWeights, type ScoredItem } from './types';
@@ -15,6 +16,8 @@ export interface ServingOptions {
   candidateSource: 'scan' | 'index';
   /** Run the scan's dot products on TensorFlow.js (wasm/tfjs-node, micro-batched) instead of plain JS. */
   tensorScan: boolean;
+  /** Run the TensorFlow.js scan on a worker thread (src/serving/workerScorer.ts) rather than the event loop. */
+  scanWorker: boolean;
   /**
    * Where graph proximity is computed: 'memory' (the in-process GraphIndex; the evidence paths are
    * still read from Neo4j) or 'cypher' (the whole co-interaction expansion as Cypher statements:
@@ -37,7 +40,7 @@ export interface ServingOptions {
 
 /** Default serving options. */
 export const DEFAULT_SERVING: ServingOptions = Object.freeze({
-  candidateSource: 'scan', tensorScan: true, graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 100,
+  candidateSource: 'scan', tensorScan: true, scanWorker: true, graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 100,
   // 100 co-users per item: served Recall@20 on 2,000 Gowalla users with held-out items 0.1688 against 0.1679 with
   // 200, for 10% less CPU per request (bench/tmp-style check through ServingEngine, 2026-11-23)
   maxCoUsers: 100, modelTtlMs: 2000, scanBatchWaitMs: 3,
@@ -85,6 +88,9 @@ function mean(vectors: (number[] | null)[], dims: number): Float32Array | null {
 export class ServingEngine {
   readonly store: ModelStore;
   private scorer: DotScorer | null = null;
+  private worker: WorkerScorer | null = null;
+  /** Set when the worker cannot run at all (no tensorflow.js backend in a worker): scan on the event loop. */
+  private workerBroken = false;
 
   constructor(private readonly db: Executor, private readonly log: Logger, readonly options: ServingOptions = DEFAULT_SERVING,
     store?: ModelStore) {
@@ -100,6 +106,15 @@ export class ServingEngine {
     } catch (err) {
       this.log.warn({ err }, 'warming the serving caches failed; the first request will load them');
     }
+  }
+
+  /** Stops the scan worker and frees the scan tensors (the engine can be used again: they restart on demand). */
+  async dispose(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    this.scorer?.dispose();
+    this.scorer = null;
+    await w?.dispose();
   }
 
   /** The active model, or MODEL_NOT_READY. */
@@ -180,7 +195,8 @@ export class ServingEngine {
     lap('profile');
     this.arrive(ticket);
     if (query) {
-      for (const id of await this.embeddingCandidates(model, m, query, this.options.embeddingCandidates, keepRow, counter)) add(id);
+      for (const id of await this.embeddingCandidates(model, m, query, this.options.embeddingCandidates, keepRow, counter,
+        wanted ? null : excludedRows.size + (removed?.size ?? 0))) add(id);
     }
     lap('embeddingCandidates');
     if (coldStart) {
@@ -264,7 +280,7 @@ export class ServingEngine {
     const query = row !== undefined ? m.embeddings.slice(row * m.dims, (row + 1) * m.dims) : null;
     if (query) {
       const keep = (r: number) => r !== row && !(m.removed?.has(r));
-      for (const { row: r, score } of await this.scanOrIndex(model, m, query, this.options.embeddingCandidates, keep, counter)) {
+      for (const { row: r, score } of await this.scanOrIndex(model, m, query, this.options.embeddingCandidates, keep, counter, 1 + (m.removed?.size ?? 0))) {
         cands.set(m.ids[r], { embedding: score, graph: 0 });
       }
     }
@@ -305,8 +321,8 @@ export class ServingEngine {
   }
 
   private async embeddingCandidates(model: ActiveModel, m: ItemMatrix, query: Float32Array, k: number, keep: (r: number) => boolean,
-    counter?: StatementCounter): Promise<string[]> {
-    return (await this.scanOrIndex(model, m, query, k, keep, counter)).map((x) => m.ids[x.row]);
+    counter?: StatementCounter, rejects: number | null = null): Promise<string[]> {
+    return (await this.scanOrIndex(model, m, query, k, keep, counter, rejects)).map((x) => m.ids[x.row]);
   }
 
   /**
@@ -315,8 +331,20 @@ export class ServingEngine {
    * excluded items still leave k.
    */
   private async scanOrIndex(model: ActiveModel, m: ItemMatrix, query: Float32Array, k: number, keep: (r: number) => boolean,
-    counter?: StatementCounter): Promise<{ row: number; score: number }[]> {
+    counter?: StatementCounter, rejects: number | null = null): Promise<{ row: number; score: number }[]> {
     if (this.options.candidateSource === 'scan') {
+      // the worker ranks by score alone, so it serves requests whose rejected rows are few and counted
+      // (exclusions); a category filter can reject most rows and is scanned here
+      if (this.options.tensorScan && this.options.scanWorker && rejects !== null && !this.workerBroken) {
+        this.worker ??= new WorkerScorer(this.log);
+        try {
+          return await this.worker.top(m, query, k, keep, rejects);
+        } catch (err) {
+          if (!this.worker.lastError) throw err;
+          this.workerBroken = this.worker.lastError.message.includes('no tensorflow.js backend');
+          this.log.warn({ err }, 'scan worker failed; scanning on the event loop for this request');
+        }
+      }
       this.scorer ??= new DotScorer(this.log, this.options.tensorScan, () => this.approaching, this.options.scanBatchWaitMs);
       return this.scorer.top(m, query, k, keep);
     }

@@ -182,3 +182,46 @@ describe('serving/dotScorer: micro-batched dot products on TensorFlow.js', () =>
     quick.dispose();
   });
 });
+
+describe('serving/workerScorer: the exact scan on a worker thread', () => {
+  /** A matrix in a SharedArrayBuffer, as the model store loads it. */
+  function sharedMatrix(rows: number[][]): ItemMatrix {
+    const m = matrix(rows);
+    const e = new Float32Array(new SharedArrayBuffer(m.embeddings.length * 4));
+    e.set(m.embeddings);
+    return { ...m, embeddings: e, generation: 1 };
+  }
+
+  it('ranks like the exact scan, filters over-fetched rows, and follows rows rewritten in place', async () => {
+    const { WorkerScorer } = await import('../../src/serving/workerScorer');
+    const { topByDot } = await import('../../src/serving/scan');
+    const { createLogger } = await import('../../src/log');
+    let seed = 5;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const m = sharedMatrix(Array.from({ length: 400 }, () => Array.from({ length: 8 }, rnd)));
+    const scorer = new WorkerScorer(createLogger('silent'));
+    try {
+      const queries = Array.from({ length: 6 }, () => Float32Array.from({ length: 8 }, rnd));
+      const excluded = new Set([3, 7, 11, 50, 51]);
+      const keep = (r: number) => !excluded.has(r);
+      const got = await Promise.all(queries.map((q) => scorer.top(m, q, 10, keep, excluded.size)));
+      // a second batch on the same matrix (its tensor must survive the first batch)
+      got.push(...await Promise.all(queries.map((q) => scorer.top(m, q, 10, keep, excluded.size))));
+      queries.push(...queries);
+      queries.forEach((q, k) => {
+        const want = topByDot(m, q, 10, keep);
+        expect(got[k].map((x) => x.row)).toEqual(want.map((x) => x.row));
+        got[k].forEach((x, i) => expect(x.score).toBeCloseTo(want[i].score, 4));
+      });
+      // an upsert rewrites row 0 in the shared buffer and bumps the generation: the worker re-reads it
+      const q = queries[0];
+      m.embeddings.set(Array.from(q, (x) => x * 100), 0);
+      m.generation = 2;
+      expect((await scorer.top(m, q, 1, keep, excluded.size))[0].row).toBe(0);
+      await expect(scorer.top(m, new Float32Array(3), 1, keep, 0)).rejects.toThrow('query has 3 dims, the item matrix has 8');
+    } finally {
+      await scorer.dispose();
+    }
+  });
+});
+

@@ -1,0 +1,103 @@
+/**
+ * The embedding scan in a worker thread (started by src/serving/workerScorer.ts): holds the served item
+ * matrix as a TensorFlow.js tensor and answers top-k queries. Queries that arrive while a matMul runs are
+ * answered together by the next one (one pass over the matrix for the whole batch), so batching follows
+ * the load without any timer. The matrix lives in a SharedArrayBuffer written by the main thread; a new
+ * `generation` (an upsert, a version switch) makes the worker copy it into a fresh tensor.
+ */
+import { parentPort } from 'node:worker_threads';
+import { initBackend, tf } from '../model/backend';
+import { createLogger } from '../log';
+import { topFromScores } from './scan';
+
+/** The main thread's messages. */
+export type ScanRequest =
+  | { type: 'matrix'; generation: number; buffer: SharedArrayBuffer; count: number; dims: number }
+  | { type: 'query'; id: number; generation: number; query: Float32Array; k: number };
+
+/** The worker's answers. */
+export type ScanResponse =
+  | { type: 'ready'; backend: string }
+  | { type: 'result'; id: number; rows: Int32Array; scores: Float32Array }
+  | { type: 'error'; id: number | null; message: string };
+
+interface Matrix {
+  generation: number;
+  buffer: SharedArrayBuffer;
+  count: number;
+  dims: number;
+  tensor: tf.Tensor2D | null;
+}
+
+const port = parentPort;
+let matrix: Matrix | null = null;
+let pending: ScanRequest[] = [];
+let scheduled = false;
+
+function tensorOf(m: Matrix): tf.Tensor2D {
+  if (!m.tensor) m.tensor = tf.tensor2d(new Float32Array(m.buffer, 0, m.count * m.dims), [m.count, m.dims]);
+  return m.tensor;
+}
+
+function answer(batch: Extract<ScanRequest, { type: 'query' }>[]): void {
+  const m = matrix;
+  const stale = batch.filter((q) => !m || q.generation !== m.generation || q.query.length !== m.dims);
+  for (const q of stale) {
+    port!.postMessage({ type: 'error', id: q.id, message: `scan worker: query for matrix generation ${q.generation} (${q.query.length} dims); holding ${m ? `generation ${m.generation} (${m.dims} dims)` : 'no matrix'}` } satisfies ScanResponse);
+  }
+  const live = batch.filter((q) => !stale.includes(q));
+  if (!m || live.length === 0) return;
+  const b = live.length;
+  const qs = new Float32Array(m.dims * b);
+  live.forEach((q, j) => {
+    for (let c = 0; c < m.dims; c++) qs[c * b + j] = q.query[c];
+  });
+  const items = tensorOf(m); // made outside tidy, which would dispose it with the batch's temporaries
+  const out = tf.tidy(() => tf.matMul(items, tf.tensor2d(qs, [m.dims, b])));
+  const all = out.dataSync() as Float32Array;
+  out.dispose();
+  live.forEach((q, j) => {
+    const top = topFromScores(all, m.count, q.k, () => true, b, j);
+    const rows = Int32Array.from(top, (x) => x.row);
+    const scores = Float32Array.from(top, (x) => x.score);
+    port!.postMessage({ type: 'result', id: q.id, rows, scores } satisfies ScanResponse, [rows.buffer, scores.buffer]);
+  });
+}
+
+function run(): void {
+  scheduled = false;
+  const batch = pending;
+  pending = [];
+  const queries: Extract<ScanRequest, { type: 'query' }>[] = [];
+  for (const msg of batch) {
+    if (msg.type === 'matrix') {
+      // queries sent before this matrix belong to the previous generation: answer them first
+      if (queries.length > 0) answer(queries.splice(0));
+      matrix?.tensor?.dispose();
+      matrix = { generation: msg.generation, buffer: msg.buffer, count: msg.count, dims: msg.dims, tensor: null };
+    } else {
+      queries.push(msg);
+    }
+  }
+  if (queries.length > 0) answer(queries);
+}
+
+if (port) {
+  const log = createLogger('warn').child({ component: 'scan-worker' });
+  const ready = initBackend({ logger: log });
+  port.on('message', (msg: ScanRequest) => {
+    pending.push(msg);
+    if (!scheduled) {
+      scheduled = true;
+      ready.then(() => setImmediate(() => {
+        try {
+          run();
+        } catch (err) {
+          port.postMessage({ type: 'error', id: null, message: (err as Error).stack ?? (err as Error).message } satisfies ScanResponse);
+        }
+      })).catch((err) => port.postMessage({ type: 'error', id: null, message: `scan worker: no tensorflow.js backend (${(err as Error).message})` } satisfies ScanResponse));
+    }
+  });
+  ready.then((backend) => port.postMessage({ type: 'ready', backend } satisfies ScanResponse))
+    .catch((err) => port.postMessage({ type: 'error', id: null, message: `scan worker: no tensorflow.js backend (${(err as Error).message})` } satisfies ScanResponse));
+}
