@@ -140,6 +140,9 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
       expect(c.exposures).toBe(c.edges);
       expect(srv.engine.policy.exposures.count(c.id).exposures).toBe(c.edges);
     }
+    // the analysis query of cypher/analysis/exposures.cypher reads the same log
+    const analysis = await db.read<{ item: string; shown: number; explored: number; ipsResponseRate: number }>('analysis/exposures', { limit: 50 });
+    for (const c of counters) expect(analysis.find((a) => a.item === c.id)?.shown).toBe(c.edges);
   });
 
   it('runs the same bounded number of statements for first: 5 and first: 50 while logging exposures', async () => {
