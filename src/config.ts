@@ -32,6 +32,35 @@ export interface Config {
    * mutation) when a run names none; undefined: no decay. Serving follows the half-life the served model recorded.
    */
   interestHalfLifeDays: number | undefined;
+  /** Re-ranking policy defaults and the exposure log (POLICY_* and EXPOSURE_* variables). */
+  policy: PolicyConfig;
+}
+
+/**
+ * Defaults of the re-ranking policy of `recommendations` (a request may override the first six) and
+ * the settings of the write-behind exposure log.
+ */
+export interface PolicyConfig {
+  /** 0..1: maximal-marginal-relevance weight of dissimilarity (0 = pure relevance). */
+  diversity: number;
+  /** 0..1: expected share of exploration (Thompson-sampling) slots of a page. */
+  exploration: number;
+  /** 0..1: popularity penalty, in units of the candidates' score range. */
+  novelty: number;
+  /** 0..1: penalty on how often an item has been shown already, in units of the score range. */
+  exposureDebias: number;
+  /** 0..1: largest share of a page one category may take (1 = no cap). */
+  maxCategoryShare: number;
+  /** 0..1: strength of the push-down of items similar to the user's dismissed/disliked items, in units of the score range. */
+  negativeFeedback: number;
+  /** A positive interaction within this many hours of an item being shown to the user counts as feedback on that exposure. */
+  feedbackWindowHours: number;
+  /** Exposure log: flush the buffer at least this often (ms). */
+  exposureFlushMs: number;
+  /** Exposure log: flush at once when this many rows are buffered; also the largest batch of one flush. */
+  exposureBatchRows: number;
+  /** Exposure log: the most rows kept in memory while Neo4j does not take them (the oldest are dropped beyond). */
+  exposureBufferMax: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -53,6 +82,32 @@ function int(env: Env, name: string, dflt: number, min: number, max: number): nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return n;
+}
+
+function num(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+/** Reads the POLICY_* and EXPOSURE_* settings (see PolicyConfig). */
+export function loadPolicyConfig(env: Env = process.env): PolicyConfig {
+  return {
+    diversity: num(env, 'POLICY_DIVERSITY', 0, 0, 1),
+    exploration: num(env, 'POLICY_EXPLORATION', 0.05, 0, 1),
+    novelty: num(env, 'POLICY_NOVELTY', 0, 0, 1),
+    exposureDebias: num(env, 'POLICY_EXPOSURE_DEBIAS', 0.4, 0, 1),
+    maxCategoryShare: num(env, 'POLICY_MAX_CATEGORY_SHARE', 1, 0, 1),
+    negativeFeedback: num(env, 'POLICY_NEGATIVE_FEEDBACK', 0.5, 0, 1),
+    feedbackWindowHours: num(env, 'POLICY_FEEDBACK_WINDOW_HOURS', 24, 0.001, 24 * 365),
+    exposureFlushMs: int(env, 'EXPOSURE_FLUSH_MS', 250, 10, 60_000),
+    exposureBatchRows: int(env, 'EXPOSURE_BATCH_ROWS', 500, 1, 100_000),
+    exposureBufferMax: int(env, 'EXPOSURE_BUFFER_MAX', 100_000, 100, 10_000_000),
+  };
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], dflt: T): T {
@@ -99,5 +154,6 @@ export function loadConfig(env: Env = process.env): Config {
     demoUsers: int(env, 'DEMO_USERS', 2000, 10, 1_000_000),
     importBatchSize: int(env, 'IMPORT_BATCH_SIZE', 10_000, 100, 200_000),
     interestHalfLifeDays: positiveNumber(env, 'INTEREST_HALF_LIFE_DAYS', 'a positive number of days (unset for no time decay)'),
+    policy: loadPolicyConfig(env),
   };
 }

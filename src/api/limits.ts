@@ -1,5 +1,5 @@
 import { getComplexity, simpleEstimator } from 'graphql-query-complexity';
-import { DocumentNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode, FragmentDefinitionNode } from 'graphql';
+import { DocumentNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode, FragmentDefinitionNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { apiError, ErrorCode } from './errors';
 
@@ -56,10 +56,17 @@ export function limitsPlugin(schema: GraphQLSchema, limits: QueryLimits): Apollo
           if (depth > limits.maxDepth) {
             throw apiError(ErrorCode.QUERY_TOO_COMPLEX, `The query is ${depth} levels deep; the limit is ${limits.maxDepth}. Split it into smaller queries.`, { depth, maxDepth: limits.maxDepth });
           }
-          const cost = getComplexity({
-            schema, query: document, variables: request.variables ?? {}, operationName: request.operationName ?? undefined,
-            estimators: [firstEstimator as never, pageEstimator],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema, query: document, variables: request.variables ?? {}, operationName: request.operationName ?? undefined,
+              estimators: [firstEstimator as never, pageEstimator],
+            });
+          } catch (err) {
+            // the estimate coerces the variables first: a bad one (e.g. $first: 1.5) is the client's error, not ours
+            if (err instanceof GraphQLError) throw apiError(ErrorCode.BAD_USER_INPUT, err.message);
+            throw err;
+          }
           if (cost > limits.maxCost) {
             throw apiError(ErrorCode.QUERY_TOO_COMPLEX, `The query's estimated cost is ${cost}; the limit is ${limits.maxCost}. Ask for smaller pages (first) or fewer fields.`, { cost, maxCost: limits.maxCost });
           }

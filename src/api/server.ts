@@ -6,11 +6,13 @@ import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPag
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, GraphQLSchema, printSchema, lexicographicSortSchema } from 'graphql';
 import { buildSchema as buildTypeGraphQLSchema } from 'type-graphql';
-import type { Config } from '../config';
+import type { Config, PolicyConfig } from '../config';
 import type { Executor, StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 import type { TrainingJobs } from '../model/trainJob';
 import { ServingEngine, DEFAULT_SERVING, type ServingOptions } from '../serving/recommend';
+import { ServingPolicy } from '../serving/policy';
+import { ExposureLog } from '../serving/exposures';
 import { viewerFromHeader } from './auth';
 import type { ApiContext, ApiSettings } from './context';
 import { ErrorCode, formatErrorFor } from './errors';
@@ -57,7 +59,10 @@ export interface ServerHandle {
   url: string;
   port: number;
   engine: ServingEngine;
-  /** Stops accepting requests, waits for in-flight ones, and stops Apollo (the driver stays open: the caller owns it). */
+  /**
+   * Stops accepting requests, waits for in-flight ones, stops Apollo and flushes the exposure log (the driver
+   * stays open: the caller owns it).
+   */
   stop(): Promise<void>;
 }
 
@@ -92,10 +97,16 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
  * (Apollo Server through a plain node:http server; the Sandbox landing page in development), GET
  * /healthz (the process is up) and GET /readyz (Neo4j reachable and a model active; 503 otherwise).
  */
-export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSecret' | 'nodeEnv'>, deps: ServerDeps): Promise<ServerHandle> {
+export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSecret' | 'nodeEnv'> & { policy?: PolicyConfig }, deps: ServerDeps): Promise<ServerHandle> {
   const log = deps.logger.child({ component: 'api' });
   const schema = await buildSchema();
-  const engine = deps.engine ?? new ServingEngine(deps.db, log, { ...DEFAULT_SERVING, ...deps.serving });
+  // without config.policy (tests, embedding) the policy is neutral: pure relevance, no exploration
+  const policy = config.policy;
+  const engine = deps.engine ?? new ServingEngine(deps.db, log, { ...DEFAULT_SERVING, ...deps.serving }, undefined,
+    new ServingPolicy(deps.db, log, policy, new ExposureLog(deps.db, log.child({ component: 'exposures' }), policy ? {
+      flushMs: policy.exposureFlushMs, batchRows: policy.exposureBatchRows, bufferMax: policy.exposureBufferMax,
+      feedbackWindowMs: policy.feedbackWindowHours * 3600_000,
+    } : {})));
   const settings: ApiSettings = { maxFirst: 100, ...deps.settings };
   const limits: QueryLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const exposeStatements = config.nodeEnv !== 'production';
@@ -129,7 +140,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
     ],
   });
   await apollo.start();
-  void engine.warm();
+  void engine.warm().then(() => engine.store.activeModel()).then((m) => engine.policy.warm(m), () => undefined);
 
   const contextFor = (authorization: string | undefined): ApiContext => {
     const viewer = viewerFromHeader(authorization, config.jwtSecret);
@@ -219,6 +230,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
       });
       await Promise.allSettled([...inFlight]);
       await apollo.stop();
+      await engine.policy.exposures.close();
       if (!deps.engine) await engine.dispose(); // an engine passed in belongs to the caller
     },
   };

@@ -8,6 +8,7 @@ import { DotScorer } from './dotScorer';
 import { WorkerScorer } from './workerScorer';
 import { neighbourhoodParams } from './graphIndex';
 import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
+import { ServingPolicy, type PolicyRequest } from './policy';
 import { DEFAULT_WEIGHTS, type ContextValue, type RecommendationResult, type ScoreBreakdown, type ScoreWeights, type ScoredItem } from './types';
 
 /** Tuning of candidate generation; defaults fit graphs of Gowalla's size (~40k items). */
@@ -54,6 +55,8 @@ export interface RecommendRequest {
   categories: string[];
   excludeItemIds: string[];
   includeInteracted: boolean;
+  /** Re-ranking policy settings over the configured defaults (src/serving/policy.ts). */
+  policy?: PolicyRequest;
 }
 
 interface Candidate {
@@ -92,9 +95,13 @@ export class ServingEngine {
   /** Set when the worker cannot run at all (no tensorflow.js backend in a worker): scan on the event loop. */
   private workerBroken = false;
 
+  /** The re-ranking policy and exposure log (neutral settings unless one is passed). */
+  readonly policy: ServingPolicy;
+
   constructor(private readonly db: Executor, private readonly log: Logger, readonly options: ServingOptions = DEFAULT_SERVING,
-    store?: ModelStore) {
+    store?: ModelStore, policy?: ServingPolicy) {
     this.store = store ?? new ModelStore(db, log, options.modelTtlMs, undefined, options.pinnedVersion);
+    this.policy = policy ?? new ServingPolicy(db, log);
   }
 
   /** Loads the active model's item matrix and graph index ahead of the first request (errors are logged). */
@@ -242,8 +249,10 @@ export class ServingEngine {
       const score = breakdown.embedding + breakdown.graph + breakdown.context + breakdown.popularity + breakdown.exploration;
       return { id: c.id, score, breakdown };
     });
-    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-    const page = scored.slice(0, req.first);
+    // the re-ranking policy (src/serving/policy.ts): negative feedback, debiasing, diversity, exploration, category cap
+    const ranked = await this.policy.rank({ first: req.first, userId: req.userId, policy: req.policy, model, matrix: m,
+      negatives: profile.negatives ?? [], categories: req.categories, scored }, counter);
+    const page = ranked.page;
     lap('contextAndRank');
     let reasonRows: ReasonRow[] = [];
     if (page.length > 0 && graph) {
@@ -264,7 +273,7 @@ export class ServingEngine {
       itemId: p.id, title: byId.get(p.id)?.title, rank: i + 1, score: p.score, breakdown: p.breakdown,
       reasons: byId.has(p.id) ? reasonsFor(req.userId, byId.get(p.id)!) : [],
     }));
-    return { userId: req.userId, modelVersion: model.version, coldStart, items };
+    return this.policy.finish(ranked, { userId: req.userId, modelVersion: model.version, coldStart, items });
   }
 
   /** Items similar to `itemId` by embedding dot product and co-interaction, with reasons. */

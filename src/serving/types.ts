@@ -6,13 +6,23 @@ export interface ContextValue {
   value: string;
 }
 
-/** The named parts of a score; `score` is exactly their sum. */
+/**
+ * The named parts of a score; `score` is exactly their sum. The re-ranking policy's parts (src/serving/policy.ts)
+ * are absent (0) where no policy ran, e.g. similarItems.
+ */
 export interface ScoreBreakdown {
   embedding: number;
   graph: number;
   context: number;
   popularity: number;
+  /** Thompson-sampling bonus of an exploration slot (≥ 0). */
   exploration: number;
+  /** Popularity and exposure debiasing (≤ 0). */
+  novelty?: number;
+  /** Maximal-marginal-relevance penalty for similarity to items above it (≤ 0). */
+  diversity?: number;
+  /** Push-down for similarity to items the user dismissed or disliked (≤ 0). */
+  feedback?: number;
 }
 
 /** A node on an evidence path; users other than the viewer and its followees are anonymous (id null). */
@@ -35,7 +45,7 @@ export interface GraphPath {
 }
 
 /** What kind of evidence a reason is. */
-export type ReasonKind = 'CO_INTERACTION' | 'FOLLOWEES' | 'CONTEXT' | 'CATEGORY' | 'POPULARITY';
+export type ReasonKind = 'CO_INTERACTION' | 'FOLLOWEES' | 'CONTEXT' | 'CATEGORY' | 'POPULARITY' | 'EXPLORATION';
 
 /** A human-readable sentence with the graph paths that back it. */
 export interface Reason {
@@ -53,6 +63,23 @@ export interface ScoredItem {
   score: number;
   breakdown: ScoreBreakdown;
   reasons: Reason[];
+  /** True when the policy put it in an exploration slot (absent where no policy ran). */
+  exploration?: boolean;
+  /** Propensity the policy gave this item at this position, as logged with the exposure, in (0, 1]. */
+  probability?: number;
+}
+
+/** The policy settings a page was built with (request values over the configured defaults), and its seed. */
+export interface EffectivePolicy {
+  diversity: number;
+  exploration: number;
+  novelty: number;
+  exposureDebias: number;
+  maxCategoryShare: number;
+  negativeFeedback: number;
+  seed: number;
+  /** False when the request asked not to log the page as shown (e.g. a prefetch). */
+  logExposures: boolean;
 }
 
 /** The answer to a recommendations request. */
@@ -61,6 +88,11 @@ export interface RecommendationResult {
   modelVersion: string;
   coldStart: boolean;
   items: ScoredItem[];
+  /** Id of this page: exposures are logged under it and feedback may name it. */
+  impressionId?: string;
+  policy?: EffectivePolicy;
+  /** Exploration slots on the page. */
+  explorationSlots?: number;
 }
 
 /** Mixing weights of the score parts; read from the model's params.serving when present. */

@@ -4,6 +4,7 @@ import { publishModel } from '../../src/model/registry';
 import type { HeteroGraph, TrainedModel } from '../../src/model/types';
 import { foldInUser } from '../../src/serving/foldIn';
 import type { ServingOptions } from '../../src/serving/recommend';
+import type { PolicyConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { signToken } from '../../src/api/auth';
 import { startServer, type ServerHandle } from '../../src/api/server';
@@ -102,9 +103,12 @@ export function fixtureModel(graph: HeteroGraph): TrainedModel {
   };
 }
 
-/** Starts the API on a free loopback port against `db`. */
-export async function startTestServer(db: Executor, serving: Partial<ServingOptions> = {}): Promise<ServerHandle> {
-  return startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' },
+/**
+ * Starts the API on a free loopback port against `db`; with `policy` (e.g. loadPolicyConfig({})) the
+ * re-ranking policy is configured as in production, without it the policy is neutral (pure relevance).
+ */
+export async function startTestServer(db: Executor, serving: Partial<ServingOptions> = {}, policy?: PolicyConfig): Promise<ServerHandle> {
+  return startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test', policy },
     { db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), serving: { modelTtlMs: 60_000, ...serving } });
 }
 

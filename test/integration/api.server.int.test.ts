@@ -110,6 +110,13 @@ describe('api/server: HTTP, health, errors, limits and access rules', () => {
     expect(codeOf(c)).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('answers a variable of the wrong type with BAD_USER_INPUT naming it, not an internal error', async () => {
+    const res = await gql(srv.url, 'query($first: Int!) { recommendations(userId: "alice", first: $first) { items { score } } }', { first: 1.5 }, tokenFor('admin', 'admin'));
+    expect(codeOf(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toContain('$first');
+    expect(res.errors![0].message).toContain('1.5');
+  });
+
   it('passes graphql-js validation errors through with their code', async () => {
     const res = await gql(srv.url, '{ nope }');
     expect(codeOf(res)).toBe('GRAPHQL_VALIDATION_FAILED');

@@ -214,7 +214,7 @@ describe('import/synthetic: the generated graph into Neo4j', () => {
   it('answers the analysis queries of cypher/analysis, with real context preferences', async () => {
     const params = { limit: 5, userId: 'u1', itemId: 'i1', minCount: 5 };
     const names = fs.readdirSync(path.join(CYPHER_DIR, 'analysis')).map((f) => f.replace(/\.cypher$/, '')).sort();
-    expect(names).toEqual(['co-interactions', 'context-popularity', 'graph-overview', 'model-versions', 'top-items-per-category',
+    expect(names).toEqual(['co-interactions', 'context-popularity', 'exposures', 'graph-overview', 'model-versions', 'top-items-per-category',
       'user-neighbourhood']);
     const out: Record<string, Record<string, unknown>[]> = {};
     for (const name of names) out[name] = await db.read(`analysis/${name}`, params);
@@ -224,6 +224,7 @@ describe('import/synthetic: the generated graph into Neo4j', () => {
     expect(out['co-interactions'].length).toBeGreaterThan(0);
     expect(out['graph-overview'][0]).toMatchObject({ users: options.users, heldOut: 0 });
     expect(out['model-versions']).toEqual([]);
+    expect(out.exposures).toEqual([]); // nothing served yet
     const lifts = out['context-popularity'].flatMap((r) => (r.overRepresented as { lift: number }[]).map((x) => x.lift));
     expect(Math.max(...lifts)).toBeGreaterThan(1.3);
   });

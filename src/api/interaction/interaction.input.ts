@@ -24,6 +24,9 @@ export class RecordInteractionInput {
 
   @Field(() => String, { nullable: true, description: 'Idempotency key (up to 200 characters): a retried request with the same key for the same user is not recorded twice and returns the first result.' })
   idempotencyKey?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The recommendations page (RecommendationList.impressionId) the item was picked from: a positive interaction is then credited as feedback to that exposure only. Without it, a positive interaction counts as feedback on the latest uncredited exposure of the item to the user within the feedback window.' })
+  impressionId?: string | null;
 }
 
 /** Input of upsertUser. */

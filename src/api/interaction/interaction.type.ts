@@ -55,4 +55,7 @@ export class RecordInteractionPayload {
 
   @Field(() => String, { nullable: true, description: 'Model version the user embedding was folded in under; null when no model is active.' })
   embeddingVersion!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'For a positive interaction on an item this server showed the user recently: the impression (recommendations page) it was credited to as feedback, counted at once for exploration. Null otherwise (feedback on exposures logged by another server process is still credited in the graph).' })
+  feedbackImpressionId!: string | null;
 }

@@ -76,6 +76,7 @@ export class InteractionMutationResolver {
     if (input.idempotencyKey !== undefined && input.idempotencyKey !== null && (input.idempotencyKey.length === 0 || input.idempotencyKey.length > 200)) {
       throw badInput('input.idempotencyKey', input.idempotencyKey, 'a non-empty string of at most 200 characters');
     }
+    if (input.impressionId !== undefined && input.impressionId !== null) checkId('input.impressionId', input.impressionId);
     const contexts = checkContexts(input.context, 'input.context');
     const model = await ctx.serving.store.activeModel(ctx.counter);
     const result = await ctx.db.writeTx(async (tx) => {
@@ -105,9 +106,14 @@ export class InteractionMutationResolver {
     }
     const r = result.row;
     if (!r.replayed && weight > 0) ctx.serving.store.noteInteraction(input.userId, input.itemId, weight);
+    // a positive response to a recent exposure: feedback for Thompson sampling (in memory now, in the graph write-behind)
+    const feedbackImpressionId = !r.replayed && weight > 0
+      ? ctx.serving.policy.exposures.feedback(input.userId, input.itemId, input.kind, input.impressionId ?? null)
+      : null;
     return {
       replayed: r.replayed,
       embeddingVersion: result.version,
+      feedbackImpressionId,
       interaction: {
         userId: input.userId, itemId: r.itemId, kind: r.kind, weight: r.weight, at: r.at,
         contexts: (r.contexts as string[]).map((k) => ({ kind: k.slice(0, k.indexOf(':')), value: k.slice(k.indexOf(':') + 1) })),
@@ -162,6 +168,7 @@ export class InteractionMutationResolver {
     const rows = await ctx.db.write('api/deleteUser', { id }, ctx.counter);
     if (rows.length === 0) throw notFound('User', id);
     ctx.serving.store.noteUserDeleted(id);
+    ctx.serving.policy.exposures.forgetUser(id);
     return { id, deletedInteractions: rows[0].interactions };
   }
 }

@@ -6,6 +6,7 @@ import { ContextInput } from '../common/context.input';
 import { checkContexts } from '../common/contexts';
 import type { ScoredItem } from '../../serving/types';
 import { RecommendationList, Recommendation, SimilarItemList, ReasonKindEnum, RelationshipDirection } from './recommendation.type';
+import { checkPolicyInput, PolicyInput } from './policy.input';
 
 
 /** Attaches Item objects: titles come with the evidence; only items without it go through the item loader. */
@@ -18,8 +19,11 @@ async function toRecommendations(items: ScoredItem[], ctx: ApiContext): Promise<
   }));
   return items.map((s) => {
     const title = s.title !== undefined ? s.title : titles.get(s.itemId) ?? null;
+    const b = s.breakdown;
     return {
-      rank: s.rank, score: s.score, breakdown: s.breakdown,
+      rank: s.rank, score: s.score,
+      breakdown: { ...b, novelty: b.novelty ?? 0, diversity: b.diversity ?? 0, feedback: b.feedback ?? 0 },
+      exploration: s.exploration ?? false, probability: s.probability ?? 1,
       item: { id: s.itemId, title },
       reasons: s.reasons.map((r) => ({
         kind: r.kind as ReasonKindEnum, text: r.text,
@@ -42,19 +46,25 @@ export class RecommendationResolver {
     @Arg('context', () => [ContextInput], { defaultValue: [], description: 'The request context, e.g. [{kind: "device", value: "mobile"}].' }) context: ContextInput[],
     @Arg('categories', () => [String], { defaultValue: [], description: 'Only items in one of these categories (also: the choices of a cold-start user).' }) categories: string[],
     @Arg('excludeItemIds', () => [ID], { defaultValue: [], description: 'Items never to return.' }) excludeItemIds: string[],
-    @Arg('includeInteracted', () => Boolean, { defaultValue: false, description: 'Also return items the user already interacted with.' }) includeInteracted: boolean,
+    @Arg('includeInteracted', () => Boolean, { defaultValue: false, description: 'Also return items the user already interacted with (never those dismissed or disliked).' }) includeInteracted: boolean,
+    @Arg('policy', () => PolicyInput, { nullable: true, description: 'Re-ranking policy for this request (diversity, exploration, novelty, exposureDebias, maxCategoryShare, negativeFeedback, seed); the configured defaults otherwise.' }) policy: PolicyInput | null,
     @Ctx() ctx: ApiContext,
   ): Promise<RecommendationList> {
     requireSelfOrAdmin(ctx.viewer, userId, 'Reading recommendations');
     checkFirst(first, ctx.settings.maxFirst);
     if (excludeItemIds.length > 1000) throw badInput('excludeItemIds', `${excludeItemIds.length} ids`, 'at most 1000 ids');
     if (categories.length > 50) throw badInput('categories', `${categories.length} names`, 'at most 50 names');
+    const policyRequest = checkPolicyInput(policy);
     const timings: Record<string, number> = {};
     const res = await ctx.serving.recommend({
-      userId, first, contexts: checkContexts(context, 'context'), categories, excludeItemIds, includeInteracted,
+      userId, first, contexts: checkContexts(context, 'context'), categories, excludeItemIds, includeInteracted, policy: policyRequest,
     }, ctx.counter, timings);
     ctx.log.debug({ userId, first, coldStart: res.coldStart, ms: timings }, 'recommendations timings');
-    return { userId, modelVersion: res.modelVersion, coldStart: res.coldStart, items: await toRecommendations(res.items, ctx) };
+    if (!res.impressionId || !res.policy) throw new Error('recommendations: the serving engine returned a page without its impression id and policy');
+    return {
+      userId, modelVersion: res.modelVersion, coldStart: res.coldStart, items: await toRecommendations(res.items, ctx),
+      impressionId: res.impressionId, policy: res.policy, explorationSlots: res.explorationSlots ?? 0,
+    };
   }
 
   @Query(() => SimilarItemList, { description: 'Items similar to an item (embedding dot product and co-interaction), with reasons. Public.' })

@@ -8,6 +8,7 @@ export enum ReasonKindEnum {
   CONTEXT = 'CONTEXT',
   CATEGORY = 'CATEGORY',
   POPULARITY = 'POPULARITY',
+  EXPLORATION = 'EXPLORATION',
 }
 registerEnumType(ReasonKindEnum, {
   name: 'ReasonKind',
@@ -18,6 +19,7 @@ registerEnumType(ReasonKindEnum, {
     CONTEXT: { description: 'It is popular in the requested context.' },
     CATEGORY: { description: 'It shares a category with your items, or is in a category you asked for.' },
     POPULARITY: { description: 'Many people interacted with it.' },
+    EXPLORATION: { description: 'An exploration slot: the item has been shown little so far and the policy is learning how people respond to it (path: the item and its category).' },
   },
 });
 
@@ -92,8 +94,17 @@ export class ScoreBreakdownType {
   @Field(() => Float, { description: 'Overall popularity; used for cold-start users (weighted).' })
   popularity!: number;
 
-  @Field(() => Float, { description: 'Exploration bonus for under-exposed items (0 until an exploration policy is configured).' })
+  @Field(() => Float, { description: 'Exploration bonus (≥ 0) of an exploration slot: the item\'s Thompson draw of its response rate, Beta(feedback + 1, exposures − feedback + 1), times the candidates\' score range; 0 elsewhere.' })
   exploration!: number;
+
+  @Field(() => Float, { description: 'Novelty and exposure debiasing (≤ 0): −(novelty × log(1 + interactions)/log(1 + max) + exposureDebias × log(1 + exposures)/log(1 + max)) × the candidates\' score range.' })
+  novelty!: number;
+
+  @Field(() => Float, { description: 'Diversity penalty (≤ 0): −diversity × the highest similarity (embedding cosine and category overlap) to an item above it × the score range.' })
+  diversity!: number;
+
+  @Field(() => Float, { description: 'Negative feedback (≤ 0): −negativeFeedback × the highest cosine similarity (clipped at 0) of the item\'s embedding to the items you recently dismissed or disliked × the candidates\' score range, so their close neighbours drop at once.' })
+  feedback!: number;
 }
 
 /** One recommended item. */
@@ -113,6 +124,40 @@ export class Recommendation {
 
   @Field(() => [ReasonType], { description: 'Reasons, each backed by real graph paths.' })
   reasons!: ReasonType[];
+
+  @Field(() => Boolean, { description: 'True when the policy put the item in an exploration slot (see the EXPLORATION reason); false for similarItems.' })
+  exploration!: boolean;
+
+  @Field(() => Float, { description: 'Propensity the policy gave this item at this position, in (0, 1], as logged with the exposure (for inverse-propensity evaluation); 1 for similarItems.' })
+  probability!: number;
+}
+
+/** The settings a page was built with. */
+@ObjectType({ description: 'The re-ranking policy a page was built with: the request\'s settings over the configured defaults, and the seed.' })
+export class PolicySettingsType {
+  @Field(() => Float, { description: 'Maximal-marginal-relevance weight of dissimilarity.' })
+  diversity!: number;
+
+  @Field(() => Float, { description: 'Expected share of exploration slots.' })
+  exploration!: number;
+
+  @Field(() => Float, { description: 'Popularity penalty.' })
+  novelty!: number;
+
+  @Field(() => Float, { description: 'Exposure penalty.' })
+  exposureDebias!: number;
+
+  @Field(() => Float, { description: 'Largest share of the page one category may take.' })
+  maxCategoryShare!: number;
+
+  @Field(() => Float, { description: 'Strength of the push-down of neighbours of dismissed or disliked items.' })
+  negativeFeedback!: number;
+
+  @Field(() => Int, { description: 'Seed of the random draws: pass it back to get the same page on the same graph state.' })
+  seed!: number;
+
+  @Field(() => Boolean, { description: 'Whether the page was logged as shown.' })
+  logExposures!: boolean;
 }
 
 /** A recommendations answer. */
@@ -127,8 +172,17 @@ export class RecommendationList {
   @Field(() => Boolean, { description: 'True when the user has no interactions yet: recommendations come from context, chosen categories and popularity.' })
   coldStart!: boolean;
 
-  @Field(() => [Recommendation], { description: 'Recommended items, best first.' })
+  @Field(() => [Recommendation], { description: 'Recommended items in page order (exploration slots may sit anywhere).' })
   items!: Recommendation[];
+
+  @Field(() => ID, { description: 'Id of this page: its exposures are logged under it (SHOWN.impressionId), and recordInteraction may name it to credit feedback.' })
+  impressionId!: string;
+
+  @Field(() => PolicySettingsType, { description: 'The policy settings and seed the page was built with.' })
+  policy!: PolicySettingsType;
+
+  @Field(() => Int, { description: 'How many items are exploration slots.' })
+  explorationSlots!: number;
 }
 
 /** A similar-items answer. */
