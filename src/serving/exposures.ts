@@ -83,7 +83,7 @@ export interface ExposureLogOptions {
 
 /** Default exposure log settings. */
 export const DEFAULT_EXPOSURE_LOG: ExposureLogOptions = Object.freeze({
-  flushMs: 250, batchRows: 500, bufferMax: 100_000, feedbackWindowMs: 24 * 3600_000, recentMax: 200_000, recentPerUser: 300,
+  flushMs: 1000, batchRows: 2000, bufferMax: 100_000, feedbackWindowMs: 24 * 3600_000, recentMax: 200_000, recentPerUser: 300,
   countsRefreshMs: 10 * 60_000, closeTimeoutMs: 5_000,
 });
 
