@@ -1,3 +1,5 @@
+import type { PolicySettings } from './serving/types';
+
 /**
  * The only reader of process.env: every setting is read and validated once, here, then passed down.
  */
@@ -40,19 +42,7 @@ export interface Config {
  * Defaults of the re-ranking policy of `recommendations` (a request may override the first six) and
  * the settings of the write-behind exposure log.
  */
-export interface PolicyConfig {
-  /** 0..1: maximal-marginal-relevance weight of dissimilarity (0 = pure relevance). */
-  diversity: number;
-  /** 0..1: expected share of exploration (Thompson-sampling) slots of a page. */
-  exploration: number;
-  /** 0..1: popularity penalty, in units of the candidates' score range. */
-  novelty: number;
-  /** 0..1: penalty on how often an item has been shown already, in units of the score range. */
-  exposureDebias: number;
-  /** 0..1: largest share of a page one category may take (1 = no cap). */
-  maxCategoryShare: number;
-  /** 0..1: strength of the push-down of items similar to the user's dismissed/disliked items, in units of the score range. */
-  negativeFeedback: number;
+export interface PolicyConfig extends PolicySettings {
   /** A positive interaction within this many hours of an item being shown to the user counts as feedback on that exposure. */
   feedbackWindowHours: number;
   /** Exposure log: flush the buffer at least this often (ms). */

@@ -17,25 +17,10 @@ import type { Logger } from '../log';
 import { rerank, type PolicySlot, type RerankCandidate } from '../policy/rerank';
 import { ExposureLog } from './exposures';
 import type { ActiveModel, ItemMatrix } from './modelStore';
-import type { EffectivePolicy, GraphPath, Reason, RecommendationResult, ScoreBreakdown } from './types';
+import type { EffectivePolicy, GraphPath, PolicySettings, Reason, RecommendationResult, ScoreBreakdown } from './types';
 
-/** The policy settings a request may set (each 0..1). */
-export interface PolicySettings {
-  /** Maximal-marginal-relevance weight of dissimilarity (0 = pure relevance). */
-  diversity: number;
-  /** Expected share of exploration slots. */
-  exploration: number;
-  /** Popularity penalty, in units of the score range. */
-  novelty: number;
-  /** Penalty on past exposures, in units of the score range. */
-  exposureDebias: number;
-  /** Largest share of the page one category may take. */
-  maxCategoryShare: number;
-  /** Strength of the push-down of neighbours of dismissed/disliked items, in units of the score range. */
-  negativeFeedback: number;
-}
+export type { PolicySettings } from './types';
 
-/** Names of the 0..1 settings, in the order they are documented. */
 export const POLICY_SETTING_NAMES: readonly (keyof PolicySettings)[] = Object.freeze(
   ['diversity', 'exploration', 'novelty', 'exposureDebias', 'maxCategoryShare', 'negativeFeedback'] as const);
 

@@ -69,14 +69,24 @@ export interface ScoredItem {
   probability?: number;
 }
 
-/** The policy settings a page was built with (request values over the configured defaults), and its seed. */
-export interface EffectivePolicy {
+/** The re-ranking policy's settings a request may set (each 0..1); defaults come from config (POLICY_*). */
+export interface PolicySettings {
+  /** Maximal-marginal-relevance weight of dissimilarity (0 = pure relevance). */
   diversity: number;
+  /** Expected share of exploration (Thompson-sampling) slots of a page. */
   exploration: number;
+  /** Popularity penalty, in units of the candidates' score range. */
   novelty: number;
+  /** Penalty on how often an item has been shown already, in units of the score range. */
   exposureDebias: number;
+  /** Largest share of a page one category may take (1 = no cap). */
   maxCategoryShare: number;
+  /** Strength of the push-down of items similar to the user's dismissed/disliked items, in units of the score range. */
   negativeFeedback: number;
+}
+
+/** The policy settings a page was built with (request values over the configured defaults), and its seed. */
+export interface EffectivePolicy extends PolicySettings {
   seed: number;
   /** False when the request asked not to log the page as shown (e.g. a prefetch). */
   logExposures: boolean;
