@@ -8,6 +8,7 @@ import type { PolicyConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { signToken } from '../../src/api/auth';
 import { startServer, type ServerHandle } from '../../src/api/server';
+import { resetGraph, testExecutor } from '../helpers/neo4j';
 
 /** Secret the API tests sign tokens with. */
 export const TEST_SECRET = 'api-test-secret';
@@ -76,6 +77,21 @@ export async function loadApiFixture(db: Executor): Promise<void> {
   await publishModel(db, graph, fixtureModel(graph), { version: 'v-test', progress: false });
 }
 
+/** Every user's embedding by the serving fold-in rule over its training edges and the given item vectors. */
+export function foldInTrainUsers(graph: HeteroGraph, items: Float32Array, dims: number, userNormExponent: number): Float32Array {
+  const users = new Float32Array(graph.numUsers * dims);
+  for (let u = 0; u < graph.numUsers; u++) {
+    const rows = [];
+    for (let p = graph.train.indptr[u]; p < graph.train.indptr[u + 1]; p++) {
+      const i = graph.train.indices[p];
+      rows.push({ weight: graph.train.values[p], foldIn: Array.from(items.subarray(i * dims, (i + 1) * dims)) });
+    }
+    const e = foldInUser(rows, dims, userNormExponent);
+    if (e) users.set(e, u * dims);
+  }
+  return users;
+}
+
 /** The fixture's trained model in the extracted graph's index order. */
 export function fixtureModel(graph: HeteroGraph): TrainedModel {
   const dims = 4;
@@ -86,16 +102,7 @@ export function fixtureModel(graph: HeteroGraph): TrainedModel {
   graph.categories.forEach((c, k) => categories.set(CLUSTER[c] ?? [0, 0, 0, 0], k * dims));
   const contexts = new Float32Array(graph.contexts.length * dims);
   graph.contexts.forEach((c, k) => contexts.set(c.value === 'mobile' ? [0.5, 0, 0.5, 0] : [0, 0.5, 0, 0], k * dims));
-  const users = new Float32Array(graph.numUsers * dims);
-  for (let u = 0; u < graph.numUsers; u++) {
-    const rows = [];
-    for (let p = graph.train.indptr[u]; p < graph.train.indptr[u + 1]; p++) {
-      const i = graph.train.indices[p];
-      rows.push({ weight: graph.train.values[p], foldIn: Array.from(items.subarray(i * dims, (i + 1) * dims)) });
-    }
-    const e = foldInUser(rows, dims, 0.5);
-    if (e) users.set(e, u * dims);
-  }
+  const users = foldInTrainUsers(graph, items, dims, 0.5);
   return {
     version: 'v-test',
     embeddings: { dims, users, items, itemFoldIn: items.slice(), categories, contexts, userNormExponent: 0.5 },
@@ -110,6 +117,27 @@ export function fixtureModel(graph: HeteroGraph): TrainedModel {
 export async function startTestServer(db: Executor, serving: Partial<ServingOptions> = {}, policy?: PolicyConfig): Promise<ServerHandle> {
   return startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test', policy },
     { db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), serving: { modelTtlMs: 60_000, ...serving } });
+}
+
+/**
+ * The usual setup of an API test file, as beforeAll/afterAll of the enclosing describe block: the test Neo4j reset
+ * to the fixture graph and a server over it (startTestServer, or `start`), handed to `bind`; afterwards the
+ * server is stopped and the driver closed.
+ */
+export function useApiServer(bind: (ctx: { db: Executor; srv: ServerHandle }) => void,
+  start: (db: Executor) => Promise<ServerHandle> = (db) => startTestServer(db)): void {
+  let ctx: { db: Executor; srv: ServerHandle } | null = null;
+  beforeAll(async () => {
+    const db = testExecutor();
+    await resetGraph(db);
+    await loadApiFixture(db);
+    ctx = { db, srv: await start(db) };
+    bind(ctx);
+  });
+  afterAll(async () => {
+    await ctx?.srv.stop();
+    await ctx?.db.close();
+  });
 }
 
 /** A token for a user or an admin. */

@@ -1,7 +1,7 @@
 import { Executor } from '../../src/db/executor';
 import type { ServerHandle } from '../../src/api/server';
-import { graphCounts, resetGraph, testExecutor } from '../helpers/neo4j';
-import { codeOf, gql, loadApiFixture, startTestServer, tokenFor } from './api.fixture';
+import { graphCounts } from '../helpers/neo4j';
+import { useApiServer, codeOf, gql, tokenFor } from './api.fixture';
 
 const RECORD = `mutation($input: RecordInteractionInput!) {
   recordInteraction(input: $input) { replayed embeddingVersion interaction { userId itemId kind weight at contexts { kind value } item { id } } }
@@ -16,16 +16,7 @@ async function one(db: Executor, query: string, params: Record<string, unknown> 
 describe('api/mutations: interactions, fold-in, idempotency, upserts and deletion over HTTP', () => {
   let db: Executor;
   let srv: ServerHandle;
-  beforeAll(async () => {
-    db = testExecutor();
-    await resetGraph(db);
-    await loadApiFixture(db);
-    srv = await startTestServer(db);
-  });
-  afterAll(async () => {
-    await srv.stop();
-    await db.close();
-  });
+  useApiServer((x) => { ({ db, srv } = x); });
 
   it('records an interaction that changes the very next recommendations (fold-in, no retraining)', async () => {
     const before = await gql(srv.url, RECS, { u: 'alice', first: 3 }, tokenFor('alice'));

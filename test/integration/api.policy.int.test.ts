@@ -1,8 +1,7 @@
 import { Executor } from '../../src/db/executor';
 import type { ServerHandle } from '../../src/api/server';
 import { loadPolicyConfig } from '../../src/config';
-import { resetGraph, testExecutor } from '../helpers/neo4j';
-import { codeOf, gql, loadApiFixture, startTestServer, tokenFor } from './api.fixture';
+import { useApiServer, codeOf, gql, startTestServer, tokenFor } from './api.fixture';
 
 const RECS = `query($u: ID!, $first: Int, $inc: Boolean, $policy: PolicyInput) {
   recommendations(userId: $u, first: $first, includeInteracted: $inc, policy: $policy) {
@@ -33,16 +32,7 @@ async function cypher(db: Executor, query: string, params: Record<string, unknow
 describe('api/recommendations: re-ranking policy, exposure log and feedback over HTTP', () => {
   let db: Executor;
   let srv: ServerHandle;
-  beforeAll(async () => {
-    db = testExecutor();
-    await resetGraph(db);
-    await loadApiFixture(db);
-    srv = await startTestServer(db, {}, POLICY);
-  });
-  afterAll(async () => {
-    await srv.stop();
-    await db.close();
-  });
+  useApiServer((x) => { ({ db, srv } = x); }, (db) => startTestServer(db, {}, POLICY));
 
   const recs = (u: string, policy: Record<string, unknown>, first = 5, inc = false) =>
     gql(srv.url, RECS, { u, first, inc, policy }, tokenFor(u));

@@ -1,7 +1,7 @@
 import { Executor } from '../../src/db/executor';
 import type { ServerHandle } from '../../src/api/server';
 import { resetGraph, testExecutor } from '../helpers/neo4j';
-import { codeOf, gql, loadApiFixture, startTestServer, tokenFor } from './api.fixture';
+import { useApiServer, codeOf, gql, loadApiFixture, startTestServer, tokenFor } from './api.fixture';
 
 const RECS = `query($u: ID!, $first: Int, $context: [ContextInput!], $categories: [String!], $exclude: [ID!], $inc: Boolean) {
   recommendations(userId: $u, first: $first, context: $context, categories: $categories, excludeItemIds: $exclude, includeInteracted: $inc) {
@@ -41,16 +41,7 @@ describe.each([
 ] as const)('api/recommendations: ranking, reasons and cold start over HTTP (graph from $graphSource, embedding candidates by $candidateSource)', (serving) => {
   let db: Executor;
   let srv: ServerHandle;
-  beforeAll(async () => {
-    db = testExecutor();
-    await resetGraph(db);
-    await loadApiFixture(db);
-    srv = await startTestServer(db, serving);
-  });
-  afterAll(async () => {
-    await srv.stop();
-    await db.close();
-  });
+  useApiServer((x) => { ({ db, srv } = x); }, (db) => startTestServer(db, serving));
 
   it('ranks by the model with a breakdown that adds up, excluding interacted items', async () => {
     const res = await gql(srv.url, RECS, { u: 'alice', first: 10 }, tokenFor('alice'));

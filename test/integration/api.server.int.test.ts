@@ -2,22 +2,13 @@ import net from 'node:net';
 import { Executor, createExecutor } from '../../src/db/executor';
 import { createLogger } from '../../src/log';
 import { startServer, type ServerHandle } from '../../src/api/server';
-import { resetGraph, testExecutor, TEST_BOLT_PORT } from '../helpers/neo4j';
-import { codeOf, gql, loadApiFixture, startTestServer, tokenFor, TEST_SECRET } from './api.fixture';
+import { TEST_BOLT_PORT } from '../helpers/neo4j';
+import { useApiServer, codeOf, gql, tokenFor, TEST_SECRET } from './api.fixture';
 
 describe('api/server: HTTP, health, errors, limits and access rules', () => {
   let db: Executor;
   let srv: ServerHandle;
-  beforeAll(async () => {
-    db = testExecutor();
-    await resetGraph(db);
-    await loadApiFixture(db);
-    srv = await startTestServer(db);
-  });
-  afterAll(async () => {
-    await srv.stop();
-    await db.close();
-  });
+  useApiServer((x) => { ({ db, srv } = x); });
 
   it('answers /healthz and /readyz (Neo4j reachable, model active)', async () => {
     const base = srv.url.replace('/graphql', '');

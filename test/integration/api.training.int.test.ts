@@ -2,26 +2,18 @@ import { Executor } from '../../src/db/executor';
 import { createLogger } from '../../src/log';
 import { TrainingJobs } from '../../src/model/trainJob';
 import { startServer, type ServerHandle } from '../../src/api/server';
-import { resetGraph, testExecutor } from '../helpers/neo4j';
-import { codeOf, fixtureModel, gql, loadApiFixture, startTestServer, tokenFor, TEST_SECRET } from './api.fixture';
+import { useApiServer, codeOf, fixtureModel, gql, startTestServer, tokenFor, TEST_SECRET } from './api.fixture';
 
 const RUN = '{ id state progress version metrics error queuedAt finishedAt }';
 
 describe('api/training: train and trainingRun over HTTP, and serving the new version', () => {
   let db: Executor;
   let srv: ServerHandle;
-  beforeAll(async () => {
-    db = testExecutor();
-    await resetGraph(db);
-    await loadApiFixture(db);
+  useApiServer((x) => { ({ db, srv } = x); }, async (db) => {
     // the model is injected: the fixture's deterministic embeddings stand in for a fitted model
     const training = new TrainingJobs({ db, fit: async (graph) => fixtureModel(graph), progress: false });
-    srv = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' },
+    return startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' },
       { db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), training });
-  });
-  afterAll(async () => {
-    await srv.stop();
-    await db.close();
   });
 
   it('lets only admins train', async () => {

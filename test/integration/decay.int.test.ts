@@ -6,11 +6,11 @@ import { activateModel, getModel, publishModel } from '../../src/model/registry'
 import { type FitGraph, TrainingJobs } from '../../src/model/trainJob';
 import { main as trainCli } from '../../src/cli/train';
 import { DAY_MS, modelHalfLifeDays } from '../../src/policy/decay';
-import { foldInUser, foldInUserDecayed, type TimedFoldInRow } from '../../src/serving/foldIn';
+import { foldInUserDecayed, type TimedFoldInRow } from '../../src/serving/foldIn';
 import { startServer, type ServerHandle } from '../../src/api/server';
 import { resetGraph, testExecutor, TEST_URI } from '../helpers/neo4j';
 import { standinFit } from '../helpers/standinModel';
-import { gql, startTestServer, tokenFor, TEST_SECRET } from './api.fixture';
+import { foldInTrainUsers, gql, startTestServer, tokenFor, TEST_SECRET } from './api.fixture';
 
 /**
  * The crafted graph: two groups of items, "old" (o1..o8) and "new" (n1..n8), each liked by its own twelve
@@ -188,16 +188,7 @@ async function publishClusterModel(db: Executor, version: string, halfLifeDays: 
   const vector = (id: string, k: number) => (OLD.includes(id) ? [1, 0, 0.01 * k] : NEW.includes(id) ? [0, 1, 0.01 * k] : [0, 0, 0]);
   const items = new Float32Array(graph.numItems * dims);
   graph.itemIds.forEach((id, k) => items.set(vector(id, k), k * dims));
-  const users = new Float32Array(graph.numUsers * dims);
-  for (let u = 0; u < graph.numUsers; u++) {
-    const rows = [];
-    for (let p = graph.train.indptr[u]; p < graph.train.indptr[u + 1]; p++) {
-      const i = graph.train.indices[p];
-      rows.push({ weight: graph.train.values[p], foldIn: Array.from(items.subarray(i * dims, (i + 1) * dims)) });
-    }
-    const e = foldInUser(rows, dims, 0.5);
-    if (e) users.set(e, u * dims);
-  }
+  const users = foldInTrainUsers(graph, items, dims, 0.5);
   const categories = new Float32Array(graph.categories.length * dims);
   graph.categories.forEach((c, k) => categories.set(c === 'old' ? [1, 0, 0] : [0, 1, 0], k * dims));
   await publishModel(db, graph, {
