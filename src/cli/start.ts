@@ -14,7 +14,7 @@ import { applySchema } from '../db/schema';
 import { createLogger } from '../log';
 import { importSynthetic } from '../import/synthetic-import';
 import { activeModel } from '../model/registry';
-import { fitGraph } from '../model/interestModel';
+import { fitGraphInWorker } from '../model/fitWorker';
 import { TrainingJobs } from '../model/trainJob';
 import { startServer } from '../api/server';
 
@@ -49,7 +49,8 @@ export async function main(): Promise<number> {
       step(3, 'the graph has data: no demo import', { users });
     }
 
-    const training = new TrainingJobs({ db, fit: fitGraph, logger, defaultHalfLifeDays: config.interestHalfLifeDays });
+    // fitting (and the held-out check) on a worker thread: the API keeps answering while the admin `train` runs
+    const training = new TrainingJobs({ db, fit: fitGraphInWorker, logger, defaultHalfLifeDays: config.interestHalfLifeDays });
     const active = await activeModel(db);
     if (!active) {
       step(4, 'no active model: training one (the server starts when it is active)');

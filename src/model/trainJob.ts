@@ -139,6 +139,19 @@ function dotScorer(e: NodeEmbeddings, numItems: number) {
 }
 
 /**
+ * The held-out check of the dot-product part (what the vector index serves) on up to `maxUsers` sampled test
+ * users: heldOutDotRecall20, heldOutDotNdcg20 and heldOutUsers, or nothing when the graph has no test split.
+ * Run by the training job, or by a fit function that can run it off the caller's thread (src/model/fitWorker.ts).
+ */
+export async function heldOutDotCheck(embeddings: NodeEmbeddings, graph: HeteroGraph, maxUsers: number, seed: number): Promise<Record<string, number>> {
+  if (maxUsers <= 0 || !graph.test || graph.test.indices.length === 0) return {};
+  const r = await evaluate(dotScorer(embeddings, graph.numItems),
+    { numUsers: graph.numUsers, numItems: graph.numItems, train: graph.train, test: graph.test },
+    { ks: [20], maxUsers, auc: 'none', seed });
+  return { heldOutDotRecall20: r.atK[20].recall, heldOutDotNdcg20: r.atK[20].ndcg, heldOutUsers: r.users };
+}
+
+/**
  * Runs training jobs against one database with one fit function: `start` queues a run and returns its
  * status at once; the run goes extracting -> training -> writing -> activating -> succeeded (or failed,
  * leaving the previously active version serving). Only one run at a time per process (and the registry
@@ -265,6 +278,8 @@ export class TrainingJobs {
         // the interest model (src/model/interestModel.ts) names its embedding size `k`
         ...(p.dims !== undefined ? { dims: p.dims, k: p.dims } : {}),
         seed: p.seed,
+        // a fit function that runs off this thread may run the held-out check there too (src/model/fitWorker.ts)
+        heldOutCheck: { maxUsers: p.evalUsers ?? 2000, seed: p.seed ?? 2020 },
         logger: log,
         signal,
         // {fraction} as is; otherwise the interest model's two stages: building its basis ({done, total}),
@@ -279,15 +294,10 @@ export class TrainingJobs {
       checkCancelled();
       const metrics: Record<string, number> = { ...(trained.metrics ?? {}) };
       const evalUsers = p.evalUsers ?? 2000;
-      if (evalUsers > 0 && graph.test && graph.test.indices.length > 0) {
+      if (trained.metrics?.heldOutUsers === undefined) {
         // The held-out check of the dot-product part (what the vector index serves); the model's own
-        // metrics (chosen on validation) are in trained.metrics.
-        const r = await evaluate(dotScorer(trained.embeddings, graph.numItems),
-          { numUsers: graph.numUsers, numItems: graph.numItems, train: graph.train, test: graph.test },
-          { ks: [20], maxUsers: evalUsers, auc: 'none', seed: p.seed ?? 2020 });
-        metrics.heldOutDotRecall20 = r.atK[20].recall;
-        metrics.heldOutDotNdcg20 = r.atK[20].ndcg;
-        metrics.heldOutUsers = r.users;
+        // metrics (chosen on validation) are in trained.metrics. A fit function may have run it already.
+        Object.assign(metrics, await heldOutDotCheck(trained.embeddings, graph, evalUsers, p.seed ?? 2020));
         lap('heldOutCheck');
       }
       s.metrics = metrics;
