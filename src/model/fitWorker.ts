@@ -9,7 +9,8 @@
  * the worker's entry that runs src/model/interestModel.ts fitGraph.
  */
 import path from 'node:path';
-import { Worker, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { startWorker } from '../worker';
 import type { FitGraph, FitGraphOptions } from './trainJob';
 import type { HeteroGraph, TrainedModel } from './types';
 import { createLogger } from '../log';
@@ -29,10 +30,7 @@ function cloneableOptions(opts: FitGraphOptions): Record<string, unknown> {
 
 /** fitGraph (src/model/interestModel.ts) on a worker thread: the same result, with the caller's event loop free. */
 export const fitGraphInWorker: FitGraph = (graph: HeteroGraph, opts: FitGraphOptions = {}): Promise<TrainedModel> => {
-  const ts = __filename.endsWith('.ts');
-  const worker = ts
-    ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { fitWorker: true } })
-    : new Worker(path.join(__dirname, 'fitWorker.js'), { workerData: { fitWorker: true } });
+  const worker = startWorker(path.join(__dirname, 'fitWorker'), { fitWorker: true });
   return new Promise<TrainedModel>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void) => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker';
 import type { Logger } from '../log';
 import type { ItemMatrix } from './modelStore';
 import type { ScanRequest, ScanResponse } from './scanWorker';
@@ -29,12 +30,7 @@ export class WorkerScorer {
   /** Starts the worker (a no-op when running); resolves with its tensorflow.js backend, rejects when it has none. */
   start(): Promise<string> {
     if (this.worker) return Promise.resolve('running');
-    // from the compiled JS (dist) the worker is a .js file; under ts-jest/tsx it is the .ts source, run through tsx
-    const ts = __filename.endsWith('.ts');
-    const file = path.join(__dirname, ts ? 'scanWorker.ts' : 'scanWorker.js');
-    const worker = ts
-      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, { eval: true })
-      : new Worker(file);
+    const worker = startWorker(path.join(__dirname, 'scanWorker'));
     this.worker = worker;
     this.sent = null;
     this.failed = null;
@@ -43,15 +39,18 @@ export class WorkerScorer {
       worker.on('message', (msg: ScanResponse) => {
         if (msg.type === 'ready') {
           ready = true;
+          this.idle(worker);
           this.log.info({ backend: msg.backend }, 'scan worker ready');
           resolve(msg.backend);
         } else if (msg.type === 'result') {
           const w = this.waiting.get(msg.id);
           this.waiting.delete(msg.id);
+          this.idle(worker);
           w?.resolve(Array.from(msg.rows, (row, i) => ({ row, score: msg.scores[i] })));
         } else if (msg.id !== null) {
           const w = this.waiting.get(msg.id);
           this.waiting.delete(msg.id);
+          this.idle(worker);
           w?.reject(new Error(msg.message));
         } else {
           const err = new Error(msg.message);
@@ -66,9 +65,15 @@ export class WorkerScorer {
       worker.on('exit', (code) => {
         if (this.worker === worker) this.fail(new Error(`scan worker exited with code ${code}`));
       });
-      // after the listeners: adding a 'message' listener refs the worker's port again, which kept CLIs alive
-      worker.unref();
     });
+  }
+
+  /**
+   * Unrefs the worker while nothing waits for it (a server's other handles keep the process up; a script may
+   * exit); top() refs it while a query waits, so that an awaited answer is not lost to an exiting process.
+   */
+  private idle(worker: Worker): void {
+    if (this.waiting.size === 0) worker.unref();
   }
 
   /** Rejects every waiting query and drops the worker (the next query starts a new one). */
@@ -100,6 +105,7 @@ export class WorkerScorer {
     const id = this.nextId++;
     const rows = await new Promise<{ row: number; score: number }[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      worker.ref();
       worker.postMessage({ type: 'query', id, generation, query: Float32Array.from(query), k: Math.min(m.count, k + rejects) } satisfies ScanRequest);
     });
     const out: { row: number; score: number }[] = [];
