@@ -345,12 +345,12 @@ export class ServingEngine {
       // the worker ranks by score alone, so it serves requests whose rejected rows are few and counted
       // (exclusions); a category filter can reject most rows and is scanned here
       if (this.options.tensorScan && this.options.scanWorker && rejects !== null && !this.workerBroken) {
-        this.worker ??= new WorkerScorer(this.log);
+        const worker = (this.worker ??= new WorkerScorer(this.log));
         try {
-          return await this.worker.top(m, query, k, keep, rejects);
+          return await worker.top(m, query, k, keep, rejects);
         } catch (err) {
-          if (!this.worker.lastError) throw err;
-          this.workerBroken = this.worker.lastError.message.includes('no tensorflow.js backend');
+          if (!worker.lastError) throw err;
+          this.workerBroken = worker.lastError.message.includes('no tensorflow.js backend');
           this.log.warn({ err }, 'scan worker failed; scanning on the event loop for this request');
         }
       }
