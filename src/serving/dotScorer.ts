@@ -3,6 +3,24 @@ import type { Logger } from '../log';
 import type { ItemMatrix } from './modelStore';
 import { dotAll, topFromScores } from './scan';
 
+/**
+ * Dot products of every row of `items` (n × d) with each query, in one matMul: a row-major n × B result whose
+ * column j belongs to queries[j] (rank a column in place with topFromScores(all, n, k, keep, B, j)). Shared
+ * by the event-loop scorer below and the scan worker (src/serving/scanWorker.ts).
+ */
+export function batchDot(items: tf.Tensor2D, queries: readonly Float32Array[]): Float32Array {
+  const d = items.shape[1];
+  const b = queries.length;
+  const qs = new Float32Array(d * b);
+  queries.forEach((q, j) => {
+    for (let c = 0; c < d; c++) qs[c * b + j] = q[c];
+  });
+  const out = tf.tidy(() => tf.matMul(items, tf.tensor2d(qs, [d, b])));
+  const all = out.dataSync() as Float32Array;
+  out.dispose();
+  return all;
+}
+
 interface Pending {
   m: ItemMatrix;
   query: Float32Array;
@@ -113,14 +131,7 @@ export class DotScorer {
     if (batch.length === 0) return;
     try {
       const b = batch.length;
-      const qs = new Float32Array(m.dims * b);
-      batch.forEach((p, j) => {
-        for (let c = 0; c < m.dims; c++) qs[c * b + j] = p.query[c];
-      });
-      const items = this.items(m);
-      const out = tf.tidy(() => tf.matMul(items, tf.tensor2d(qs, [m.dims, b])));
-      const all = out.dataSync() as Float32Array;
-      out.dispose();
+      const all = batchDot(this.items(m), batch.map((p) => p.query));
       batch.forEach((p, j) => {
         try {
           p.consume(all, b, j);

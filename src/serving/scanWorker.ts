@@ -9,6 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { initBackend, tf } from '../model/backend';
 import { createLogger } from '../log';
 import { topFromScores } from './scan';
+import { batchDot } from './dotScorer';
 
 /** The main thread's messages. */
 export type ScanRequest =
@@ -48,14 +49,7 @@ function answer(batch: Extract<ScanRequest, { type: 'query' }>[]): void {
   const live = batch.filter((q) => !stale.includes(q));
   if (!m || live.length === 0) return;
   const b = live.length;
-  const qs = new Float32Array(m.dims * b);
-  live.forEach((q, j) => {
-    for (let c = 0; c < m.dims; c++) qs[c * b + j] = q.query[c];
-  });
-  const items = tensorOf(m); // made outside tidy, which would dispose it with the batch's temporaries
-  const out = tf.tidy(() => tf.matMul(items, tf.tensor2d(qs, [m.dims, b])));
-  const all = out.dataSync() as Float32Array;
-  out.dispose();
+  const all = batchDot(tensorOf(m), live.map((q) => q.query));
   live.forEach((q, j) => {
     const top = topFromScores(all, m.count, q.k, () => true, b, j);
     const rows = Int32Array.from(top, (x) => x.row);
