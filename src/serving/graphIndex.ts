@@ -35,14 +35,38 @@ export function neighbourhoodParams(params: Record<string, unknown>): Neighbourh
 
 const pw = (d: number, e: number) => (d > 0 ? Math.pow(d, e) : 0);
 
+/** A co-interaction path user → via ← coUser → target chosen as evidence (GraphIndex.bestVia). */
+export interface ViaPath {
+  viaId: string;
+  /** How many other users interacted with both via and the target. */
+  people: number;
+  coUserId: string;
+  /** Kind of the user's latest positive interaction with via (null when it had none recorded). */
+  kind: string | null;
+}
+
+/** Whether the ascending array `a` holds `x` (binary search). */
+function sortedHas(a: Int32Array, x: number): boolean {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] === x) return true;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
 /**
  * The positive user–item graph in process memory (weights summed per pair, as training extracts
  * them), for the model's neighbourhood term and the choice of evidence paths. Measured on Gowalla
  * (30k users, 41k items, 810k edges) the co-interaction expansion as a Cypher statement
  * (cypher/serving/graphCandidates.cypher) took 756 ms at the median and 1.5 s at p90 per request on
  * this 2-core machine, here a few milliseconds; the index loads in ~4 s once per model version and
- * follows this process's own writes at once (recordInteraction, deleteUser). Evidence shown to users
- * is still confirmed in Neo4j per request.
+ * follows this process's own writes at once (recordInteraction, deleteUser). It also holds what the
+ * evidence of a recommendation needs (src/serving/evidence.ts): each pair's latest interaction kind and
+ * who follows whom, so reasons are built from this copy of the graph without a statement per request.
  */
 export class GraphIndex {
   private readonly userIndex = new Map<string, number>();
@@ -52,6 +76,12 @@ export class GraphIndex {
   /** Per user: distinct positive items, most recent first, and their summed weights. */
   private readonly userItems: Int32Array[] = [];
   private readonly userWeights: Float32Array[] = [];
+  /** Per user, parallel to userItems: the kind (a code into kindNames) of the pair's latest positive interaction. */
+  private readonly userKinds: Uint8Array[] = [];
+  private readonly kindNames: string[] = [];
+  private readonly kindCodes = new Map<string, number>();
+  /** Per user: the users it follows (FOLLOWS). */
+  private readonly follows: Int32Array[] = [];
   /** Per item: users with a positive interaction, ascending (for intersections), and the weights. */
   private itemUsers: Int32Array[] = [];
   private itemWeights: Float32Array[] = [];
@@ -75,7 +105,7 @@ export class GraphIndex {
    * records later count whole (they are newer than the load), until the next refresh reweighs everything.
    */
   static async load(db: Executor, counter?: StatementCounter, halfLifeDays?: number): Promise<GraphIndex> {
-    const rows = await db.read<{ id: string; items: [string, number][] }>('serving/graphLoad', {
+    const rows = await db.read<{ id: string; items: [string, number, string | null][]; follows: string[] }>('serving/graphLoad', {
       halfLifeMs: halfLifeDays === undefined ? null : halfLifeMsOf(halfLifeDays), nowMs: Date.now(),
     }, counter);
     const g = new GraphIndex();
@@ -86,6 +116,8 @@ export class GraphIndex {
       const items = r.items.map(([id]) => g.item(id));
       g.userItems[u] = Int32Array.from(items);
       g.userWeights[u] = Float32Array.from(r.items.map(([, w]) => w));
+      g.userKinds[u] = Uint8Array.from(r.items.map(([, , kind]) => g.kindCode(kind)));
+      if (r.follows.length > 0) g.follows[u] = Int32Array.from(r.follows, (f) => g.user(f));
       r.items.forEach(([, w], k) => {
         const i = items[k];
         (users[i] ??= []).push(u);
@@ -119,9 +151,24 @@ export class GraphIndex {
       this.userIndex.set(id, u);
       this.userItems[u] = new Int32Array(0);
       this.userWeights[u] = new Float32Array(0);
+      this.userKinds[u] = new Uint8Array(0);
       this.userDeg[u] = 0;
     }
     return u;
+  }
+
+  /** The code of an interaction kind (0 for none; at most 255 distinct kinds, later ones share code 0). */
+  private kindCode(kind: string | null | undefined): number {
+    if (!kind) return 0;
+    let c = this.kindCodes.get(kind);
+    if (c === undefined) {
+      if (this.kindNames.length === 0) this.kindNames.push('');
+      if (this.kindNames.length > 255) return 0;
+      c = this.kindNames.length;
+      this.kindNames.push(kind);
+      this.kindCodes.set(kind, c);
+    }
+    return c;
   }
 
   private item(id: string): number {
@@ -138,25 +185,30 @@ export class GraphIndex {
   }
 
   /** Records a positive interaction of `weight` written by this process (added to the pair's weight). */
-  addInteraction(userId: string, itemId: string, weight = 1): void {
+  addInteraction(userId: string, itemId: string, weight = 1, kind: string | null = null): void {
     if (!(weight > 0)) return;
     const u = this.user(userId);
     const i = this.item(itemId);
     const items = this.userItems[u];
     const ws = this.userWeights[u];
+    const ks = this.userKinds[u];
     const at = items.indexOf(i);
     const nextItems = new Int32Array(items.length + (at < 0 ? 1 : 0));
     const nextWs = new Float32Array(nextItems.length);
+    const nextKs = new Uint8Array(nextItems.length);
     nextItems[0] = i;
     nextWs[0] = (at < 0 ? 0 : ws[at]) + weight;
+    nextKs[0] = this.kindCode(kind);
     let k = 1;
     for (let p = 0; p < items.length; p++) {
       if (items[p] === i) continue;
       nextItems[k] = items[p];
+      nextKs[k] = ks[p];
       nextWs[k++] = ws[p];
     }
     this.userItems[u] = nextItems;
     this.userWeights[u] = nextWs;
+    this.userKinds[u] = nextKs;
     this.userDeg[u] += weight;
     this.itemDeg[i] += weight;
     this.refreshPowers([u], [i]);
@@ -193,8 +245,44 @@ export class GraphIndex {
     }
     this.userItems[u] = new Int32Array(0);
     this.userWeights[u] = new Float32Array(0);
+    this.userKinds[u] = new Uint8Array(0);
     this.userDeg[u] = 0;
     this.refreshPowers([u], Array.from(items));
+    // its follows in both directions (a scan over every follow list: deletions are rare)
+    delete this.follows[u];
+    this.follows.forEach((fs, v) => {
+      if (fs.includes(u)) this.follows[v] = fs.filter((f) => f !== u);
+    });
+  }
+
+  /** The user's positive items, most recent first, with the kind of each pair's latest positive interaction. */
+  userItemsOf(userId: string): { ids: string[]; kinds: (string | null)[] } {
+    const u = this.userIndex.get(userId);
+    if (u === undefined) return { ids: [], kinds: [] };
+    return {
+      ids: Array.from(this.userItems[u], (i) => this.itemIds[i]),
+      kinds: Array.from(this.userKinds[u], (k) => this.kindNames[k] || null),
+    };
+  }
+
+  /**
+   * Per target item, the users `userId` follows who have a positive interaction with it (in follow-list
+   * order); targets none of them interacted with are absent.
+   */
+  followeesWith(userId: string, itemIds: readonly string[]): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const u = this.userIndex.get(userId);
+    const fs = u === undefined ? undefined : this.follows[u];
+    if (!fs || fs.length === 0) return out;
+    for (const id of itemIds) {
+      const j = this.itemIndex.get(id);
+      if (j === undefined) continue;
+      const audience = this.itemUsers[j];
+      const who: string[] = [];
+      for (const f of fs) if (sortedHas(audience, f)) who.push(this.userIds[f]);
+      if (who.length > 0) out.set(id, who);
+    }
+    return out;
   }
 
   /** The degree powers for `p`, computed when the parameters change. */
@@ -358,11 +446,11 @@ export class GraphIndex {
   }
   /**
    * For each target item, the user's item (among its `maxUserItems` most recent) shared with the most
-   * other users, how many, and one of them (the lowest index, so the choice is stable): the strongest
-   * co-interaction path to show as evidence, which the reasons statement confirms by point lookups.
+   * other users, how many, one of them (the lowest index, so the choice is stable) and the kind of the
+   * user's latest interaction with it: the strongest co-interaction path to show as evidence.
    */
-  bestVia(userId: string, itemIds: string[], maxUserItems: number): Map<string, { viaId: string; people: number; coUserId: string }> {
-    const out = new Map<string, { viaId: string; people: number; coUserId: string }>();
+  bestVia(userId: string, itemIds: string[], maxUserItems: number): Map<string, ViaPath> {
+    const out = new Map<string, ViaPath>();
     const u = this.userIndex.get(userId);
     if (u === undefined) return out;
     const mine = this.userItems[u].subarray(0, maxUserItems);
@@ -387,7 +475,9 @@ export class GraphIndex {
       const bestUser = new Int32Array(chunk.length).fill(-1);
       const count = new Int32Array(chunk.length);
       const first = new Int32Array(chunk.length);
-      for (const i of mine) {
+      const bestAt = new Int32Array(chunk.length);
+      for (let a = 0; a < mine.length; a++) {
+        const i = mine[a];
         count.fill(0);
         for (const v of this.itemUsers[i]) {
           let bits = mask[v];
@@ -402,12 +492,16 @@ export class GraphIndex {
             bestCount[t] = count[t];
             bestItem[t] = i;
             bestUser[t] = first[t];
+            bestAt[t] = a;
           }
         }
       }
       for (const v of marked) mask[v] = 0;
       chunk.forEach((j, t) => {
-        if (j >= 0 && bestItem[t] >= 0) out.set(itemIds[start + t], { viaId: this.itemIds[bestItem[t]], people: bestCount[t], coUserId: this.userIds[bestUser[t]] });
+        if (j >= 0 && bestItem[t] >= 0) out.set(itemIds[start + t], {
+          viaId: this.itemIds[bestItem[t]], people: bestCount[t], coUserId: this.userIds[bestUser[t]],
+          kind: this.kindNames[this.userKinds[u][bestAt[t]]] || null,
+        });
       });
     }
     return out;

@@ -45,6 +45,8 @@ export interface ItemMatrix {
   embeddings: Float32Array;
   /** Category names per item row. */
   categories: string[][];
+  /** Display title per item row (null when it has none). */
+  titles: (string | null)[];
   degree: Float64Array;
   /** Rows in use (the arrays have spare capacity for items upserted after loading). */
   count: number;
@@ -115,9 +117,14 @@ export class ModelStore {
     return promise;
   }
 
-  /** Tells the loaded graph index about a positive interaction this process wrote. */
-  noteInteraction(userId: string, itemId: string, weight: number): void {
-    this.graph?.index.addInteraction(userId, itemId, weight);
+  /**
+   * Tells the loaded graph index about a positive interaction this process wrote (and the item matrix,
+   * whose degree is the item's interaction count).
+   */
+  noteInteraction(userId: string, itemId: string, weight: number, kind: string | null = null): void {
+    this.graph?.index.addInteraction(userId, itemId, weight, kind);
+    const row = this.matrix?.index.get(itemId);
+    if (row !== undefined) this.matrix!.degree[row]++;
   }
 
   /** Tells the loaded graph index that a user was deleted. */
@@ -175,20 +182,20 @@ export class ModelStore {
 
   private async loadMatrix(model: ActiveModel, counter?: StatementCounter): Promise<ItemMatrix> {
     const t0 = Date.now();
-    const rows = await this.db.read<{ id: string; embedding: number[]; categories: string[]; degree: number }>(
+    const rows = await this.db.read<{ id: string; title: string | null; embedding: number[]; categories: string[]; degree: number }>(
       'serving/itemMatrix', slotParams(model), counter);
     const dims = model.dims || (rows[0]?.embedding.length ?? 0);
     const capacity = rows.length + 1024;
     const m: ItemMatrix = {
       version: model.version, dims, ids: [], index: new Map(), embeddings: sharedFloats(capacity * dims),
-      categories: [], degree: new Float64Array(capacity), count: 0, generation: ++generations,
+      categories: [], titles: [], degree: new Float64Array(capacity), count: 0, generation: ++generations,
     };
     for (const r of rows) {
       if (r.embedding.length !== dims) {
         this.log.warn({ item: r.id, length: r.embedding.length, dims }, 'item embedding has the wrong length; skipped');
         continue;
       }
-      putRow(m, r.id, r.embedding, r.categories, r.degree);
+      putRow(m, r.id, r.embedding, r.categories, r.degree, r.title ?? null);
     }
     this.log.info({ version: model.version, items: m.count, dims, ms: Date.now() - t0 }, 'item matrix loaded');
     return m;
@@ -198,7 +205,7 @@ export class ModelStore {
    * Adds or replaces one item's row in the loaded matrix of `version` (an upserted item becomes
    * recommendable at once in this process); a no-op when another version is loaded.
    */
-  upsertItem(version: string, id: string, embedding: number[], categories: string[]): void {
+  upsertItem(version: string, id: string, embedding: number[], categories: string[], title: string | null = null): void {
     const m = this.matrix;
     if (!m || m.version !== version || embedding.length !== m.dims) return;
     const row = m.index.get(id);
@@ -206,9 +213,18 @@ export class ModelStore {
     if (row !== undefined) {
       m.embeddings.set(embedding, row * m.dims);
       m.categories[row] = categories;
+      m.titles[row] = title;
       return;
     }
-    putRow(m, id, embedding, categories, 0);
+    putRow(m, id, embedding, categories, 0, title);
+  }
+
+  /** Updates an item's title and categories in the loaded matrix (category filters and the evidence read them). */
+  noteItem(id: string, title: string | null, categories: string[]): void {
+    const row = this.matrix?.index.get(id);
+    if (row === undefined) return;
+    this.matrix!.titles[row] = title;
+    this.matrix!.categories[row] = categories;
   }
 
   /** Marks an item as gone from the loaded matrix (its row is zeroed and never recommended). */
@@ -223,7 +239,7 @@ export class ModelStore {
   }
 }
 
-function putRow(m: ItemMatrix, id: string, embedding: number[], categories: string[], degree: number): void {
+function putRow(m: ItemMatrix, id: string, embedding: number[], categories: string[], degree: number, title: string | null): void {
   if ((m.count + 1) * m.dims > m.embeddings.length) {
     const cap = Math.max(1024, m.count * 2);
     const e = sharedFloats(cap * m.dims);
@@ -238,5 +254,6 @@ function putRow(m: ItemMatrix, id: string, embedding: number[], categories: stri
   m.index.set(id, row);
   m.embeddings.set(embedding, row * m.dims);
   m.categories[row] = categories;
+  m.titles[row] = title;
   m.degree[row] = degree;
 }

@@ -7,6 +7,7 @@ import { dotRow, topByDegree } from './scan';
 import { DotScorer } from './dotScorer';
 import { WorkerScorer } from './workerScorer';
 import { neighbourhoodParams } from './graphIndex';
+import { memoryEvidence, type ContextHits } from './evidence';
 import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
 import { ServingPolicy, type PolicyRequest } from './policy';
 import { DEFAULT_WEIGHTS, type ContextValue, type RecommendationResult, type ScoreBreakdown, type ScoreWeights, type ScoredItem } from './types';
@@ -20,11 +21,17 @@ export interface ServingOptions {
   /** Run the TensorFlow.js scan on a worker thread (src/serving/workerScorer.ts) rather than the event loop. */
   scanWorker: boolean;
   /**
-   * Where graph proximity is computed: 'memory' (the in-process GraphIndex; the evidence paths are
-   * still read from Neo4j) or 'cypher' (the whole co-interaction expansion as Cypher statements:
+   * Where graph proximity is computed: 'memory' (the in-process GraphIndex, which also supplies the
+   * evidence paths unless evidenceSource is 'neo4j') or 'cypher' (the whole co-interaction expansion as Cypher statements:
    * no memory, but ~1 s per request on Gowalla).
    */
   graphSource: 'memory' | 'cypher';
+  /**
+   * Where the evidence paths of recommendations come from with graphSource 'memory': 'memory' (the
+   * process's copy of the graph, src/serving/evidence.ts: no statement) or 'neo4j' (each path confirmed
+   * by point lookups in one more statement per request, cypher/serving/reasons.cypher).
+   */
+  evidenceSource: 'memory' | 'neo4j';
   /** Candidates taken from the embeddings and from the graph before merging. */
   embeddingCandidates: number;
   graphCandidates: number;
@@ -35,16 +42,18 @@ export interface ServingOptions {
   modelTtlMs: number;
   /** Longest wait (ms) of a scan batch for requests still on their way to it (see DotScorer). */
   scanBatchWaitMs: number;
+  /** How long a query to the scan worker waits for others to share its pass over the matrix (see ScanWorkerOptions). */
+  scanWorkerWaitMs: number;
   /** Serve this model version instead of the active one (a canary, a benchmark of a version not yet activated). */
   pinnedVersion?: string;
 }
 
 /** Default serving options. */
 export const DEFAULT_SERVING: ServingOptions = Object.freeze({
-  candidateSource: 'scan', tensorScan: true, scanWorker: true, graphSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 100,
+  candidateSource: 'scan', tensorScan: true, scanWorker: true, graphSource: 'memory', evidenceSource: 'memory', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 100,
   // 100 co-users per item: served Recall@20 on 2,000 Gowalla users with held-out items 0.1688 against 0.1679 with
   // 200, for 10% less CPU per request (bench/tmp-style check through ServingEngine, 2026-11-23)
-  maxCoUsers: 100, modelTtlMs: 2000, scanBatchWaitMs: 3,
+  maxCoUsers: 100, modelTtlMs: 2000, scanBatchWaitMs: 3, scanWorkerWaitMs: 0,
 });
 
 /** A recommendations request after argument validation. */
@@ -223,12 +232,14 @@ export class ServingEngine {
       }
     }
     lap('graph');
+    const contextHits = new Map<string, ContextHits[]>();
     if (req.contexts.length > 0 && cands.size > 0) {
-      const rows = await this.db.read<{ id: string; contexts: { share: number }[] }>('serving/contextScores',
+      const rows = await this.db.read<{ id: string; contexts: (ContextHits & { share: number })[] }>('serving/contextScores',
         { itemIds: [...cands.keys()], contexts: req.contexts }, counter);
       for (const r of rows) {
         const c = cands.get(r.id);
         if (c) c.context = r.contexts.reduce((t, x) => t + x.share, 0) / req.contexts.length;
+        contextHits.set(r.id, r.contexts);
       }
     }
     if (coldStart) {
@@ -255,7 +266,10 @@ export class ServingEngine {
     const page = ranked.page;
     lap('contextAndRank');
     let reasonRows: ReasonRow[] = [];
-    if (page.length > 0 && graph) {
+    if (page.length > 0 && graph && this.options.evidenceSource === 'memory') {
+      reasonRows = memoryEvidence(graph, m, req.userId, page.map((p) => p.id),
+        { categories: req.categories, maxUserItems: this.options.maxUserItems, contextHits });
+    } else if (page.length > 0 && graph) {
       const via = graph.bestVia(req.userId, page.map((p) => p.id), this.options.maxUserItems);
       reasonRows = await this.db.read<ReasonRow>('serving/reasons', {
         userId: req.userId, items: page.map((p) => ({ id: p.id, viaId: via.get(p.id)?.viaId ?? null, coUserId: via.get(p.id)?.coUserId ?? null, people: via.get(p.id)?.people ?? 0 })),
@@ -345,7 +359,7 @@ export class ServingEngine {
       // the worker ranks by score alone, so it serves requests whose rejected rows are few and counted
       // (exclusions); a category filter can reject most rows and is scanned here
       if (this.options.tensorScan && this.options.scanWorker && rejects !== null && !this.workerBroken) {
-        const worker = (this.worker ??= new WorkerScorer(this.log));
+        const worker = (this.worker ??= new WorkerScorer(this.log, { batchWaitMs: this.options.scanWorkerWaitMs, maxBatch: 16 }));
         try {
           return await worker.top(m, query, k, keep, rejects);
         } catch (err) {

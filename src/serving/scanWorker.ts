@@ -2,10 +2,11 @@
  * The embedding scan in a worker thread (started by src/serving/workerScorer.ts): holds the served item
  * matrix as a TensorFlow.js tensor and answers top-k queries. Queries that arrive while a matMul runs are
  * answered together by the next one (one pass over the matrix for the whole batch), so batching follows
- * the load without any timer. The matrix lives in a SharedArrayBuffer written by the main thread; a new
+ * the load; optionally (ScanWorkerOptions.batchWaitMs) a query that finds the worker idle also waits a few
+ * milliseconds for company. The matrix lives in a SharedArrayBuffer written by the main thread; a new
  * `generation` (an upsert, a version switch) makes the worker copy it into a fresh tensor.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, tf } from '../model/backend';
 import { createLogger } from '../log';
 import { topFromScores } from './scan';
@@ -14,7 +15,7 @@ import { batchDot } from './dotScorer';
 /** The main thread's messages. */
 export type ScanRequest =
   | { type: 'matrix'; generation: number; buffer: SharedArrayBuffer; count: number; dims: number }
-  | { type: 'query'; id: number; generation: number; query: Float32Array; k: number };
+  | { type: 'query'; id: number; generation: number; query: Float32Array; k: number; sentAt: number };
 
 /** The worker's answers. */
 export type ScanResponse =
@@ -34,6 +35,21 @@ const port = parentPort;
 let matrix: Matrix | null = null;
 let pending: ScanRequest[] = [];
 let scheduled = false;
+let queued = 0;
+let timer: NodeJS.Timeout | null = null;
+
+/** Options passed by the main thread (src/serving/workerScorer.ts) as workerData. */
+export interface ScanWorkerOptions {
+  /**
+   * How long a query that finds the worker idle waits for others to share its pass over the matrix (ms).
+   * One pass costs about the same for 1 query as for 4 (it is bound by reading the matrix), so under load
+   * a short wait cuts the scan's CPU per request several times, for at most this much latency.
+   */
+  batchWaitMs: number;
+  /** A batch this large runs at once, without waiting out the window. */
+  maxBatch: number;
+}
+const options: ScanWorkerOptions = { batchWaitMs: 0, maxBatch: 16, ...(workerData as Partial<ScanWorkerOptions> | undefined) };
 
 function tensorOf(m: Matrix): tf.Tensor2D {
   if (!m.tensor) m.tensor = tf.tensor2d(new Float32Array(m.buffer, 0, m.count * m.dims), [m.count, m.dims]);
@@ -59,7 +75,10 @@ function answer(batch: Extract<ScanRequest, { type: 'query' }>[]): void {
 }
 
 function run(): void {
+  if (timer) clearTimeout(timer);
+  timer = null;
   scheduled = false;
+  queued = 0;
   const batch = pending;
   pending = [];
   const queries: Extract<ScanRequest, { type: 'query' }>[] = [];
@@ -79,17 +98,32 @@ function run(): void {
 if (port) {
   const log = createLogger('warn').child({ component: 'scan-worker' });
   const ready = initBackend({ logger: log });
+  const runSafely = () => {
+    try {
+      run();
+    } catch (err) {
+      port.postMessage({ type: 'error', id: null, message: (err as Error).stack ?? (err as Error).message } satisfies ScanResponse);
+    }
+  };
   port.on('message', (msg: ScanRequest) => {
     pending.push(msg);
+    if (msg.type === 'query') queued++;
+    // a full batch runs now (at the next turn, after the messages already delivered)
+    if (queued >= options.maxBatch && timer) {
+      clearTimeout(timer);
+      timer = null;
+      setImmediate(runSafely);
+      return;
+    }
     if (!scheduled) {
       scheduled = true;
-      ready.then(() => setImmediate(() => {
-        try {
-          run();
-        } catch (err) {
-          port.postMessage({ type: 'error', id: null, message: (err as Error).stack ?? (err as Error).message } satisfies ScanResponse);
-        }
-      })).catch((err) => port.postMessage({ type: 'error', id: null, message: `scan worker: no tensorflow.js backend (${(err as Error).message})` } satisfies ScanResponse));
+      // the window counts from when the first query was sent: one that waited while a pass ran goes at once
+      const wait = msg.type === 'query' ? msg.sentAt + options.batchWaitMs - (performance.timeOrigin + performance.now()) : 0;
+      ready.then(() => {
+        if (!scheduled) return;
+        if (wait >= 1 && queued < options.maxBatch) timer = setTimeout(runSafely, wait);
+        else setImmediate(runSafely);
+      }).catch((err) => port.postMessage({ type: 'error', id: null, message: `scan worker: no tensorflow.js backend (${(err as Error).message})` } satisfies ScanResponse));
     }
   });
   ready.then((backend) => port.postMessage({ type: 'ready', backend } satisfies ScanResponse))

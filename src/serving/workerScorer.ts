@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../worker';
 import type { Logger } from '../log';
 import type { ItemMatrix } from './modelStore';
-import type { ScanRequest, ScanResponse } from './scanWorker';
+import type { ScanRequest, ScanResponse, ScanWorkerOptions } from './scanWorker';
 
 interface Waiting {
   resolve: (top: { row: number; score: number }[]) => void;
@@ -25,12 +25,12 @@ export class WorkerScorer {
   private waiting = new Map<number, Waiting>();
   private failed: Error | null = null;
 
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: Logger, private readonly options: ScanWorkerOptions = { batchWaitMs: 0, maxBatch: 16 }) {}
 
   /** Starts the worker (a no-op when running); resolves with its tensorflow.js backend, rejects when it has none. */
   start(): Promise<string> {
     if (this.worker) return Promise.resolve('running');
-    const worker = startWorker(path.join(__dirname, 'scanWorker'));
+    const worker = startWorker(path.join(__dirname, 'scanWorker'), this.options);
     this.worker = worker;
     this.sent = null;
     this.failed = null;
@@ -106,7 +106,7 @@ export class WorkerScorer {
     const rows = await new Promise<{ row: number; score: number }[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ type: 'query', id, generation, query: Float32Array.from(query), k: Math.min(m.count, k + rejects) } satisfies ScanRequest);
+      worker.postMessage({ type: 'query', id, generation, query: Float32Array.from(query), k: Math.min(m.count, k + rejects), sentAt: performance.timeOrigin + performance.now() } satisfies ScanRequest);
     });
     const out: { row: number; score: number }[] = [];
     for (const r of rows) {

@@ -36,9 +36,10 @@ async function pathExists(db: Executor, path: { nodes: { label: string; id: stri
 }
 
 describe.each([
-  { graphSource: 'memory', candidateSource: 'scan' },
-  { graphSource: 'cypher', candidateSource: 'index' },
-] as const)('api/recommendations: ranking, reasons and cold start over HTTP (graph from $graphSource, embedding candidates by $candidateSource)', (serving) => {
+  { graphSource: 'memory', candidateSource: 'scan', evidenceSource: 'memory' },
+  { graphSource: 'memory', candidateSource: 'scan', evidenceSource: 'neo4j' },
+  { graphSource: 'cypher', candidateSource: 'index', evidenceSource: 'neo4j' },
+] as const)('api/recommendations: ranking, reasons and cold start over HTTP (graph from $graphSource, embedding candidates by $candidateSource, evidence from $evidenceSource)', (serving) => {
   let db: Executor;
   let srv: ServerHandle;
   useApiServer((x) => { ({ db, srv } = x); }, (db) => startTestServer(db, serving));
@@ -162,5 +163,54 @@ describe('api/recommendations: the Cypher and in-process graph terms agree', () 
       expect([...ma.keys()].sort()).toEqual([...mb.keys()].sort());
       for (const [id, g] of ma) expect(mb.get(id)).toBeCloseTo(g as number, 9);
     }
+  });
+});
+
+describe('api/recommendations: evidence from the in-process graph agrees with Neo4j', () => {
+  let db: Executor;
+  let mem: ServerHandle;
+  let neo: ServerHandle;
+  beforeAll(async () => {
+    db = testExecutor();
+    await resetGraph(db);
+    await loadApiFixture(db);
+    mem = await startTestServer(db, { evidenceSource: 'memory' });
+    neo = await startTestServer(db, { evidenceSource: 'neo4j' });
+  });
+  afterAll(async () => {
+    await mem.stop();
+    await neo.stop();
+    await db.close();
+  });
+
+  const reasonsOf = (res: any) => new Map<string, any[]>(res.data.recommendations.items.map((x: any) => [x.item.id, x.reasons]));
+  const summary = (reasons: any[]) => reasons.map((r) => ({
+    kind: r.kind,
+    // the co-interaction sentence names the user's item, its kind and the count of people; followees by count;
+    // the category by name (which of the user's items in it is named may differ)
+    text: r.kind === 'CATEGORY' ? r.paths[0].nodes.find((n: any) => n.label === 'Category').id : r.kind === 'FOLLOWEES' ? r.paths.length : r.text,
+  }));
+
+  it('gives every user the same reasons, and follows a write of this process at once with paths that exist', async () => {
+    const ctx = [{ kind: 'device', value: 'mobile' }];
+    const compare = async () => {
+      for (const u of ['alice', 'bob', 'carol', 'dave']) {
+        const [a, b] = await Promise.all([mem, neo].map((s) => gql(s.url, RECS, { u, first: 20, context: ctx }, tokenFor(u))));
+        expect(a.errors).toBeUndefined();
+        const ra = reasonsOf(a);
+        const rb = reasonsOf(b);
+        expect([...ra.keys()].sort()).toEqual([...rb.keys()].sort());
+        for (const [id, reasons] of ra) expect({ id, reasons: summary(reasons) }).toEqual({ id, reasons: summary(rb.get(id)!) });
+      }
+    };
+    await compare();
+    // carol (whom alice follows) interacts through the memory server: both then explain with it at once
+    const w = await gql(mem.url, 'mutation($i: RecordInteractionInput!) { recordInteraction(input: $i) { embeddingVersion } }',
+      { i: { userId: 'carol', itemId: 'i4', kind: 'purchase' } }, tokenFor('carol'));
+    expect(w.errors).toBeUndefined();
+    const after = reasonsOf(await gql(mem.url, RECS, { u: 'alice', first: 20, context: ctx }, tokenFor('alice')));
+    expect(after.get('i4')?.find((r: any) => r.kind === 'FOLLOWEES')?.paths.map((p: any) => p.nodes[1].id)).toContain('carol');
+    // (the other server learns of the write at its graph index's next refresh; its evidence still holds meanwhile)
+    for (const reasons of after.values()) for (const r of reasons) for (const p of r.paths) await expect(pathExists(db, p)).resolves.toBe(true);
   });
 });

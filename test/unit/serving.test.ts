@@ -3,19 +3,22 @@ import { foldInUser } from '../../src/serving/foldIn';
 import { topByDegree, topByDot, topByValue } from '../../src/serving/scan';
 import { reasonsFor, contextPhrase } from '../../src/serving/explain';
 import type { ItemMatrix } from '../../src/serving/modelStore';
+import { memoryEvidence } from '../../src/serving/evidence';
 import type { Executor } from '../../src/db/executor';
 
 function matrix(rows: number[][]): ItemMatrix {
   const dims = rows[0].length;
   return {
     version: 'v', dims, ids: rows.map((_, k) => `i${k}`), index: new Map(rows.map((_, k) => [`i${k}`, k])),
-    embeddings: Float32Array.from(rows.flat()), categories: rows.map(() => []), degree: new Float64Array(rows.length), count: rows.length,
+    embeddings: Float32Array.from(rows.flat()), categories: rows.map(() => []), titles: rows.map(() => null), degree: new Float64Array(rows.length), count: rows.length,
   };
 }
 
 /** A GraphIndex over fixed adjacency, through the same load path as production (a stub executor returns the rows). */
-async function graph(adj: Record<string, string[]>): Promise<GraphIndex> {
-  const db = { read: async () => Object.entries(adj).map(([id, items]) => ({ id, items: items.map((i) => [i, 1]) })) } as unknown as Executor;
+async function graph(adj: Record<string, string[]>, follows: Record<string, string[]> = {}, kinds: Record<string, string> = {}): Promise<GraphIndex> {
+  const db = {
+    read: async () => Object.entries(adj).map(([id, items]) => ({ id, items: items.map((i) => [i, 1, kinds[`${id}>${i}`] ?? 'view']), follows: follows[id] ?? [] })),
+  } as unknown as Executor;
   return GraphIndex.load(db);
 }
 
@@ -92,8 +95,53 @@ describe('serving/graphIndex: in-process co-interaction proximity', () => {
 
   it('picks as evidence the user item shared with most other people', async () => {
     const g = await graph({ u: ['a', 'b'], v: ['a', 'z'], w: ['b', 'z'], y: ['b', 'z'] });
-    expect(g.bestVia('u', ['z'], 50).get('z')).toEqual({ viaId: 'b', people: 2, coUserId: 'w' }); // w and y share b and z with u; w was loaded first
+    expect(g.bestVia('u', ['z'], 50).get('z')).toEqual({ viaId: 'b', people: 2, coUserId: 'w', kind: 'view' }); // w and y share b and z with u; w was loaded first
     expect(g.itemProximity('a', P, 50, 5).map((r) => r.id)).toEqual(['b', 'z']);
+  });
+});
+
+describe('serving/evidence: reasons from the in-process graph', () => {
+  // u has a (coffee) and b (coffee, books); v and w share a and b with u; u follows v and x
+  const adj = { u: ['b', 'a'], v: ['a', 'z', 'y'], w: ['a', 'b', 'z'], x: ['z'] };
+  const m = (): ItemMatrix => {
+    const ids = ['a', 'b', 'y', 'z'];
+    return {
+      version: 'v', dims: 1, ids, index: new Map(ids.map((id, k) => [id, k])), embeddings: new Float32Array(4), count: 4,
+      categories: [['coffee'], ['coffee', 'books'], ['tea'], ['coffee', 'tea']], titles: ['Arabica', 'Beans', null, 'Zest'],
+      degree: Float64Array.from([3, 2, 1, 3]),
+    };
+  };
+
+  it('builds the co-interaction, followee, context, category and popularity evidence of a page', async () => {
+    const g = await graph(adj, { u: ['v', 'x'] }, { 'u>a': 'purchase' });
+    const [z, y] = memoryEvidence(g, m(), 'u', ['z', 'y'], {
+      categories: ['tea'], maxUserItems: 50,
+      contextHits: new Map([['z', [{ kind: 'device', value: 'mobile', count: 2 }, { kind: 'timeOfDay', value: 'night', count: 0 }]]]),
+    });
+    // z: a is shared with v and w (2 people), b with w only; u bought a
+    expect(z).toEqual({
+      id: 'z', title: 'Zest', co: { id: 'a', title: 'Arabica', kind: 'purchase', people: 2 }, followees: 2, followeeIds: ['v', 'x'],
+      popularIn: [{ kind: 'device', value: 'mobile', count: 2 }], category: { name: 'tea', viaId: null, viaTitle: null }, popularity: 3,
+    });
+    expect(y).toMatchObject({ co: { id: 'a', people: 1 }, followees: 1, followeeIds: ['v'], popularIn: [], category: { name: 'tea', viaId: null } });
+    // without a requested category: the category z shares with u's most recent item there (b, then a)
+    const [z2] = memoryEvidence(g, m(), 'u', ['z'], { categories: [], maxUserItems: 50 });
+    expect(z2.category).toEqual({ name: 'coffee', viaId: 'b', viaTitle: 'Beans' });
+    // an item of u's own names another of u's items, never itself
+    const [b] = memoryEvidence(g, m(), 'u', ['b'], { categories: [], maxUserItems: 50 });
+    expect(b.category).toEqual({ name: 'coffee', viaId: 'a', viaTitle: 'Arabica' });
+  });
+
+  it('follows this process\'s writes: interaction kinds, new followee interactions, deleted users', async () => {
+    const g = await graph(adj, { u: ['v', 'x'] });
+    g.addInteraction('x', 'y', 1, 'like');
+    expect(memoryEvidence(g, m(), 'u', ['y'], { categories: [], maxUserItems: 50 })[0]).toMatchObject({ followees: 2, followeeIds: ['v', 'x'] });
+    g.addInteraction('u', 'a', 1, 'save');
+    expect(g.userItemsOf('u')).toEqual({ ids: ['a', 'b'], kinds: ['save', 'view'] });
+    expect(g.bestVia('u', ['z'], 50).get('z')).toMatchObject({ viaId: 'a', kind: 'save' });
+    g.removeUser('v');
+    expect(memoryEvidence(g, m(), 'u', ['y'], { categories: [], maxUserItems: 50 })[0]).toMatchObject({ co: null, followees: 1, followeeIds: ['x'] });
+    expect(g.followeesWith('u', ['z']).get('z')).toEqual(['x']);
   });
 });
 

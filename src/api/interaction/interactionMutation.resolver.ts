@@ -105,7 +105,7 @@ export class InteractionMutationResolver {
       throw new Error(`recordInteraction: no row written for user ${input.userId} and item ${input.itemId} although both exist`);
     }
     const r = result.row;
-    if (!r.replayed && weight > 0) ctx.serving.store.noteInteraction(input.userId, input.itemId, weight);
+    if (!r.replayed && weight > 0) ctx.serving.store.noteInteraction(input.userId, input.itemId, weight, input.kind);
     // a positive response to a recent exposure: feedback for Thompson sampling (in memory now, in the graph write-behind)
     const feedbackImpressionId = !r.replayed && weight > 0
       ? ctx.serving.policy.exposures.feedback(input.userId, input.itemId, input.kind, input.impressionId ?? null)
@@ -158,7 +158,8 @@ export class InteractionMutationResolver {
       }
       return { row, source, embedding, categories };
     });
-    if (model && out.embedding) ctx.serving.store.upsertItem(model.version, input.id, out.embedding, out.categories);
+    if (model && out.embedding) ctx.serving.store.upsertItem(model.version, input.id, out.embedding, out.categories, out.row.title ?? null);
+    else ctx.serving.store.noteItem(input.id, out.row.title ?? null, out.categories);
     return { item: { id: out.row.id, title: out.row.title ?? null }, created: out.row.created, embeddingSource: out.source };
   }
 
