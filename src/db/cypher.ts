@@ -8,7 +8,9 @@ export const CYPHER_DIR = path.join(PROJECT_ROOT, 'cypher');
 const cache = new Map<string, string>();
 
 /**
- * Returns the text of `cypher/<name>.cypher` (e.g. `schema/constraints` or `import/interactions`).
+ * Returns the text of `cypher/<name>.cypher` (e.g. `schema/constraints` or `import/interactions`) without
+ * its whole-line `//` comments and indentation: the files are documented for people, and the driver would
+ * otherwise encode the documentation into every request (the serving statements run once per request).
  * Statements are never built from strings: callers pass parameters only.
  */
 export function cypher(name: string): string {
@@ -20,7 +22,7 @@ export function cypher(name: string): string {
   const file = path.join(CYPHER_DIR, `${name}.cypher`);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = stripComments(fs.readFileSync(file, 'utf8'));
   } catch {
     throw new Error(`cypher: no statement named "${name}" (looked for ${file})`);
   }
@@ -29,14 +31,20 @@ export function cypher(name: string): string {
 }
 
 /**
+ * Drops whole-line `//` comments, indentation and blank lines. Only whole lines go: a `//` after code may be
+ * inside a string literal, and no statement of this project has a multi-line string literal whose lines
+ * could start with `//`.
+ */
+export function stripComments(text: string): string {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('//')).join('\n');
+}
+
+/**
  * Splits a file holding several `;`-terminated statements (schema files only) into statements,
  * dropping `//` comment lines.
  */
 export function cypherStatements(name: string): string[] {
   return cypher(name)
-    .split('\n')
-    .filter((l) => !l.trim().startsWith('//'))
-    .join('\n')
     .split(';')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);

@@ -52,6 +52,11 @@ export interface ItemMatrix {
   count: number;
   /** Rows of items removed since loading (never recommended; absent when none was). */
   removed?: Set<number>;
+  /**
+   * Rows of items without any interaction (at loading, or upserted since, until this process records one): no
+   * graph path reaches them, so when a request skips the full embedding scan they are scored on their own.
+   */
+  unreached: Set<number>;
   /** Changes whenever rows change (load, upsert, removal), so the scan worker knows to re-read the matrix. */
   generation?: number;
 }
@@ -124,7 +129,10 @@ export class ModelStore {
   noteInteraction(userId: string, itemId: string, weight: number, kind: string | null = null): void {
     this.graph?.index.addInteraction(userId, itemId, weight, kind);
     const row = this.matrix?.index.get(itemId);
-    if (row !== undefined) this.matrix!.degree[row]++;
+    if (row !== undefined) {
+      this.matrix!.degree[row]++;
+      this.matrix!.unreached.delete(row);
+    }
   }
 
   /** Tells the loaded graph index that a user was deleted. */
@@ -182,13 +190,13 @@ export class ModelStore {
 
   private async loadMatrix(model: ActiveModel, counter?: StatementCounter): Promise<ItemMatrix> {
     const t0 = Date.now();
-    const rows = await this.db.read<{ id: string; title: string | null; embedding: number[]; categories: string[]; degree: number }>(
+    const rows = await this.db.read<{ id: string; title: string | null; embedding: number[]; categories: string[]; degree: number; positives: number }>(
       'serving/itemMatrix', slotParams(model), counter);
     const dims = model.dims || (rows[0]?.embedding.length ?? 0);
     const capacity = rows.length + 1024;
     const m: ItemMatrix = {
       version: model.version, dims, ids: [], index: new Map(), embeddings: sharedFloats(capacity * dims),
-      categories: [], titles: [], degree: new Float64Array(capacity), count: 0, generation: ++generations,
+      categories: [], titles: [], degree: new Float64Array(capacity), count: 0, generation: ++generations, unreached: new Set(),
     };
     for (const r of rows) {
       if (r.embedding.length !== dims) {
@@ -196,6 +204,8 @@ export class ModelStore {
         continue;
       }
       putRow(m, r.id, r.embedding, r.categories, r.degree, r.title ?? null);
+      if (r.positives > 0) m.unreached.delete(m.count - 1);
+      else m.unreached.add(m.count - 1);
     }
     this.log.info({ version: model.version, items: m.count, dims, ms: Date.now() - t0 }, 'item matrix loaded');
     return m;
@@ -256,4 +266,5 @@ function putRow(m: ItemMatrix, id: string, embedding: number[], categories: stri
   m.categories[row] = categories;
   m.titles[row] = title;
   m.degree[row] = degree;
+  if (!(degree > 0)) m.unreached.add(row);
 }

@@ -40,6 +40,14 @@ export function topByDot(m: ItemMatrix, query: Float32Array | number[], k: numbe
   return topFromScores(scratch, m.count, k, keep);
 }
 
+/** Exact top-k by dot product among the given rows only (e.g. the few items no graph path reaches), best first. */
+export function topByDotAmong(m: ItemMatrix, query: Float32Array, k: number, keep: (row: number) => boolean, rows: Iterable<number>): { row: number; score: number }[] {
+  const out: { row: number; score: number }[] = [];
+  for (const row of rows) if (keep(row)) out.push({ row, score: dotRow(m, query, row) });
+  out.sort((a, b) => b.score - a.score || a.row - b.row);
+  return out.slice(0, k);
+}
+
 /**
  * The k best rows of `scores[0..count)`, best first, skipping rows `keep` rejects (a sorted buffer of k
  * entries). Row r's score is read at `scores[offset + r * stride]`, so one column of a row-major

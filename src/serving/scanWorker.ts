@@ -74,13 +74,28 @@ function answer(batch: Extract<ScanRequest, { type: 'query' }>[]): void {
   });
 }
 
+function runSafely(): void {
+  try {
+    run();
+  } catch (err) {
+    port!.postMessage({ type: 'error', id: null, message: (err as Error).stack ?? (err as Error).message } satisfies ScanResponse);
+  }
+}
+
 function run(): void {
   if (timer) clearTimeout(timer);
   timer = null;
   scheduled = false;
-  queued = 0;
-  const batch = pending;
-  pending = [];
+  // at most maxBatch queries per pass; the rest stay queued for the next turn
+  let take = 0;
+  let n = 0;
+  while (take < pending.length && !(pending[take].type === 'query' && n === options.maxBatch)) {
+    if (pending[take].type === 'query') n++;
+    take++;
+  }
+  const batch = pending.slice(0, take);
+  pending = pending.slice(take);
+  queued -= n;
   const queries: Extract<ScanRequest, { type: 'query' }>[] = [];
   for (const msg of batch) {
     if (msg.type === 'matrix') {
@@ -93,18 +108,15 @@ function run(): void {
     }
   }
   if (queries.length > 0) answer(queries);
+  if (pending.length > 0 && !scheduled) {
+    scheduled = true;
+    setImmediate(runSafely);
+  }
 }
 
 if (port) {
   const log = createLogger('warn').child({ component: 'scan-worker' });
   const ready = initBackend({ logger: log });
-  const runSafely = () => {
-    try {
-      run();
-    } catch (err) {
-      port.postMessage({ type: 'error', id: null, message: (err as Error).stack ?? (err as Error).message } satisfies ScanResponse);
-    }
-  };
   port.on('message', (msg: ScanRequest) => {
     pending.push(msg);
     if (msg.type === 'query') queued++;

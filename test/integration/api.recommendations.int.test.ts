@@ -214,3 +214,46 @@ describe('api/recommendations: evidence from the in-process graph agrees with Ne
     for (const reasons of after.values()) for (const r of reasons) for (const p of r.paths) await expect(pathExists(db, p)).resolves.toBe(true);
   });
 });
+
+describe('api/recommendations: adaptive embedding retrieval', () => {
+  let db: Executor;
+  let srv: ServerHandle;
+  // graphCandidates 2: alice's neighbourhood (i3 and i5 through bob) counts as rich, dave's (i11 through frank) as thin
+  useApiServer((x) => { ({ db, srv } = x); }, (db) => startTestServer(db, { graphCandidates: 2 }));
+
+  const ids = (res: any) => res.data.recommendations.items.map((x: any) => x.item.id).sort();
+
+  it('scans only for thin neighbourhoods and cold start, and offers items no interaction reaches yet either way', async () => {
+    const before = srv.engine.scans;
+    const alice = await gql(srv.url, RECS, { u: 'alice', first: 20 }, tokenFor('alice'));
+    expect(alice.errors).toBeUndefined();
+    expect(srv.engine.scans).toBe(before); // rich: no scan
+    // the neighbourhood (i3, i5) plus every item without interactions (i7, i8, i12), scored by the embedding
+    expect(ids(alice)).toEqual(['i12', 'i3', 'i5', 'i7', 'i8']);
+    const i7 = alice.data.recommendations.items.find((x: any) => x.item.id === 'i7');
+    expect(i7.breakdown.graph).toBe(0);
+    expect(i7.breakdown.embedding).not.toBe(0);
+
+    const dave = await gql(srv.url, RECS, { u: 'dave', first: 20 }, tokenFor('dave'));
+    expect(dave.errors).toBeUndefined();
+    expect(srv.engine.scans).toBe(before + 1); // thin: scanned, so every item is a candidate
+    expect(ids(dave)).toEqual(['i1', 'i11', 'i12', 'i2', 'i3', 'i5', 'i6', 'i7', 'i8']);
+    const eve = await gql(srv.url, RECS, { u: 'eve', first: 3, categories: ['music'] }, tokenFor('eve'));
+    expect(eve.data.recommendations.coldStart).toBe(true);
+    expect(srv.engine.scans).toBe(before + 2);
+
+    // a new item: reached by no interaction, recommended without a scan; once this process records an
+    // interaction with it, the graph reaches it instead
+    const up = await gql(srv.url, 'mutation { upsertItem(input: {id: "i13", title: "coffee 5", categories: ["coffee"]}) { embeddingSource } }', {}, tokenFor('ops', 'admin'));
+    expect(up.data.upsertItem.embeddingSource).toBe('neighbours');
+    const again = await gql(srv.url, RECS, { u: 'alice', first: 20 }, tokenFor('alice'));
+    expect(ids(again)).toContain('i13');
+    expect(again.data.recommendations.items.find((x: any) => x.item.id === 'i13').breakdown.graph).toBe(0);
+    expect(srv.engine.scans).toBe(before + 2);
+    const w = await gql(srv.url, 'mutation { recordInteraction(input: {userId: "bob", itemId: "i13", kind: "purchase"}) { embeddingVersion } }', {}, tokenFor('bob'));
+    expect(w.errors).toBeUndefined();
+    const reached = await gql(srv.url, RECS, { u: 'alice', first: 20 }, tokenFor('alice'));
+    expect(reached.data.recommendations.items.find((x: any) => x.item.id === 'i13').breakdown.graph).toBeGreaterThan(0); // alice -> i1 <- bob -> i13
+    expect(srv.engine.scans).toBe(before + 2);
+  });
+});

@@ -132,7 +132,7 @@ function matrix(rows: Record<string, { e: number[]; c: string[]; degree?: number
   const dims = rows[ids[0]].e.length;
   return {
     version: 'v', dims, ids, index: new Map(ids.map((id, k) => [id, k])), embeddings: Float32Array.from(ids.flatMap((id) => rows[id].e)),
-    categories: ids.map((id) => rows[id].c), titles: ids.map(() => null), degree: Float64Array.from(ids, (id) => rows[id].degree ?? 0), count: ids.length,
+    categories: ids.map((id) => rows[id].c), titles: ids.map(() => null), degree: Float64Array.from(ids, (id) => rows[id].degree ?? 0), count: ids.length, unreached: new Set(),
   };
 }
 

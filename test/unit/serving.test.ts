@@ -10,7 +10,7 @@ function matrix(rows: number[][]): ItemMatrix {
   const dims = rows[0].length;
   return {
     version: 'v', dims, ids: rows.map((_, k) => `i${k}`), index: new Map(rows.map((_, k) => [`i${k}`, k])),
-    embeddings: Float32Array.from(rows.flat()), categories: rows.map(() => []), titles: rows.map(() => null), degree: new Float64Array(rows.length), count: rows.length,
+    embeddings: Float32Array.from(rows.flat()), categories: rows.map(() => []), titles: rows.map(() => null), degree: new Float64Array(rows.length), count: rows.length, unreached: new Set(),
   };
 }
 
@@ -108,7 +108,7 @@ describe('serving/evidence: reasons from the in-process graph', () => {
     return {
       version: 'v', dims: 1, ids, index: new Map(ids.map((id, k) => [id, k])), embeddings: new Float32Array(4), count: 4,
       categories: [['coffee'], ['coffee', 'books'], ['tea'], ['coffee', 'tea']], titles: ['Arabica', 'Beans', null, 'Zest'],
-      degree: Float64Array.from([3, 2, 1, 3]),
+      degree: Float64Array.from([3, 2, 1, 3]), unreached: new Set(),
     };
   };
 
