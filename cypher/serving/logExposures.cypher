@@ -1,23 +1,26 @@
 // One write-behind flush of the exposure log (src/serving/exposures.ts), in queue order:
 // 1. every shown item becomes (:User)-[:SHOWN {impressionId, position, probability, exploration, score,
-//    modelVersion, at}]->(:Item) (rows of deleted users or items are skipped);
-// 2. the items' exposure counters grow by their number of rows ($items: one row per item, counted in TS);
+//    modelVersion, at}]->(:Item) (rows of deleted users or items are skipped); $pages holds one map per page
+//    with the per-item values as parallel lists (items[k], positions[k], ...);
+// 2. the items' exposure counters grow by their number of rows ($itemIds[k] by $itemCounts[k], counted in TS);
 // 3. every feedback row (a positive interaction) is credited to one uncredited exposure of that item to that
 //    user shown at most $windowSeconds before it: the named impression's when impressionId is given, else the
 //    latest; the SHOWN edge gets feedbackAt/feedbackKind and the item's feedback counter grows by one.
 //    Rows run one by one (CALL per row), so two responses never credit the same exposure.
 CALL () {
-  UNWIND $shown AS s
-  MATCH (u:User {id: s.userId})
-  MATCH (i:Item {id: s.itemId})
-  CREATE (u)-[:SHOWN {impressionId: s.impressionId, position: s.position, probability: s.probability,
-                      exploration: s.exploration, score: s.score, modelVersion: s.modelVersion, at: datetime(s.at)}]->(i)
+  UNWIND $pages AS p
+  MATCH (u:User {id: p.userId})
+  WITH u, p, datetime(p.at) AS at
+  UNWIND range(0, size(p.items) - 1) AS k
+  MATCH (i:Item {id: p.items[k]})
+  CREATE (u)-[:SHOWN {impressionId: p.impressionId, position: p.positions[k], probability: p.probabilities[k],
+                      exploration: p.explorations[k], score: p.scores[k], modelVersion: p.modelVersion, at: at}]->(i)
   RETURN count(*) AS shown
 }
 CALL () {
-  UNWIND $items AS x
-  MATCH (i:Item {id: x.id})
-  SET i.exposures = coalesce(i.exposures, 0) + x.n
+  UNWIND range(0, size($itemIds) - 1) AS k
+  MATCH (i:Item {id: $itemIds[k]})
+  SET i.exposures = coalesce(i.exposures, 0) + $itemCounts[k]
   RETURN count(*) AS items
 }
 CALL () {

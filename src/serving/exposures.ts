@@ -55,6 +55,19 @@ interface FeedbackRow {
 
 type Entry = { shown: Exposure } | { feedback: FeedbackRow };
 
+/** The exposures of one page in a flush (cypher/serving/logExposures.cypher): shared fields once, per-item lists. */
+interface ShownPage {
+  userId: string;
+  impressionId: string;
+  modelVersion: string;
+  at: string;
+  items: string[];
+  positions: number[];
+  probabilities: number[];
+  explorations: boolean[];
+  scores: number[];
+}
+
 /** Exposures and positive responses of one item. */
 export interface ItemCount {
   exposures: number;
@@ -278,20 +291,32 @@ export class ExposureLog {
     const batch = this.queue.splice(0, this.options.batchRows);
     let written = 0;
     const run = (async () => {
-      const shown: Exposure[] = [];
+      // the rows of one page as one parameter map with parallel lists: the driver packs (and Neo4j unpacks) a
+      // page's keys and shared values once, not once per item (a tenth of the event loop's Bolt encoding under load)
+      const pages: ShownPage[] = [];
       const feedback: FeedbackRow[] = [];
       const perItem = new Map<string, number>();
       for (const e of batch) {
         if ('shown' in e) {
-          shown.push(e.shown);
-          perItem.set(e.shown.itemId, (perItem.get(e.shown.itemId) ?? 0) + 1);
+          const x = e.shown;
+          let page = pages[pages.length - 1];
+          if (!page || page.impressionId !== x.impressionId || page.userId !== x.userId) {
+            page = { userId: x.userId, impressionId: x.impressionId, modelVersion: x.modelVersion, at: x.at, items: [], positions: [], probabilities: [], explorations: [], scores: [] };
+            pages.push(page);
+          }
+          page.items.push(x.itemId);
+          page.positions.push(x.position);
+          page.probabilities.push(x.probability);
+          page.explorations.push(x.exploration);
+          page.scores.push(x.score);
+          perItem.set(x.itemId, (perItem.get(x.itemId) ?? 0) + 1);
         } else {
           feedback.push(e.feedback);
         }
       }
       try {
         await this.db.write('serving/logExposures', {
-          shown, items: [...perItem].map(([id, n]) => ({ id, n })), feedback, windowSeconds: this.options.feedbackWindowMs / 1000,
+          pages, itemIds: [...perItem.keys()], itemCounts: [...perItem.values()], feedback, windowSeconds: this.options.feedbackWindowMs / 1000,
         });
         written = batch.length;
         if (this.failures > 0 || this.dropped > 0) {

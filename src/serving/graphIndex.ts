@@ -1,5 +1,6 @@
 import type { Executor, StatementCounter } from '../db/executor';
 import { halfLifeMsOf } from '../policy/decay';
+import type { ItemMatrix } from './modelStore';
 
 /**
  * How the model's neighbourhood term is computed (from the active Model's params, see
@@ -34,6 +35,13 @@ export function neighbourhoodParams(params: Record<string, unknown>): Neighbourh
 }
 
 const pw = (d: number, e: number) => (d > 0 ? Math.pow(d, e) : 0);
+
+/** One item reached by the neighbourhood term: its id, the term's value and its index in this GraphIndex. */
+export interface ProximityRow {
+  id: string;
+  proximity: number;
+  item: number;
+}
 
 /** A co-interaction path user → via ← coUser → target chosen as evidence (GraphIndex.bestVia). */
 export interface ViaPath {
@@ -89,6 +97,7 @@ export class GraphIndex {
   private itemDeg: number[] = [];
   private scratch = new Float64Array(0);
   private touched = new Int32Array(0);
+  private rowMap: { m: ItemMatrix; generation: number; rows: Int32Array } | null = null;
   /** Per-user bit masks of bestVia (all zero between calls). */
   private mask = new Int32Array(0);
   /**
@@ -314,6 +323,20 @@ export class GraphIndex {
     }
   }
 
+  /**
+   * Per item of this index, its row in the item matrix `m` (-1 when it has none), so that ranking maps the
+   * proximity rows to matrix rows without a string lookup each (which showed as a twentieth of the
+   * server's CPU under load). Rebuilt when the matrix's rows change (its generation) or items were added here.
+   */
+  matrixRows(m: ItemMatrix): Int32Array {
+    const c = this.rowMap;
+    const generation = m.generation ?? 0;
+    if (c && c.m === m && c.generation === generation && c.rows.length === this.itemIds.length) return c.rows;
+    const rows = Int32Array.from(this.itemIds, (id) => m.index.get(id) ?? -1);
+    this.rowMap = { m, generation, rows };
+    return rows;
+  }
+
   /** The user's number of distinct positive items (0 for unknown users). */
   userDegree(userId: string): number {
     const u = this.userIndex.get(userId);
@@ -336,18 +359,20 @@ export class GraphIndex {
    * accumulator. A bounded insertion buffer over typed arrays: sorting thousands of touched items as
    * objects per request showed up as a tenth of the server's CPU profile (sort + garbage).
    */
-  private top(acc: Float64Array, touched: Int32Array, nTouched: number, limit: number, also: readonly string[] = []): { id: string; proximity: number }[] {
+  private top(acc: Float64Array, touched: Int32Array, nTouched: number, limit: number, also: readonly string[], scale: number,
+    itemOut: Float64Array): ProximityRow[] {
     const extra: { i: number; s: number }[] = [];
     for (const id of also) {
       const i = this.itemIndex.get(id);
-      if (i !== undefined && acc[i] > 0) extra.push({ i, s: acc[i] });
+      if (i !== undefined && acc[i] > 0) extra.push({ i, s: acc[i] * scale * itemOut[i] });
     }
     const idx = new Int32Array(Math.max(1, limit));
     const val = new Float64Array(Math.max(1, limit));
     let n = 0;
     for (let t = 0; t < nTouched; t++) {
       const i = touched[t];
-      const s = acc[i];
+      // the output scaling (linear weight, d_j^(γ-b)) applied here rather than in a pass of its own
+      const s = acc[i] * scale * itemOut[i];
       acc[i] = 0;
       if (!(s > 0) || limit === 0) continue;
       if (n === limit && (s < val[n - 1] || (s === val[n - 1] && i > idx[n - 1]))) continue;
@@ -360,13 +385,13 @@ export class GraphIndex {
       val[p] = s;
       idx[p] = i;
     }
-    const out: { id: string; proximity: number }[] = [];
+    const out: ProximityRow[] = [];
     const seen = new Set<number>();
     for (let k = 0; k < n; k++) {
-      out.push({ id: this.itemIds[idx[k]], proximity: val[k] });
+      out.push({ id: this.itemIds[idx[k]], proximity: val[k], item: idx[k] });
       seen.add(idx[k]);
     }
-    for (const x of extra) if (!seen.has(x.i)) out.push({ id: this.itemIds[x.i], proximity: x.s });
+    for (const x of extra) if (!seen.has(x.i)) out.push({ id: this.itemIds[x.i], proximity: x.s, item: x.i });
     return out;
   }
 
@@ -378,7 +403,7 @@ export class GraphIndex {
    * embedding candidates) wherever they rank, so every merged candidate gets its exact graph term.
    */
   userProximity(userId: string, p: NeighbourhoodParams, maxUserItems: number, maxCoUsers: number, limit: number,
-    also: readonly string[] = []): { id: string; proximity: number }[] {
+    also: readonly string[] = []): ProximityRow[] {
     const u = this.userIndex.get(userId);
     if (u === undefined) return [];
     const mine = this.userItems[u];
@@ -410,16 +435,14 @@ export class GraphIndex {
       }
     }
     // no d_u^-e here: the model scales only its embedding part by the user norm (src/model/filter.ts)
-    const scale = p.linearWeight;
-    for (let t = 0; t < nt; t++) acc[touched[t]] *= scale * pow.itemOut[touched[t]];
-    return this.top(acc, touched, nt, limit, also);
+    return this.top(acc, touched, nt, limit, also, p.linearWeight, pow.itemOut);
   }
 
   /**
    * Items close to an item: the neighbourhood term of a user who has only that item (weight 1):
    * Σ over i←v→j of d_i^-b · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ, top `limit`.
    */
-  itemProximity(itemId: string, p: NeighbourhoodParams, maxCoUsers: number, limit: number, also: readonly string[] = []): { id: string; proximity: number }[] {
+  itemProximity(itemId: string, p: NeighbourhoodParams, maxCoUsers: number, limit: number, also: readonly string[] = []): ProximityRow[] {
     const i = this.itemIndex.get(itemId);
     if (i === undefined) return [];
     const users = this.itemUsers[i];
@@ -441,8 +464,7 @@ export class GraphIndex {
         acc[j] += w * tw[c];
       }
     }
-    for (let t = 0; t < nt; t++) acc[touched[t]] *= p.linearWeight * pow.itemOut[touched[t]];
-    return this.top(acc, touched, nt, limit, also);
+    return this.top(acc, touched, nt, limit, also, p.linearWeight, pow.itemOut);
   }
   /**
    * For each target item, the user's item (among its `maxUserItems` most recent) shared with the most

@@ -6,7 +6,7 @@ import { dotFromIndexScore, indexQueryVector } from '../model/registry';
 import { dotRow, topByDegree, topByDotAmong } from './scan';
 import { DotScorer } from './dotScorer';
 import { WorkerScorer } from './workerScorer';
-import { neighbourhoodParams } from './graphIndex';
+import { neighbourhoodParams, type ProximityRow } from './graphIndex';
 import { memoryEvidence, type ContextHits } from './evidence';
 import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
 import { ServingPolicy, type PolicyRequest } from './policy';
@@ -255,11 +255,14 @@ export class ServingEngine {
           ...neighbourhoodParams(model.params), userId: req.userId, maxUserItems: this.options.maxUserItems, maxCoUsers: this.options.maxCoUsers, limit: this.options.graphCandidates,
         }, counter);
       let reached = 0;
+      const rowOf = graph ? graph.matrixRows(m) : null;
       for (const r of rows) {
-        if (excluded.has(r.id)) continue;
-        const row = m.index.get(r.id);
+        const known = rowOf ? rowOf[(r as ProximityRow).item] : -2; // -2: look it up by id
+        const row = known >= 0 ? known : known === -1 ? undefined : m.index.get(r.id);
+        if (row !== undefined ? excludedRows.has(row) : excluded.has(r.id)) continue;
         if (wanted && (row === undefined || !m.categories[row].some((c) => wanted.has(c)))) continue;
-        add(r.id, row).graph = r.proximity;
+        // keyed by the matrix's own id strings: Map lookups with the same string objects are the fast ones
+        add(row !== undefined ? m.ids[row] : r.id, row).graph = r.proximity;
         reached++;
       }
       // a thin neighbourhood: fewer than asked after exclusions means the graph returned every item it reaches

@@ -45,8 +45,12 @@ describe('serving/exposures: write-behind exposure log', () => {
     expect(writes).toHaveLength(1);
     const p = writes[0].params;
     expect(writes[0].name).toBe('serving/logExposures');
-    expect(p.shown.map((s: Exposure) => `${s.itemId}@${s.impressionId}`)).toEqual(['a@imp1', 'b@imp1', 'a@imp2']);
-    expect(p.items).toEqual([{ id: 'a', n: 2 }, { id: 'b', n: 1 }]);
+    // one map per page, the per-item values as parallel lists
+    expect(p.pages).toEqual([
+      { userId: 'u1', impressionId: 'imp1', modelVersion: 'v', at: expect.any(String), items: ['a', 'b'], positions: [1, 2], probabilities: [0.5, 0.5], explorations: [false, false], scores: [1, 1] },
+      { userId: 'u1', impressionId: 'imp2', modelVersion: 'v', at: expect.any(String), items: ['a'], positions: [1], probabilities: [0.5], explorations: [false], scores: [1] },
+    ]);
+    expect([p.itemIds, p.itemCounts]).toEqual([['a', 'b'], [2, 1]]);
     expect(p.feedback).toMatchObject([{ userId: 'u1', itemId: 'a', impressionId: 'imp2', kind: 'click' }]);
     expect(p.windowSeconds).toBe(24 * 3600);
     expect(log.pending).toBe(0);
@@ -62,7 +66,7 @@ describe('serving/exposures: write-behind exposure log', () => {
     batched.record([shown('a'), shown('b'), shown('c')]);
     await new Promise((r) => setTimeout(r, 30));
     expect(writes.length).toBeGreaterThanOrEqual(2);
-    expect(writes[1].params.shown).toHaveLength(2); // at most batchRows per statement
+    expect(writes[1].params.pages.flatMap((x: { items: string[] }) => x.items)).toHaveLength(2); // at most batchRows per statement
     await batched.close();
     expect(batched.pending).toBe(0);
   });
@@ -85,7 +89,7 @@ describe('serving/exposures: write-behind exposure log', () => {
     await expect(ex.flush()).resolves.toBe(pending);
     expect(writes).toHaveLength(1);
     // the newest rows survived
-    expect(writes[0].params.shown.at(-1).impressionId).toBe('imp29');
+    expect(writes[0].params.pages.at(-1).impressionId).toBe('imp29');
   });
 
   it('counts exposures and feedback at once: once per exposure, within the window, and for the named impression only', () => {
