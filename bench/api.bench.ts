@@ -6,7 +6,7 @@
  *
  *   npm run bench:api -- --out bench/results/api-gowalla.json [--seconds 20] [--levels 1,16,64] [--first 20]
  *                        [--graph memory|cypher] [--candidates scan|index] [--evidence memory|neo4j]
- *                        [--scan-wait ms] [--scan-batch n] [--version vN]
+ *                        [--scan-wait ms] [--scan-batch n] [--graph-worker on|off] [--version vN]
  *
  * --version serves that model version (e.g. one written with --no-activate) instead of the active one;
  * --note records a sentence about the conditions in the result file.
@@ -68,6 +68,7 @@ async function serve(): Promise<void> {
   const scanWait = {
     ...(process.env.BENCH_SCAN_WAIT ? { scanWorkerWaitMs: Number(process.env.BENCH_SCAN_WAIT) } : {}),
     ...(process.env.BENCH_SCAN_BATCH ? { scanWorkerMaxBatch: Number(process.env.BENCH_SCAN_BATCH) } : {}),
+    graphWorker: process.env.BENCH_GRAPH_WORKER !== 'off',
   };
   const srv = await startServer({ ...config, port: 0, host: '127.0.0.1', nodeEnv: 'production' },
     { db, logger: createLogger('warn'), serving: { graphSource, candidateSource, evidenceSource, ...scanWait, pinnedVersion: process.env.BENCH_VERSION || undefined } });
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
       evidence: { type: 'string', default: 'memory' },
       'scan-wait': { type: 'string' },
       'scan-batch': { type: 'string' },
+      'graph-worker': { type: 'string', default: 'on' },
       version: { type: 'string' },
       note: { type: 'string' },
     },
@@ -109,9 +111,9 @@ async function main(): Promise<void> {
   if (!(seconds > 0) || levels.some((l) => !Number.isInteger(l) || l < 1) || !(first >= 1 && first <= 100)) {
     throw new Error(`bench:api: --seconds must be > 0, --levels positive integers, --first 1..100; got ${values.seconds}, ${values.levels}, ${values.first}`);
   }
-  if (!['memory', 'neo4j'].includes(values.evidence!) || (values['scan-wait'] !== undefined && !(Number(values['scan-wait']) >= 0))
+  if (!['memory', 'neo4j'].includes(values.evidence!) || !['on', 'off'].includes(values['graph-worker']!) || (values['scan-wait'] !== undefined && !(Number(values['scan-wait']) >= 0))
     || (values['scan-batch'] !== undefined && !(Number.isInteger(Number(values['scan-batch'])) && Number(values['scan-batch']) >= 1))) {
-    throw new Error(`bench:api: --evidence must be memory or neo4j, --scan-wait a number of ms >= 0, --scan-batch an integer >= 1; got ${values.evidence}, ${values['scan-wait']}, ${values['scan-batch']}`);
+    throw new Error(`bench:api: --evidence must be memory or neo4j, --graph-worker on or off, --scan-wait a number of ms >= 0, --scan-batch an integer >= 1; got ${values.evidence}, ${values['graph-worker']}, ${values['scan-wait']}, ${values['scan-batch']}`);
   }
   const config = loadConfig();
   const db = createExecutor(config);
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   // BENCH_SERVER_NODE_ARGS passes node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const child = fork(__filename, ['--serve'], {
     execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_EVIDENCE: values.evidence, BENCH_SCAN_WAIT: values['scan-wait'] ?? '', BENCH_SCAN_BATCH: values['scan-batch'] ?? '', BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_EVIDENCE: values.evidence, BENCH_SCAN_WAIT: values['scan-wait'] ?? '', BENCH_SCAN_BATCH: values['scan-batch'] ?? '', BENCH_GRAPH_WORKER: values['graph-worker'], BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url: string = await new Promise((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));
@@ -224,7 +226,7 @@ async function main(): Promise<void> {
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
       model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
-      serving: { graphSource: values.graph, candidateSource: values.candidates, evidenceSource: values.evidence, scanWorkerWaitMs: values['scan-wait'] ?? 'default', scanWorkerMaxBatch: values['scan-batch'] ?? 'default', nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
+      serving: { graphSource: values.graph, candidateSource: values.candidates, evidenceSource: values.evidence, scanWorkerWaitMs: values['scan-wait'] ?? 'default', scanWorkerMaxBatch: values['scan-batch'] ?? 'default', graphWorker: values['graph-worker'] !== 'off', nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
       machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
       ...(values.note ? { note: values.note } : {}),
       first,

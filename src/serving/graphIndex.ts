@@ -36,6 +36,26 @@ export function neighbourhoodParams(params: Record<string, unknown>): Neighbourh
 
 const pw = (d: number, e: number) => (d > 0 ? Math.pow(d, e) : 0);
 
+/** A write applied to a GraphIndex (GraphIndex.onChange, apply). */
+export type GraphChange =
+  | { type: 'add'; userId: string; itemId: string; weight: number; kind: string | null }
+  | { type: 'removeUser'; userId: string };
+
+/** A GraphIndex as flat arrays (GraphIndex.toCompact), per user its slice offsets[u]..offsets[u + 1]. */
+export interface GraphCompact {
+  userIds: string[];
+  itemIds: string[];
+  kindNames: string[];
+  offsets: Int32Array;
+  items: Int32Array;
+  weights: Float32Array;
+  kinds: Uint8Array;
+  followOffsets: Int32Array;
+  follows: Int32Array;
+  userDeg: Float64Array;
+  itemDeg: Float64Array;
+}
+
 /** One item reached by the neighbourhood term: its id, the term's value and its index in this GraphIndex. */
 export interface ProximityRow {
   id: string;
@@ -98,6 +118,8 @@ export class GraphIndex {
   private scratch = new Float64Array(0);
   private touched = new Int32Array(0);
   private rowMap: { m: ItemMatrix; generation: number; rows: Int32Array } | null = null;
+  /** Called with every write applied here, so a copy (the graph worker's) can apply it too, in the same order. */
+  onChange: ((change: GraphChange) => void) | null = null;
   /** Per-user bit masks of bestVia (all zero between calls). */
   private mask = new Int32Array(0);
   /**
@@ -143,6 +165,73 @@ export class GraphIndex {
       return Int32Array.from(order.map((k) => us[k]));
     });
     return g;
+  }
+
+  /**
+   * The whole index as a few flat arrays (a copy), to be rebuilt elsewhere with fromCompact: the graph worker
+   * gets its copy this way, typed arrays moved rather than 30k per-user arrays cloned. Indices are kept, so
+   * the copy's item and user numbers are this index's (and stay so while both apply the same changes).
+   */
+  toCompact(): GraphCompact {
+    const nu = this.userIds.length;
+    const offsets = new Int32Array(nu + 1);
+    const followOffsets = new Int32Array(nu + 1);
+    for (let u = 0; u < nu; u++) {
+      offsets[u + 1] = offsets[u] + this.userItems[u].length;
+      followOffsets[u + 1] = followOffsets[u] + (this.follows[u]?.length ?? 0);
+    }
+    const items = new Int32Array(offsets[nu]);
+    const weights = new Float32Array(offsets[nu]);
+    const kinds = new Uint8Array(offsets[nu]);
+    const follows = new Int32Array(followOffsets[nu]);
+    for (let u = 0; u < nu; u++) {
+      items.set(this.userItems[u], offsets[u]);
+      weights.set(this.userWeights[u], offsets[u]);
+      kinds.set(this.userKinds[u], offsets[u]);
+      if (this.follows[u]) follows.set(this.follows[u], followOffsets[u]);
+    }
+    return {
+      userIds: [...this.userIds], itemIds: [...this.itemIds], kindNames: [...this.kindNames], offsets, items, weights, kinds, followOffsets, follows,
+      userDeg: Float64Array.from(this.userDeg), itemDeg: Float64Array.from(this.itemDeg),
+    };
+  }
+
+  /** Rebuilds an index from toCompact's arrays (item audiences ascending by user, as load builds them). */
+  static fromCompact(c: GraphCompact): GraphIndex {
+    const g = new GraphIndex();
+    for (const id of c.kindNames.slice(1)) g.kindCode(id);
+    c.userIds.forEach((id) => g.user(id));
+    c.itemIds.forEach((id) => g.item(id));
+    const users: number[][] = [];
+    const weights: number[][] = [];
+    for (let u = 0; u < c.userIds.length; u++) {
+      const a = c.offsets[u];
+      const b = c.offsets[u + 1];
+      g.userItems[u] = c.items.slice(a, b);
+      g.userWeights[u] = c.weights.slice(a, b);
+      g.userKinds[u] = c.kinds.slice(a, b);
+      if (c.followOffsets[u + 1] > c.followOffsets[u]) g.follows[u] = c.follows.slice(c.followOffsets[u], c.followOffsets[u + 1]);
+      for (let k = a; k < b; k++) {
+        (users[c.items[k]] ??= []).push(u);
+        (weights[c.items[k]] ??= []).push(c.weights[k]);
+      }
+    }
+    g.itemUsers = c.itemIds.map((_, i) => Int32Array.from(users[i] ?? []));
+    g.itemWeights = c.itemIds.map((_, i) => Float32Array.from(weights[i] ?? []));
+    g.userDeg = Array.from(c.userDeg);
+    g.itemDeg = Array.from(c.itemDeg);
+    return g;
+  }
+
+  /** Applies a change recorded by another index's onChange. */
+  apply(change: GraphChange): void {
+    if (change.type === 'add') this.addInteraction(change.userId, change.itemId, change.weight, change.kind);
+    else this.removeUser(change.userId);
+  }
+
+  /** The id of item number `i` of this index. */
+  itemIdOf(i: number): string {
+    return this.itemIds[i];
   }
 
   /** Number of users, items and positive (user, item) pairs held. */
@@ -196,6 +285,7 @@ export class GraphIndex {
   /** Records a positive interaction of `weight` written by this process (added to the pair's weight). */
   addInteraction(userId: string, itemId: string, weight = 1, kind: string | null = null): void {
     if (!(weight > 0)) return;
+    this.onChange?.({ type: 'add', userId, itemId, weight, kind });
     const u = this.user(userId);
     const i = this.item(itemId);
     const items = this.userItems[u];
@@ -244,6 +334,7 @@ export class GraphIndex {
   removeUser(userId: string): void {
     const u = this.userIndex.get(userId);
     if (u === undefined) return;
+    this.onChange?.({ type: 'removeUser', userId });
     const items = this.userItems[u];
     for (let k = 0; k < items.length; k++) {
       const i = items[k];

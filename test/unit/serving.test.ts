@@ -100,6 +100,47 @@ describe('serving/graphIndex: in-process co-interaction proximity', () => {
   });
 });
 
+describe('serving/graphWorker: the graph term on a worker thread', () => {
+  const adj = { u: ['a', 'b'], v: ['a', 'c'], w: ['b', 'c', 'd'], x: ['d'], y: ['c', 'e'] };
+  const same = (a: { id: string; proximity: number; item: number }[], b: typeof a) => {
+    expect(b.map((r) => [r.id, r.item])).toEqual(a.map((r) => [r.id, r.item]));
+    a.forEach((r, k) => expect(b[k].proximity).toBe(r.proximity));
+  };
+
+  it('rebuilds an identical index from its compact form, and stays identical under the same writes', async () => {
+    const g = await graph(adj, { u: ['v'] });
+    const changes: unknown[] = [];
+    g.onChange = (c) => changes.push(c);
+    g.addInteraction('u', 'e', 2, 'like');
+    const copy = GraphIndex.fromCompact(g.toCompact());
+    g.addInteraction('x', 'new', 1, 'view');
+    g.removeUser('w');
+    changes.slice(1).forEach((c) => copy.apply(c as any));
+    for (const u of Object.keys(adj)) same(g.userProximity(u, P, 50, 50, 10), copy.userProximity(u, P, 50, 50, 10));
+    expect(copy.userItemsOf('u')).toEqual(g.userItemsOf('u'));
+    expect(copy.followeesWith('u', ['a', 'c'])).toEqual(g.followeesWith('u', ['a', 'c']));
+  });
+
+  it('answers as the main index does, before and after writes, and follows a new index', async () => {
+    const { GraphWorker } = await import('../../src/serving/graphWorkerClient');
+    const { createLogger } = await import('../../src/log');
+    const gw = new GraphWorker(createLogger('silent'));
+    try {
+      const g = await graph(adj);
+      same(g.userProximity('u', P, 50, 50, 10), await gw.userProximity(g, 'u', P, 50, 50, 10, []));
+      g.addInteraction('u', 'd', 1, 'save'); // posted to the worker before the next query
+      g.addInteraction('z', 'f', 1, 'view');
+      g.addInteraction('u', 'f', 1, 'view');
+      const want = g.userProximity('y', P, 50, 50, 10, ['a']);
+      same(want, await gw.userProximity(g, 'y', P, 50, 50, 10, ['a']));
+      const g2 = await graph({ u: ['a'], v: ['a', 'q'] });
+      same(g2.userProximity('u', P, 50, 50, 10), await gw.userProximity(g2, 'u', P, 50, 50, 10, []));
+    } finally {
+      await gw.dispose();
+    }
+  });
+});
+
 describe('serving/evidence: reasons from the in-process graph', () => {
   // u has a (coffee) and b (coffee, books); v and w share a and b with u; u follows v and x
   const adj = { u: ['b', 'a'], v: ['a', 'z', 'y'], w: ['a', 'b', 'z'], x: ['z'] };

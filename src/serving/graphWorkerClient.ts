@@ -1,0 +1,95 @@
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker';
+import type { Logger } from '../log';
+import type { GraphIndex, NeighbourhoodParams, ProximityRow } from './graphIndex';
+import type { GraphWorkerRequest, GraphWorkerResponse } from './graphWorker';
+
+/**
+ * The main thread's side of the graph worker (src/serving/graphWorker.ts). The worker gets a copy of the
+ * served GraphIndex when first asked about it (GraphIndex.toCompact: typed arrays, moved, not cloned) and
+ * every later write to it (GraphIndex.onChange), posted in order before any query that follows the write,
+ * so its answers are the main index's own: the same item numbers, the same values.
+ */
+export class GraphWorker {
+  private worker: Worker | null = null;
+  private index: GraphIndex | null = null;
+  private token = 0;
+  private nextId = 1;
+  private waiting = new Map<number, { resolve: (r: { items: Int32Array; proximity: Float64Array }) => void; reject: (err: Error) => void }>();
+
+  constructor(private readonly log: Logger) {}
+
+  private start(): Worker {
+    const worker = startWorker(path.join(__dirname, 'graphWorker'));
+    worker.on('message', (msg: GraphWorkerResponse) => {
+      if (msg.id === null) {
+        this.fail(new Error((msg as { message: string }).message));
+        return;
+      }
+      const w = this.waiting.get(msg.id);
+      this.waiting.delete(msg.id);
+      if (this.waiting.size === 0) worker.unref();
+      if (msg.type === 'proximity') w?.resolve(msg);
+      else w?.reject(new Error(msg.message));
+    });
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.fail(new Error(`graph worker exited with code ${code}`));
+    });
+    worker.unref();
+    return worker;
+  }
+
+  /** Rejects every waiting query and forgets the worker and its copy (the next query starts afresh). */
+  private fail(err: Error): void {
+    this.log.error({ err }, 'graph worker failed; restarting on the next query');
+    const w = this.worker;
+    this.worker = null;
+    if (this.index) this.index.onChange = null;
+    this.index = null;
+    for (const x of this.waiting.values()) x.reject(err);
+    this.waiting.clear();
+    void w?.terminate();
+  }
+
+  /** Makes the worker hold a copy of `graph` (posted once per index object; its writes follow). */
+  private attach(worker: Worker, graph: GraphIndex): number {
+    if (this.index === graph) return this.token;
+    if (this.index) this.index.onChange = null;
+    const token = ++this.token;
+    const compact = graph.toCompact();
+    // the arrays are toCompact's own copies: moved to the worker, not cloned
+    worker.postMessage({ type: 'load', token, compact } satisfies GraphWorkerRequest, [
+      compact.offsets, compact.items, compact.weights, compact.kinds, compact.followOffsets, compact.follows, compact.userDeg, compact.itemDeg,
+    ].map((a) => a.buffer as ArrayBuffer));
+    graph.onChange = (change) => this.worker?.postMessage({ type: 'change', token, change } satisfies GraphWorkerRequest);
+    this.index = graph;
+    return token;
+  }
+
+  /** GraphIndex.userProximity of `graph`, computed on the worker. */
+  async userProximity(graph: GraphIndex, userId: string, params: NeighbourhoodParams, maxUserItems: number, maxCoUsers: number,
+    limit: number, also: string[]): Promise<ProximityRow[]> {
+    const worker = (this.worker ??= this.start());
+    const token = this.attach(worker, graph);
+    const id = this.nextId++;
+    const r = await new Promise<{ items: Int32Array; proximity: Float64Array }>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ type: 'proximity', id, token, userId, params, maxUserItems, maxCoUsers, limit, also } satisfies GraphWorkerRequest);
+    });
+    return Array.from(r.items, (item, k) => ({ id: graph.itemIdOf(item), proximity: r.proximity[k], item }));
+  }
+
+  /** Stops the worker. */
+  async dispose(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (this.index) this.index.onChange = null;
+    this.index = null;
+    for (const x of this.waiting.values()) x.reject(new Error('graph worker stopped'));
+    this.waiting.clear();
+    await w?.terminate();
+  }
+}
