@@ -6,10 +6,13 @@
  *
  *   npm run bench:api -- --out bench/results/api-gowalla.json [--seconds 20] [--levels 1,16,64] [--first 20]
  *                        [--graph memory|cypher] [--candidates scan|index] [--evidence memory|neo4j]
- *                        [--scan-wait ms] [--scan-batch n] [--graph-worker on|off] [--version vN]
+ *                        [--retrieval adaptive|always] [--graph-worker on|off] [--scan-wait ms] [--scan-batch n]
+ *                        [--version vN]
  *
  * --version serves that model version (e.g. one written with --no-activate) instead of the active one;
- * --note records a sentence about the conditions in the result file.
+ * --note records a sentence about the conditions in the result file. The serving flags select the paths a
+ * baseline needs: `--retrieval always --evidence neo4j --graph-worker off` serves as the design before
+ * adaptive retrieval, in-memory evidence and the graph worker did (a comparison in the same session).
  *
  * Writes { runs: [ {concurrency, p50Ms, p95Ms, p99Ms, requestsPerSecond, errors, ...} ], ... }.
  * Errors count non-2xx responses, transport errors and GraphQL `errors` in 200 responses.
@@ -21,6 +24,7 @@ import os from 'node:os';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
 
 /** The part of autocannon's result this benchmark reads (the package ships no types). */
@@ -69,15 +73,21 @@ async function serve(): Promise<void> {
     ...(process.env.BENCH_SCAN_WAIT ? { scanWorkerWaitMs: Number(process.env.BENCH_SCAN_WAIT) } : {}),
     ...(process.env.BENCH_SCAN_BATCH ? { scanWorkerMaxBatch: Number(process.env.BENCH_SCAN_BATCH) } : {}),
     graphWorker: process.env.BENCH_GRAPH_WORKER !== 'off',
+    embeddingRetrieval: (process.env.BENCH_RETRIEVAL === 'always' ? 'always' : 'adaptive') as 'always' | 'adaptive',
   };
   const srv = await startServer({ ...config, port: 0, host: '127.0.0.1', nodeEnv: 'production' },
     { db, logger: createLogger('warn'), serving: { graphSource, candidateSource, evidenceSource, ...scanWait, pinnedVersion: process.env.BENCH_VERSION || undefined } });
   await srv.engine.warm();
   process.send!({ url: srv.url });
+  // how long the server's event loop was late (ms) between two cpu messages: its stalls show in the latency tail
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   process.on('message', async (m: { stop?: boolean; cpu?: boolean }) => {
     if (m.cpu) {
       const u = process.cpuUsage();
-      process.send!({ cpuMs: (u.user + u.system) / 1000 });
+      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+      process.send!({ cpuMs: (u.user + u.system) / 1000, loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
+      loop.reset();
     }
     if (m.stop) {
       await srv.stop();
@@ -101,6 +111,7 @@ async function main(): Promise<void> {
       'scan-wait': { type: 'string' },
       'scan-batch': { type: 'string' },
       'graph-worker': { type: 'string', default: 'on' },
+      retrieval: { type: 'string', default: 'adaptive' },
       version: { type: 'string' },
       note: { type: 'string' },
     },
@@ -111,9 +122,9 @@ async function main(): Promise<void> {
   if (!(seconds > 0) || levels.some((l) => !Number.isInteger(l) || l < 1) || !(first >= 1 && first <= 100)) {
     throw new Error(`bench:api: --seconds must be > 0, --levels positive integers, --first 1..100; got ${values.seconds}, ${values.levels}, ${values.first}`);
   }
-  if (!['memory', 'neo4j'].includes(values.evidence!) || !['on', 'off'].includes(values['graph-worker']!) || (values['scan-wait'] !== undefined && !(Number(values['scan-wait']) >= 0))
+  if (!['memory', 'neo4j'].includes(values.evidence!) || !['on', 'off'].includes(values['graph-worker']!) || !['adaptive', 'always'].includes(values.retrieval!) || (values['scan-wait'] !== undefined && !(Number(values['scan-wait']) >= 0))
     || (values['scan-batch'] !== undefined && !(Number.isInteger(Number(values['scan-batch'])) && Number(values['scan-batch']) >= 1))) {
-    throw new Error(`bench:api: --evidence must be memory or neo4j, --graph-worker on or off, --scan-wait a number of ms >= 0, --scan-batch an integer >= 1; got ${values.evidence}, ${values['graph-worker']}, ${values['scan-wait']}, ${values['scan-batch']}`);
+    throw new Error(`bench:api: --evidence must be memory or neo4j, --graph-worker on or off, --retrieval adaptive or always, --scan-wait a number of ms >= 0, --scan-batch an integer >= 1; got ${values.evidence}, ${values['graph-worker']}, ${values.retrieval}, ${values['scan-wait']}, ${values['scan-batch']}`);
   }
   const config = loadConfig();
   const db = createExecutor(config);
@@ -137,7 +148,7 @@ async function main(): Promise<void> {
   // BENCH_SERVER_NODE_ARGS passes node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const child = fork(__filename, ['--serve'], {
     execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_EVIDENCE: values.evidence, BENCH_SCAN_WAIT: values['scan-wait'] ?? '', BENCH_SCAN_BATCH: values['scan-batch'] ?? '', BENCH_GRAPH_WORKER: values['graph-worker'], BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_EVIDENCE: values.evidence, BENCH_SCAN_WAIT: values['scan-wait'] ?? '', BENCH_SCAN_BATCH: values['scan-batch'] ?? '', BENCH_GRAPH_WORKER: values['graph-worker'], BENCH_RETRIEVAL: values.retrieval, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url: string = await new Promise((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));
@@ -148,8 +159,12 @@ async function main(): Promise<void> {
   // CPU time of the three parties per level (ms), to show where a request's cost goes: the server process
   // (asked over IPC), the local Neo4j (from /proc, when it is the project's own server) and this process,
   // which runs the load generator
+  let loopDelayMs: Record<string, number> | null = null;
   const serverCpu = () => new Promise<number>((resolve) => {
-    child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs));
+    child.once('message', (m: { cpuMs: number; loopDelayMs: Record<string, number> }) => {
+      loopDelayMs = m.loopDelayMs;
+      resolve(m.cpuMs);
+    });
     child.send({ cpu: true });
   });
   const neo4jPid = (() => {
@@ -208,6 +223,7 @@ async function main(): Promise<void> {
       errors: result.errors + result.timeouts + result.non2xx + graphqlErrors,
       seconds: duration,
       cpuMsPerRequest: { server: per(cpu0.server, cpu1.server), neo4j: per(cpu0.neo4j, cpu1.neo4j), loadGenerator: per(cpu0.load, cpu1.load) },
+      serverEventLoopDelayMs: loopDelayMs,
     };
   };
 
@@ -226,7 +242,7 @@ async function main(): Promise<void> {
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
       model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
-      serving: { graphSource: values.graph, candidateSource: values.candidates, evidenceSource: values.evidence, scanWorkerWaitMs: values['scan-wait'] ?? 'default', scanWorkerMaxBatch: values['scan-batch'] ?? 'default', graphWorker: values['graph-worker'] !== 'off', nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
+      serving: { graphSource: values.graph, candidateSource: values.candidates, evidenceSource: values.evidence, scanWorkerWaitMs: values['scan-wait'] ?? 'default', scanWorkerMaxBatch: values['scan-batch'] ?? 'default', graphWorker: values['graph-worker'] !== 'off', embeddingRetrieval: values.retrieval, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
       machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
       ...(values.note ? { note: values.note } : {}),
       first,
