@@ -19,6 +19,7 @@ export type GraphWorkerRequest =
 
 /** The worker's answers. */
 export type GraphWorkerResponse =
+  | { type: 'loaded'; token: number }
   | { type: 'proximity'; id: number; items: Int32Array; proximity: Float64Array }
   | { type: 'error'; id: number | null; message: string };
 
@@ -30,6 +31,7 @@ function handle(m: GraphWorkerRequest): void {
   if (m.type === 'load') {
     index = GraphIndex.fromCompact(m.compact);
     token = m.token;
+    port!.postMessage({ type: 'loaded', token } satisfies GraphWorkerResponse);
     return;
   }
   if (m.type === 'change') {

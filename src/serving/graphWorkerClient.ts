@@ -15,6 +15,11 @@ export class GraphWorker {
   private worker: Worker | null = null;
   private index: GraphIndex | null = null;
   private token = 0;
+  /** The copy the worker has finished building (rebuilding Gowalla's takes ~0.3 s; meanwhile callers compute in-thread). */
+  private loaded = -1;
+  /** Queries the worker has answered (the rest were computed in-thread while it built its copy). */
+  answered = 0;
+  private loadWaiters: { token: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   private nextId = 1;
   private waiting = new Map<number, { resolve: (r: { items: Int32Array; proximity: Float64Array }) => void; reject: (err: Error) => void }>();
 
@@ -23,6 +28,12 @@ export class GraphWorker {
   private start(): Worker {
     const worker = startWorker(path.join(__dirname, 'graphWorker'));
     worker.on('message', (msg: GraphWorkerResponse) => {
+      if (msg.type === 'loaded') {
+        this.loaded = msg.token;
+        for (const w of this.loadWaiters.filter((x) => x.token <= msg.token)) w.resolve();
+        this.loadWaiters = this.loadWaiters.filter((x) => x.token > msg.token);
+        return;
+      }
       if (msg.id === null) {
         this.fail(new Error((msg as { message: string }).message));
         return;
@@ -30,7 +41,10 @@ export class GraphWorker {
       const w = this.waiting.get(msg.id);
       this.waiting.delete(msg.id);
       if (this.waiting.size === 0) worker.unref();
-      if (msg.type === 'proximity') w?.resolve(msg);
+      if (msg.type === 'proximity') {
+        this.answered++;
+        w?.resolve(msg);
+      }
       else w?.reject(new Error(msg.message));
     });
     worker.on('error', (err) => this.fail(err));
@@ -48,6 +62,9 @@ export class GraphWorker {
     this.worker = null;
     if (this.index) this.index.onChange = null;
     this.index = null;
+    this.loaded = -1;
+    for (const w of this.loadWaiters) w.reject(err);
+    this.loadWaiters = [];
     for (const x of this.waiting.values()) x.reject(err);
     this.waiting.clear();
     void w?.terminate();
@@ -68,11 +85,28 @@ export class GraphWorker {
     return token;
   }
 
-  /** GraphIndex.userProximity of `graph`, computed on the worker. */
+  /** Starts the worker and gives it its copy of `graph` ahead of the first query; resolves when the copy is built. */
+  prepare(graph: GraphIndex): Promise<void> {
+    const worker = (this.worker ??= this.start());
+    const token = this.attach(worker, graph);
+    if (this.loaded === token) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.loadWaiters.push({ token, resolve, reject });
+      worker.ref(); // until the copy is built
+    }).finally(() => {
+      if (this.waiting.size === 0 && this.loadWaiters.length === 0) this.worker?.unref();
+    });
+  }
+
+  /**
+   * GraphIndex.userProximity of `graph`, computed on the worker; here while the worker is still building its
+   * copy (at start and after each refresh of the index), so no request waits for that.
+   */
   async userProximity(graph: GraphIndex, userId: string, params: NeighbourhoodParams, maxUserItems: number, maxCoUsers: number,
     limit: number, also: string[]): Promise<ProximityRow[]> {
     const worker = (this.worker ??= this.start());
     const token = this.attach(worker, graph);
+    if (this.loaded !== token) return graph.userProximity(userId, params, maxUserItems, maxCoUsers, limit, also);
     const id = this.nextId++;
     const r = await new Promise<{ items: Int32Array; proximity: Float64Array }>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });

@@ -160,6 +160,7 @@ export class ServingPolicy {
       return Math.sqrt(s);
     });
 
+    const useMmr = policy.diversity > 0;
     const candidates: RerankCandidate[] = kept.map((c) => {
       const row = m.index.get(c.id);
       const counts = this.exposures.count(c.id);
@@ -171,7 +172,8 @@ export class ServingPolicy {
         id: c.id,
         score: c.score + feedback,
         breakdown: { embedding: b.embedding, graph: b.graph, context: b.context, popularity: b.popularity, feedback },
-        embedding: row !== undefined ? m.embeddings.subarray(row * m.dims, (row + 1) * m.dims) : undefined,
+        // only MMR (diversity > 0) reads embeddings: no view per candidate otherwise
+        embedding: useMmr && row !== undefined ? m.embeddings.subarray(row * m.dims, (row + 1) * m.dims) : undefined,
         categories: row !== undefined ? m.categories[row] : undefined,
         exposures: counts.exposures,
         feedback: Math.min(counts.feedback, counts.exposures),

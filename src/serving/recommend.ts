@@ -140,7 +140,8 @@ export class ServingEngine {
     try {
       const model = await this.store.activeModel();
       if (!model) return;
-      await Promise.all([this.store.itemMatrix(model), this.options.graphSource === 'memory' ? this.store.graphIndex(model) : null]);
+      const [, graph] = await Promise.all([this.store.itemMatrix(model), this.options.graphSource === 'memory' ? this.store.graphIndex(model) : null]);
+      if (graph && this.options.graphWorker) await (this.graphWorker ??= new GraphWorker(this.log)).prepare(graph);
     } catch (err) {
       this.log.warn({ err }, 'warming the serving caches failed; the first request will load them');
     }

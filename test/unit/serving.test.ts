@@ -127,6 +127,7 @@ describe('serving/graphWorker: the graph term on a worker thread', () => {
     const gw = new GraphWorker(createLogger('silent'));
     try {
       const g = await graph(adj);
+      await gw.prepare(g); // answers come from the worker once its copy is built (before that, from g itself)
       same(g.userProximity('u', P, 50, 50, 10), await gw.userProximity(g, 'u', P, 50, 50, 10, []));
       g.addInteraction('u', 'd', 1, 'save'); // posted to the worker before the next query
       g.addInteraction('z', 'f', 1, 'view');
@@ -134,7 +135,9 @@ describe('serving/graphWorker: the graph term on a worker thread', () => {
       const want = g.userProximity('y', P, 50, 50, 10, ['a']);
       same(want, await gw.userProximity(g, 'y', P, 50, 50, 10, ['a']));
       const g2 = await graph({ u: ['a'], v: ['a', 'q'] });
+      await gw.prepare(g2);
       same(g2.userProximity('u', P, 50, 50, 10), await gw.userProximity(g2, 'u', P, 50, 50, 10, []));
+      expect(gw.answered).toBe(3);
     } finally {
       await gw.dispose();
     }
