@@ -34,6 +34,8 @@ export function neighbourhoodParams(params: Record<string, unknown>): Neighbourh
   };
 }
 
+let indexSerial = 0;
+
 const pw = (d: number, e: number) => (d > 0 ? Math.pow(d, e) : 0);
 
 /** A write applied to a GraphIndex (GraphIndex.onChange, apply). */
@@ -118,6 +120,8 @@ export class GraphIndex {
   private scratch = new Float64Array(0);
   private touched = new Int32Array(0);
   private rowMap: { m: ItemMatrix; generation: number; rows: Int32Array } | null = null;
+  /** Order of creation among this process's indexes (a refresh makes a newer one). */
+  readonly serial = ++indexSerial;
   /** Called with every write applied here, so a copy (the graph worker's) can apply it too, in the same order. */
   onChange: ((change: GraphChange) => void) | null = null;
   /** Per-user bit masks of bestVia (all zero between calls). */

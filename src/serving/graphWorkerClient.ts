@@ -104,6 +104,8 @@ export class GraphWorker {
    */
   async userProximity(graph: GraphIndex, userId: string, params: NeighbourhoodParams, maxUserItems: number, maxCoUsers: number,
     limit: number, also: string[]): Promise<ProximityRow[]> {
+    // a request that began before a refresh still holds the older index: answered here, without swapping it back in
+    if (this.index && graph.serial < this.index.serial) return graph.userProximity(userId, params, maxUserItems, maxCoUsers, limit, also);
     const worker = (this.worker ??= this.start());
     const token = this.attach(worker, graph);
     if (this.loaded !== token) return graph.userProximity(userId, params, maxUserItems, maxCoUsers, limit, also);

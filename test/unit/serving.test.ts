@@ -138,6 +138,10 @@ describe('serving/graphWorker: the graph term on a worker thread', () => {
       await gw.prepare(g2);
       same(g2.userProximity('u', P, 50, 50, 10), await gw.userProximity(g2, 'u', P, 50, 50, 10, []));
       expect(gw.answered).toBe(3);
+      // a request still holding the older index is answered in-thread, and the worker keeps the newer copy
+      same(g.userProximity('y', P, 50, 50, 10), await gw.userProximity(g, 'y', P, 50, 50, 10, []));
+      same(g2.userProximity('v', P, 50, 50, 10), await gw.userProximity(g2, 'v', P, 50, 50, 10, []));
+      expect(gw.answered).toBe(4);
     } finally {
       await gw.dispose();
     }
