@@ -1,5 +1,6 @@
 import { Executor } from '../../src/db/executor';
 import type { ServerHandle } from '../../src/api/server';
+import type { ServingOptions } from '../../src/serving/recommend';
 import { resetGraph, testExecutor } from '../helpers/neo4j';
 import { useApiServer, codeOf, gql, loadApiFixture, startTestServer, tokenFor } from './api.fixture';
 
@@ -137,22 +138,30 @@ describe.each([
   });
 });
 
-describe('api/recommendations: the Cypher and in-process graph terms agree', () => {
-  let db: Executor;
-  let mem: ServerHandle;
-  let cyp: ServerHandle;
+/**
+ * beforeAll/afterAll of a describe block that compares two serving variants: the fixture graph and one server
+ * per variant over it, handed to `bind`.
+ */
+function useServerPair(a: Partial<ServingOptions>, b: Partial<ServingOptions>, bind: (x: { db: Executor; a: ServerHandle; b: ServerHandle }) => void): void {
+  let x: { db: Executor; a: ServerHandle; b: ServerHandle } | null = null;
   beforeAll(async () => {
-    db = testExecutor();
+    const db = testExecutor();
     await resetGraph(db);
     await loadApiFixture(db);
-    mem = await startTestServer(db, { graphSource: 'memory' });
-    cyp = await startTestServer(db, { graphSource: 'cypher' });
+    x = { db, a: await startTestServer(db, a), b: await startTestServer(db, b) };
+    bind(x);
   });
   afterAll(async () => {
-    await mem.stop();
-    await cyp.stop();
-    await db.close();
+    await x?.a.stop();
+    await x?.b.stop();
+    await x?.db.close();
   });
+}
+
+describe('api/recommendations: the Cypher and in-process graph terms agree', () => {
+  let mem: ServerHandle;
+  let cyp: ServerHandle;
+  useServerPair({ graphSource: 'memory' }, { graphSource: 'cypher' }, (x) => { ({ a: mem, b: cyp } = x); });
 
   it('gives every user the same graph proximity from both sources', async () => {
     for (const u of ['alice', 'bob', 'carol', 'dave']) {
@@ -170,18 +179,7 @@ describe('api/recommendations: evidence from the in-process graph agrees with Ne
   let db: Executor;
   let mem: ServerHandle;
   let neo: ServerHandle;
-  beforeAll(async () => {
-    db = testExecutor();
-    await resetGraph(db);
-    await loadApiFixture(db);
-    mem = await startTestServer(db, { evidenceSource: 'memory' });
-    neo = await startTestServer(db, { evidenceSource: 'neo4j' });
-  });
-  afterAll(async () => {
-    await mem.stop();
-    await neo.stop();
-    await db.close();
-  });
+  useServerPair({ evidenceSource: 'memory' }, { evidenceSource: 'neo4j' }, (x) => { ({ db, a: mem, b: neo } = x); });
 
   const reasonsOf = (res: any) => new Map<string, any[]>(res.data.recommendations.items.map((x: any) => [x.item.id, x.reasons]));
   const summary = (reasons: any[]) => reasons.map((r) => ({
