@@ -26,7 +26,12 @@ import { RESOLVERS_EXTRA } from './resolvers';
 
 let schemaPromise: Promise<GraphQLSchema> | null = null;
 
-/** Builds (once per process) the executable schema from the type-graphql resolvers. */
+/**
+ * Builds (once per process) the executable schema from the type-graphql resolvers. Every @ObjectType sets
+ * `simpleResolvers`: plain fields use graphql-js's default resolver rather than type-graphql's wrapper (an
+ * object and two calls per field, for no middleware or auth checker: the project registers none); fields
+ * with a @FieldResolver keep theirs.
+ */
 export function buildSchema(): Promise<GraphQLSchema> {
   schemaPromise ??= buildTypeGraphQLSchema({
     resolvers: [ModelResolver, ItemResolver, UserResolver, InteractionResolver, ...RESOLVERS_EXTRA] as never,

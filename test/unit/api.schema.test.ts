@@ -8,6 +8,21 @@ describe('api/schema: the committed SDL', () => {
     expect(await schemaSdl()).toBe(committed);
   });
 
+  it('resolves plain fields with the default resolver: only field resolvers wrap a field', async () => {
+    // every @ObjectType sets simpleResolvers (src/api/server.ts buildSchema): type-graphql's per-field wrapper
+    // costs an object and two calls for each of the ~2,000 fields of a recommendations response
+    const { GraphQLObjectType } = await import('graphql');
+    const { buildSchema } = await import('../../src/api/server');
+    const schema = await buildSchema();
+    const wrapped: string[] = [];
+    for (const t of Object.values(schema.getTypeMap())) {
+      if (!(t instanceof GraphQLObjectType) || t.name.startsWith('__') || ['Query', 'Mutation'].includes(t.name)) continue;
+      for (const [name, f] of Object.entries(t.getFields())) if (f.resolve) wrapped.push(`${t.name}.${name}`);
+    }
+    expect(wrapped.sort()).toEqual(['Interaction.item', 'Item.categories', 'Item.interactionCount', 'Item.popularIn',
+      'User.activeIn', 'User.followers', 'User.following', 'User.interactionCount', 'User.interactions']);
+  });
+
   it('documents every type and field', async () => {
     const { buildSchema } = await import('../../src/api/server');
     const schema = await buildSchema();

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
 /** A context value with how often it occurs (ACTIVE_IN / POPULAR_IN counts). */
-@ObjectType({ description: 'A context (kind and value) with how many interactions happened in it.' })
+@ObjectType({ simpleResolvers: true, description: 'A context (kind and value) with how many interactions happened in it.' })
 export class ContextCount {
   @Field(() => String, { description: 'Context kind, e.g. device.' })
   kind!: string;
@@ -14,7 +14,7 @@ export class ContextCount {
 }
 
 /** A context value. */
-@ObjectType({ description: 'A context value such as device/mobile.' })
+@ObjectType({ simpleResolvers: true, description: 'A context value such as device/mobile.' })
 export class ContextValueType {
   @Field(() => String, { description: 'Context kind, e.g. device.' })
   kind!: string;

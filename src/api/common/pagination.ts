@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { badInput, checkFirst } from '../errors';
 
 /** Relay-style page information of a connection. */
-@ObjectType({ description: 'Where a page of a connection sits: pass endCursor as `after` to get the next page.' })
+@ObjectType({ simpleResolvers: true, description: 'Where a page of a connection sits: pass endCursor as `after` to get the next page.' })
 export class PageInfo {
   @Field(() => Boolean, { description: 'True when more edges follow this page.' })
   hasNextPage!: boolean;

@@ -3,7 +3,7 @@ import { ContextValueType } from '../common/context.type';
 import { PageInfo } from '../common/pagination';
 
 /** One INTERACTED edge: who did what to which item, when and in which context. */
-@ObjectType({ description: 'An interaction of a user with an item.' })
+@ObjectType({ simpleResolvers: true, description: 'An interaction of a user with an item.' })
 export class Interaction {
   @Field(() => ID, { description: 'The user who interacted.' })
   userId!: string;
@@ -25,7 +25,7 @@ export class Interaction {
 }
 
 /** An edge of an interaction connection. */
-@ObjectType({ description: 'An interaction with its cursor.' })
+@ObjectType({ simpleResolvers: true, description: 'An interaction with its cursor.' })
 export class InteractionEdge {
   @Field(() => String, { description: 'Opaque cursor of this edge.' })
   cursor!: string;
@@ -35,7 +35,7 @@ export class InteractionEdge {
 }
 
 /** A page of interactions. */
-@ObjectType({ description: 'A page of interactions, newest first.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of interactions, newest first.' })
 export class InteractionConnection {
   @Field(() => [InteractionEdge], { description: 'The interactions of this page.' })
   edges!: InteractionEdge[];
@@ -45,7 +45,7 @@ export class InteractionConnection {
 }
 
 /** What recordInteraction returns. */
-@ObjectType({ description: 'The result of recordInteraction.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of recordInteraction.' })
 export class RecordInteractionPayload {
   @Field(() => Interaction, { description: 'The interaction as stored (for a replayed idempotency key: the one stored the first time).' })
   interaction!: Interaction;

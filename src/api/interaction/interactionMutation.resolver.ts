@@ -14,7 +14,7 @@ import { RecordInteractionInput, UpsertItemInput, UpsertUserInput } from './inte
 import { RecordInteractionPayload } from './interaction.type';
 
 /** What upsertItem returns. */
-@ObjectType({ description: 'The result of upsertItem.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of upsertItem.' })
 export class UpsertItemPayload {
   @Field(() => Item, { description: 'The item as stored.' })
   item!: Item;
@@ -27,7 +27,7 @@ export class UpsertItemPayload {
 }
 
 /** What upsertUser returns. */
-@ObjectType({ description: 'The result of upsertUser.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of upsertUser.' })
 export class UpsertUserPayload {
   @Field(() => User, { description: 'The user as stored.' })
   user!: User;
@@ -37,7 +37,7 @@ export class UpsertUserPayload {
 }
 
 /** What deleteUser returns. */
-@ObjectType({ description: 'The result of deleteUser.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of deleteUser.' })
 export class DeleteUserPayload {
   @Field(() => ID, { description: 'The deleted user\'s id.' })
   id!: string;

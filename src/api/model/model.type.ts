@@ -2,7 +2,7 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 
 /** The served model version and its evaluation. */
-@ObjectType({ description: 'The trained model that serves recommendations.' })
+@ObjectType({ simpleResolvers: true, description: 'The trained model that serves recommendations.' })
 export class ModelInfo {
   @Field(() => String, { description: 'Model version; embeddings on nodes carry it as embeddingVersion.' })
   version!: string;

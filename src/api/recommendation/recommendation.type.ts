@@ -34,7 +34,7 @@ registerEnumType(RelationshipDirection, {
 });
 
 /** A node on an evidence path. */
-@ObjectType({ description: 'A node on an evidence path. Users other than you and people you follow are anonymous (id null).' })
+@ObjectType({ simpleResolvers: true, description: 'A node on an evidence path. Users other than you and people you follow are anonymous (id null).' })
 export class PathNodeType {
   @Field(() => String, { description: 'Node label: User, Item, Category or Context.' })
   label!: string;
@@ -47,7 +47,7 @@ export class PathNodeType {
 }
 
 /** A relationship on an evidence path. */
-@ObjectType({ description: 'A relationship on an evidence path.' })
+@ObjectType({ simpleResolvers: true, description: 'A relationship on an evidence path.' })
 export class PathRelationshipType {
   @Field(() => String, { description: 'Relationship type, e.g. INTERACTED, FOLLOWS, IN_CATEGORY, POPULAR_IN.' })
   type!: string;
@@ -57,7 +57,7 @@ export class PathRelationshipType {
 }
 
 /** A real path in the graph. */
-@ObjectType({ description: 'A real path in the graph: relationships[k] joins nodes[k] and nodes[k+1].' })
+@ObjectType({ simpleResolvers: true, description: 'A real path in the graph: relationships[k] joins nodes[k] and nodes[k+1].' })
 export class GraphPathType {
   @Field(() => [PathNodeType], { description: 'Nodes along the path.' })
   nodes!: PathNodeType[];
@@ -67,7 +67,7 @@ export class GraphPathType {
 }
 
 /** A reason with its paths. */
-@ObjectType({ description: 'Why an item is recommended: a sentence and the graph paths behind it.' })
+@ObjectType({ simpleResolvers: true, description: 'Why an item is recommended: a sentence and the graph paths behind it.' })
 export class ReasonType {
   @Field(() => ReasonKindEnum, { description: 'Kind of evidence.' })
   kind!: ReasonKindEnum;
@@ -80,7 +80,7 @@ export class ReasonType {
 }
 
 /** The parts of a score. */
-@ObjectType({ description: 'How a score is made: the parts add up to the score.' })
+@ObjectType({ simpleResolvers: true, description: 'How a score is made: the parts add up to the score.' })
 export class ScoreBreakdownType {
   @Field(() => Float, { description: 'Dot product of the user and item embeddings (weighted).' })
   embedding!: number;
@@ -108,7 +108,7 @@ export class ScoreBreakdownType {
 }
 
 /** One recommended item. */
-@ObjectType({ description: 'A recommended item with its score, score breakdown and reasons.' })
+@ObjectType({ simpleResolvers: true, description: 'A recommended item with its score, score breakdown and reasons.' })
 export class Recommendation {
   @Field(() => Int, { description: 'Position in the list, from 1.' })
   rank!: number;
@@ -133,7 +133,7 @@ export class Recommendation {
 }
 
 /** The settings a page was built with. */
-@ObjectType({ description: 'The re-ranking policy a page was built with: the request\'s settings over the configured defaults, and the seed.' })
+@ObjectType({ simpleResolvers: true, description: 'The re-ranking policy a page was built with: the request\'s settings over the configured defaults, and the seed.' })
 export class PolicySettingsType {
   @Field(() => Float, { description: 'Maximal-marginal-relevance weight of dissimilarity.' })
   diversity!: number;
@@ -161,7 +161,7 @@ export class PolicySettingsType {
 }
 
 /** A recommendations answer. */
-@ObjectType({ description: 'Recommendations for a user.' })
+@ObjectType({ simpleResolvers: true, description: 'Recommendations for a user.' })
 export class RecommendationList {
   @Field(() => ID, { description: 'The user.' })
   userId!: string;
@@ -186,7 +186,7 @@ export class RecommendationList {
 }
 
 /** A similar-items answer. */
-@ObjectType({ description: 'Items similar to one item.' })
+@ObjectType({ simpleResolvers: true, description: 'Items similar to one item.' })
 export class SimilarItemList {
   @Field(() => ID, { description: 'The item the others are similar to.' })
   itemId!: string;

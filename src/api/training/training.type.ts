@@ -17,7 +17,7 @@ registerEnumType(TrainingStateEnum, {
 });
 
 /** A training run's status. */
-@ObjectType({ description: 'A background training run: extract the graph, fit the model, write a new version, activate it.' })
+@ObjectType({ simpleResolvers: true, description: 'A background training run: extract the graph, fit the model, write a new version, activate it.' })
 export class TrainingRun {
   @Field(() => ID, { description: 'Run id, for trainingRun(id).' })
   id!: string;

@@ -3,7 +3,7 @@ import { ContextCount } from '../common/context.type';
 import { PageInfo } from '../common/pagination';
 
 /** A user; its neighbourhood is visible to the user itself and to admins only. */
-@ObjectType({ description: 'A user of the recommender.' })
+@ObjectType({ simpleResolvers: true, description: 'A user of the recommender.' })
 export class User {
   @Field(() => ID, { description: 'The user id.' })
   id!: string;
@@ -13,7 +13,7 @@ export class User {
 }
 
 /** An edge of a user connection. */
-@ObjectType({ description: 'A user with its cursor.' })
+@ObjectType({ simpleResolvers: true, description: 'A user with its cursor.' })
 export class UserEdge {
   @Field(() => String, { description: 'Opaque cursor of this edge.' })
   cursor!: string;
@@ -23,7 +23,7 @@ export class UserEdge {
 }
 
 /** A page of users. */
-@ObjectType({ description: 'A page of users, by id.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of users, by id.' })
 export class UserConnection {
   @Field(() => [UserEdge], { description: 'The users of this page.' })
   edges!: UserEdge[];
