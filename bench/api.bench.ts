@@ -6,7 +6,7 @@
  *
  *   npm run bench:api -- --out bench/results/api-gowalla.json [--seconds 20] [--levels 1,16,64] [--first 20]
  *                        [--graph memory|cypher] [--candidates scan|index] [--evidence memory|neo4j]
- *                        [--retrieval adaptive|always] [--graph-worker on|off] [--scan-wait ms] [--scan-batch n]
+ *                        [--retrieval adaptive|always] [--graph-worker on|off] [--scan-batch n]
  *                        [--version vN]
  *
  * --version serves that model version (e.g. one written with --no-activate) instead of the active one;
@@ -70,7 +70,6 @@ async function serve(): Promise<void> {
   const candidateSource = (process.env.BENCH_CANDIDATES ?? 'scan') as 'scan' | 'index';
   const evidenceSource = (process.env.BENCH_EVIDENCE || 'memory') as 'memory' | 'neo4j';
   const scanWait = {
-    ...(process.env.BENCH_SCAN_WAIT ? { scanWorkerWaitMs: Number(process.env.BENCH_SCAN_WAIT) } : {}),
     ...(process.env.BENCH_SCAN_BATCH ? { scanWorkerMaxBatch: Number(process.env.BENCH_SCAN_BATCH) } : {}),
     graphWorker: process.env.BENCH_GRAPH_WORKER !== 'off',
     embeddingRetrieval: (process.env.BENCH_RETRIEVAL === 'always' ? 'always' : 'adaptive') as 'always' | 'adaptive',
@@ -108,7 +107,6 @@ async function main(): Promise<void> {
       graph: { type: 'string', default: 'memory' },
       candidates: { type: 'string', default: 'scan' },
       evidence: { type: 'string', default: 'memory' },
-      'scan-wait': { type: 'string' },
       'scan-batch': { type: 'string' },
       'graph-worker': { type: 'string', default: 'on' },
       retrieval: { type: 'string', default: 'adaptive' },
@@ -122,9 +120,8 @@ async function main(): Promise<void> {
   if (!(seconds > 0) || levels.some((l) => !Number.isInteger(l) || l < 1) || !(first >= 1 && first <= 100)) {
     throw new Error(`bench:api: --seconds must be > 0, --levels positive integers, --first 1..100; got ${values.seconds}, ${values.levels}, ${values.first}`);
   }
-  if (!['memory', 'neo4j'].includes(values.evidence!) || !['on', 'off'].includes(values['graph-worker']!) || !['adaptive', 'always'].includes(values.retrieval!) || (values['scan-wait'] !== undefined && !(Number(values['scan-wait']) >= 0))
-    || (values['scan-batch'] !== undefined && !(Number.isInteger(Number(values['scan-batch'])) && Number(values['scan-batch']) >= 1))) {
-    throw new Error(`bench:api: --evidence must be memory or neo4j, --graph-worker on or off, --retrieval adaptive or always, --scan-wait a number of ms >= 0, --scan-batch an integer >= 1; got ${values.evidence}, ${values['graph-worker']}, ${values.retrieval}, ${values['scan-wait']}, ${values['scan-batch']}`);
+  if (!['memory', 'neo4j'].includes(values.evidence!) || !['on', 'off'].includes(values['graph-worker']!) || !['adaptive', 'always'].includes(values.retrieval!) || (values['scan-batch'] !== undefined && !(Number.isInteger(Number(values['scan-batch'])) && Number(values['scan-batch']) >= 1))) {
+    throw new Error(`bench:api: --evidence must be memory or neo4j, --graph-worker on or off, --retrieval adaptive or always, --scan-batch an integer >= 1; got ${values.evidence}, ${values['graph-worker']}, ${values.retrieval}, ${values['scan-batch']}`);
   }
   const config = loadConfig();
   const db = createExecutor(config);
@@ -148,7 +145,7 @@ async function main(): Promise<void> {
   // BENCH_SERVER_NODE_ARGS passes node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const child = fork(__filename, ['--serve'], {
     execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_EVIDENCE: values.evidence, BENCH_SCAN_WAIT: values['scan-wait'] ?? '', BENCH_SCAN_BATCH: values['scan-batch'] ?? '', BENCH_GRAPH_WORKER: values['graph-worker'], BENCH_RETRIEVAL: values.retrieval, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_EVIDENCE: values.evidence, BENCH_SCAN_BATCH: values['scan-batch'] ?? '', BENCH_GRAPH_WORKER: values['graph-worker'], BENCH_RETRIEVAL: values.retrieval, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url: string = await new Promise((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));
@@ -242,7 +239,7 @@ async function main(): Promise<void> {
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
       model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
-      serving: { graphSource: values.graph, candidateSource: values.candidates, evidenceSource: values.evidence, scanWorkerWaitMs: values['scan-wait'] ?? 'default', scanWorkerMaxBatch: values['scan-batch'] ?? 'default', graphWorker: values['graph-worker'] !== 'off', embeddingRetrieval: values.retrieval, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
+      serving: { graphSource: values.graph, candidateSource: values.candidates, evidenceSource: values.evidence, scanWorkerMaxBatch: values['scan-batch'] ?? 'default', graphWorker: values['graph-worker'] !== 'off', embeddingRetrieval: values.retrieval, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
       machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
       ...(values.note ? { note: values.note } : {}),
       first,

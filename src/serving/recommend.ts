@@ -55,8 +55,6 @@ export interface ServingOptions {
   modelTtlMs: number;
   /** Longest wait (ms) of a scan batch for requests still on their way to it (see DotScorer). */
   scanBatchWaitMs: number;
-  /** How long a query to the scan worker waits for others to share its pass over the matrix (see ScanWorkerOptions). */
-  scanWorkerWaitMs: number;
   /** Most queries per pass of the scan worker (see ScanWorkerOptions). */
   scanWorkerMaxBatch: number;
   /** Serve this model version instead of the active one (a canary, a benchmark of a version not yet activated). */
@@ -74,7 +72,7 @@ export const DEFAULT_SERVING: ServingOptions = Object.freeze({
   candidateSource: 'scan', tensorScan: true, scanWorker: true, graphWorker: true, graphSource: 'memory', evidenceSource: 'memory', embeddingRetrieval: 'adaptive', embeddingCandidates: 200, graphCandidates: 200, maxUserItems: 100,
   // 50 co-users per item: served Recall@20 on 2,000 Gowalla users with held-out items 0.1690, against 0.1688 with
   // 100 and 0.1679 with 200, with the graph term 24% cheaper than at 100 (a check through ServingEngine, 2026-11-23)
-  maxCoUsers: 50, modelTtlMs: 2000, scanBatchWaitMs: 3, scanWorkerWaitMs: 0, scanWorkerMaxBatch: 16,
+  maxCoUsers: 50, modelTtlMs: 2000, scanBatchWaitMs: 3, scanWorkerMaxBatch: 16,
 });
 
 /** A recommendations request after argument validation. */
@@ -411,7 +409,7 @@ export class ServingEngine {
       // the worker ranks by score alone, so it serves requests whose rejected rows are few and counted
       // (exclusions); a category filter can reject most rows and is scanned here
       if (this.options.tensorScan && this.options.scanWorker && rejects !== null && !this.workerBroken) {
-        const worker = (this.worker ??= new WorkerScorer(this.log, { batchWaitMs: this.options.scanWorkerWaitMs, maxBatch: this.options.scanWorkerMaxBatch }));
+        const worker = (this.worker ??= new WorkerScorer(this.log, { maxBatch: this.options.scanWorkerMaxBatch }));
         try {
           return await worker.top(m, query, k, keep, rejects);
         } catch (err) {

@@ -2,8 +2,7 @@
  * The embedding scan in a worker thread (started by src/serving/workerScorer.ts): holds the served item
  * matrix as a TensorFlow.js tensor and answers top-k queries. Queries that arrive while a matMul runs are
  * answered together by the next one (one pass over the matrix for the whole batch), so batching follows
- * the load; optionally (ScanWorkerOptions.batchWaitMs) a query that finds the worker idle also waits a few
- * milliseconds for company. The matrix lives in a SharedArrayBuffer written by the main thread; a new
+ * the load, up to ScanWorkerOptions.maxBatch queries per pass. The matrix lives in a SharedArrayBuffer written by the main thread; a new
  * `generation` (an upsert, a version switch) makes the worker copy it into a fresh tensor.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,7 +14,7 @@ import { batchDot } from './dotScorer';
 /** The main thread's messages. */
 export type ScanRequest =
   | { type: 'matrix'; generation: number; buffer: SharedArrayBuffer; count: number; dims: number }
-  | { type: 'query'; id: number; generation: number; query: Float32Array; k: number; sentAt: number };
+  | { type: 'query'; id: number; generation: number; query: Float32Array; k: number };
 
 /** The worker's answers. */
 export type ScanResponse =
@@ -35,21 +34,16 @@ const port = parentPort;
 let matrix: Matrix | null = null;
 let pending: ScanRequest[] = [];
 let scheduled = false;
-let queued = 0;
-let timer: NodeJS.Timeout | null = null;
 
 /** Options passed by the main thread (src/serving/workerScorer.ts) as workerData. */
 export interface ScanWorkerOptions {
   /**
-   * How long a query that finds the worker idle waits for others to share its pass over the matrix (ms).
-   * One pass costs about the same for 1 query as for 4 (it is bound by reading the matrix), so under load
-   * a short wait cuts the scan's CPU per request several times, for at most this much latency.
+   * Most queries per pass over the matrix; later ones wait for the next pass. Without a cap, under load every
+   * in-flight request joined one long pass (24 ms for 15 queries here) and then reached the event loop at once.
    */
-  batchWaitMs: number;
-  /** A batch this large runs at once, without waiting out the window. */
   maxBatch: number;
 }
-const options: ScanWorkerOptions = { batchWaitMs: 0, maxBatch: 16, ...(workerData as Partial<ScanWorkerOptions> | undefined) };
+const options: ScanWorkerOptions = { maxBatch: 16, ...(workerData as Partial<ScanWorkerOptions> | undefined) };
 
 function tensorOf(m: Matrix): tf.Tensor2D {
   if (!m.tensor) m.tensor = tf.tensor2d(new Float32Array(m.buffer, 0, m.count * m.dims), [m.count, m.dims]);
@@ -83,8 +77,6 @@ function runSafely(): void {
 }
 
 function run(): void {
-  if (timer) clearTimeout(timer);
-  timer = null;
   scheduled = false;
   // at most maxBatch queries per pass; the rest stay queued for the next turn
   let take = 0;
@@ -95,7 +87,6 @@ function run(): void {
   }
   const batch = pending.slice(0, take);
   pending = pending.slice(take);
-  queued -= n;
   const queries: Extract<ScanRequest, { type: 'query' }>[] = [];
   for (const msg of batch) {
     if (msg.type === 'matrix') {
@@ -119,23 +110,10 @@ if (port) {
   const ready = initBackend({ logger: log });
   port.on('message', (msg: ScanRequest) => {
     pending.push(msg);
-    if (msg.type === 'query') queued++;
-    // a full batch runs now (at the next turn, after the messages already delivered)
-    if (queued >= options.maxBatch && timer) {
-      clearTimeout(timer);
-      timer = null;
-      setImmediate(runSafely);
-      return;
-    }
     if (!scheduled) {
       scheduled = true;
-      // the window counts from when the first query was sent: one that waited while a pass ran goes at once
-      const wait = msg.type === 'query' ? msg.sentAt + options.batchWaitMs - (performance.timeOrigin + performance.now()) : 0;
-      ready.then(() => {
-        if (!scheduled) return;
-        if (wait >= 1 && queued < options.maxBatch) timer = setTimeout(runSafely, wait);
-        else setImmediate(runSafely);
-      }).catch((err) => port.postMessage({ type: 'error', id: null, message: `scan worker: no tensorflow.js backend (${(err as Error).message})` } satisfies ScanResponse));
+      ready.then(() => setImmediate(runSafely))
+        .catch((err) => port.postMessage({ type: 'error', id: null, message: `scan worker: no tensorflow.js backend (${(err as Error).message})` } satisfies ScanResponse));
     }
   });
   ready.then((backend) => port.postMessage({ type: 'ready', backend } satisfies ScanResponse))

@@ -25,7 +25,7 @@ export class WorkerScorer {
   private waiting = new Map<number, Waiting>();
   private failed: Error | null = null;
 
-  constructor(private readonly log: Logger, private readonly options: ScanWorkerOptions = { batchWaitMs: 0, maxBatch: 16 }) {}
+  constructor(private readonly log: Logger, private readonly options: ScanWorkerOptions = { maxBatch: 16 }) {}
 
   /** Starts the worker (a no-op when running); resolves with its tensorflow.js backend, rejects when it has none. */
   start(): Promise<string> {
@@ -106,7 +106,7 @@ export class WorkerScorer {
     const rows = await new Promise<{ row: number; score: number }[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ type: 'query', id, generation, query: Float32Array.from(query), k: Math.min(m.count, k + rejects), sentAt: performance.timeOrigin + performance.now() } satisfies ScanRequest);
+      worker.postMessage({ type: 'query', id, generation, query: Float32Array.from(query), k: Math.min(m.count, k + rejects) } satisfies ScanRequest);
     });
     const out: { row: number; score: number }[] = [];
     for (const r of rows) {
