@@ -41,6 +41,7 @@ import { createExecutor } from '../src/db/executor';
 import { signToken } from '../src/api/auth';
 import { activeModel, getModel } from '../src/model/registry';
 import { PROJECT_ROOT } from '../src/paths';
+import { seededRandom } from '../src/random';
 
 const QUERY = `query Recs($userId: ID!, $first: Int!) {
   recommendations(userId: $userId, first: $first) {
@@ -186,8 +187,8 @@ async function main(): Promise<void> {
     return (u.user + u.system) / 1000;
   };
 
-  let seed = 12345;
-  const nextUser = () => users[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % users.length];
+  const draw = seededRandom(12345);
+  const nextUser = () => users[Math.floor(draw() * users.length)];
   const runLevel = async (connections: number, duration: number) => {
     const latencies: number[] = [];
     let graphqlErrors = 0;

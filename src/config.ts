@@ -65,21 +65,15 @@ function str(env: Env, name: string, dflt?: string): string {
 }
 
 function int(env: Env, name: string, dflt: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return n;
+  return num(env, name, dflt, min, max, true);
 }
 
-function num(env: Env, name: string, dflt: number, min: number, max: number): number {
+function num(env: Env, name: string, dflt: number, min: number, max: number, integer = false): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  if (!(integer ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
+    throw new ConfigError(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${raw}"`);
   }
   return n;
 }

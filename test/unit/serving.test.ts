@@ -4,6 +4,7 @@ import { topByDegree, topByDot, topByValue } from '../../src/serving/scan';
 import { reasonsFor, contextPhrase } from '../../src/serving/explain';
 import type { ItemMatrix } from '../../src/serving/modelStore';
 import { memoryEvidence } from '../../src/serving/evidence';
+import { seededRandom } from '../../src/random';
 import type { Executor } from '../../src/db/executor';
 
 function matrix(rows: number[][]): ItemMatrix {
@@ -15,6 +16,12 @@ function matrix(rows: number[][]): ItemMatrix {
 }
 
 /** A GraphIndex over fixed adjacency, through the same load path as production (a stub executor returns the rows). */
+/** Seeded uniform draws in [-0.5, 0.5) (the project's generator). */
+function centred(seed: number): () => number {
+  const r = seededRandom(seed);
+  return () => r() - 0.5;
+}
+
 async function graph(adj: Record<string, string[]>, follows: Record<string, string[]> = {}, kinds: Record<string, string> = {}): Promise<GraphIndex> {
   const db = {
     read: async () => Object.entries(adj).map(([id, items]) => ({ id, items: items.map((i) => [i, 1, kinds[`${id}>${i}`] ?? 'view']), follows: follows[id] ?? [] })),
@@ -31,8 +38,7 @@ describe('serving/scan: exact top-k by dot product', () => {
   });
 
   it('matches a full sort on random data', () => {
-    let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const rnd = centred(7);
     const rows = Array.from({ length: 500 }, () => Array.from({ length: 8 }, rnd));
     const q = Array.from({ length: 8 }, rnd);
     const m = matrix(rows);
@@ -223,8 +229,7 @@ describe('serving/dotScorer: micro-batched dot products on TensorFlow.js', () =>
     const { DotScorer } = await import('../../src/serving/dotScorer');
     const { dotAll } = await import('../../src/serving/scan');
     const { createLogger } = await import('../../src/log');
-    let seed = 3;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const rnd = centred(3);
     const m = matrix(Array.from({ length: 300 }, () => Array.from({ length: 16 }, rnd)));
     const scorer = new DotScorer(createLogger('silent'));
     const queries = Array.from({ length: 5 }, () => Float32Array.from({ length: 16 }, rnd));
@@ -243,8 +248,7 @@ describe('serving/dotScorer: micro-batched dot products on TensorFlow.js', () =>
     const { DotScorer } = await import('../../src/serving/dotScorer');
     const { topByDot } = await import('../../src/serving/scan');
     const { createLogger } = await import('../../src/log');
-    let seed = 11;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const rnd = centred(11);
     const m = matrix(Array.from({ length: 500 }, () => Array.from({ length: 8 }, rnd)));
     const scorer = new DotScorer(createLogger('silent'));
     const queries = Array.from({ length: 4 }, () => Float32Array.from({ length: 8 }, rnd));
@@ -292,8 +296,7 @@ describe('serving/workerScorer: the exact scan on a worker thread', () => {
     const { WorkerScorer } = await import('../../src/serving/workerScorer');
     const { topByDot } = await import('../../src/serving/scan');
     const { createLogger } = await import('../../src/log');
-    let seed = 5;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const rnd = centred(5);
     const m = sharedMatrix(Array.from({ length: 400 }, () => Array.from({ length: 8 }, rnd)));
     const scorer = new WorkerScorer(createLogger('silent'));
     try {
