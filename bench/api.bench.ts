@@ -7,6 +7,7 @@
  *   npm run bench:api -- --out bench/results/api-gowalla.json [--seconds 20] [--levels 1,16,64] [--first 20]
  *                        [--graph memory|cypher] [--candidates scan|index] [--evidence memory|neo4j]
  *                        [--retrieval adaptive|always] [--graph-worker on|off] [--scan-batch n]
+ *                        [--executor jit|graphql-js]
  *                        [--version vN]
  *
  * --version serves that model version (e.g. one written with --no-activate) instead of the active one;
@@ -75,8 +76,9 @@ async function serve(): Promise<void> {
     graphWorker: process.env.BENCH_GRAPH_WORKER !== 'off',
     embeddingRetrieval: (process.env.BENCH_RETRIEVAL === 'always' ? 'always' : 'adaptive') as 'always' | 'adaptive',
   };
+  const executor = process.env.BENCH_EXECUTOR === 'graphql-js' ? 'graphql-js' : 'jit';
   const srv = await startServer({ ...config, port: 0, host: '127.0.0.1', nodeEnv: 'production' },
-    { db, logger: createLogger('warn'), serving: { graphSource, candidateSource, evidenceSource, ...scanWait, pinnedVersion: process.env.BENCH_VERSION || undefined } });
+    { db, logger: createLogger('warn'), executor, serving: { graphSource, candidateSource, evidenceSource, ...scanWait, pinnedVersion: process.env.BENCH_VERSION || undefined } });
   await srv.engine.warm();
   process.send!({ url: srv.url });
   // how long the server's event loop was late (ms) between two cpu messages: its stalls show in the latency tail
@@ -110,6 +112,7 @@ async function main(): Promise<void> {
       evidence: { type: 'string', default: 'memory' },
       'scan-batch': { type: 'string' },
       'graph-worker': { type: 'string', default: 'on' },
+      executor: { type: 'string', default: 'jit' },
       retrieval: { type: 'string', default: 'adaptive' },
       version: { type: 'string' },
       note: { type: 'string' },
@@ -121,8 +124,8 @@ async function main(): Promise<void> {
   if (!(seconds > 0) || levels.some((l) => !Number.isInteger(l) || l < 1) || !(first >= 1 && first <= 100)) {
     throw new Error(`bench:api: --seconds must be > 0, --levels positive integers, --first 1..100; got ${values.seconds}, ${values.levels}, ${values.first}`);
   }
-  if (!['memory', 'neo4j'].includes(values.evidence!) || !['on', 'off'].includes(values['graph-worker']!) || !['adaptive', 'always'].includes(values.retrieval!) || (values['scan-batch'] !== undefined && !(Number.isInteger(Number(values['scan-batch'])) && Number(values['scan-batch']) >= 1))) {
-    throw new Error(`bench:api: --evidence must be memory or neo4j, --graph-worker on or off, --retrieval adaptive or always, --scan-batch an integer >= 1; got ${values.evidence}, ${values['graph-worker']}, ${values.retrieval}, ${values['scan-batch']}`);
+  if (!['memory', 'neo4j'].includes(values.evidence!) || !['on', 'off'].includes(values['graph-worker']!) || !['adaptive', 'always'].includes(values.retrieval!) || !['jit', 'graphql-js'].includes(values.executor!) || (values['scan-batch'] !== undefined && !(Number.isInteger(Number(values['scan-batch'])) && Number(values['scan-batch']) >= 1))) {
+    throw new Error(`bench:api: --evidence must be memory or neo4j, --graph-worker on or off, --retrieval adaptive or always, --executor jit or graphql-js, --scan-batch an integer >= 1; got ${values.evidence}, ${values['graph-worker']}, ${values.retrieval}, ${values.executor}, ${values['scan-batch']}`);
   }
   const config = loadConfig();
   const db = createExecutor(config);
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
   // BENCH_SERVER_NODE_ARGS passes node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const child = fork(__filename, ['--serve'], {
     execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_EVIDENCE: values.evidence, BENCH_SCAN_BATCH: values['scan-batch'] ?? '', BENCH_GRAPH_WORKER: values['graph-worker'], BENCH_RETRIEVAL: values.retrieval, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_EVIDENCE: values.evidence, BENCH_SCAN_BATCH: values['scan-batch'] ?? '', BENCH_GRAPH_WORKER: values['graph-worker'], BENCH_RETRIEVAL: values.retrieval, BENCH_EXECUTOR: values.executor, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url: string = await new Promise((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));
@@ -240,7 +243,7 @@ async function main(): Promise<void> {
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
       model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
-      serving: { graphSource: values.graph, candidateSource: values.candidates, evidenceSource: values.evidence, scanWorkerMaxBatch: values['scan-batch'] ?? 'default', graphWorker: values['graph-worker'] !== 'off', embeddingRetrieval: values.retrieval, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
+      serving: { graphSource: values.graph, candidateSource: values.candidates, evidenceSource: values.evidence, scanWorkerMaxBatch: values['scan-batch'] ?? 'default', graphWorker: values['graph-worker'] !== 'off', embeddingRetrieval: values.retrieval, graphqlExecutor: values.executor, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
       machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
       ...(values.note ? { note: values.note } : {}),
       first,

@@ -36,6 +36,8 @@ export interface Config {
   interestHalfLifeDays: number | undefined;
   /** Re-ranking policy defaults and the exposure log (POLICY_* and EXPOSURE_* variables). */
   policy: PolicyConfig;
+  /** What executes GraphQL operations: graphql-jit (compiled, default) or graphql-js (src/api/jitExecutor.ts). */
+  graphqlExecutor: 'jit' | 'graphql-js';
 }
 
 /**
@@ -141,5 +143,6 @@ export function loadConfig(env: Env = process.env): Config {
     importBatchSize: int(env, 'IMPORT_BATCH_SIZE', 10_000, 100, 200_000),
     interestHalfLifeDays: positiveNumber(env, 'INTEREST_HALF_LIFE_DAYS', 'a positive number of days (unset for no time decay)'),
     policy: loadPolicyConfig(env),
+    graphqlExecutor: oneOf(env, 'GRAPHQL_EXECUTOR', ['jit', 'graphql-js'] as const, 'jit'),
   };
 }

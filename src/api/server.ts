@@ -18,6 +18,7 @@ import type { ApiContext, ApiSettings } from './context';
 import { ErrorCode, formatErrorFor } from './errors';
 import { DEFAULT_LIMITS, limitsPlugin, type QueryLimits } from './limits';
 import { createLoaders } from './loaders';
+import { JitExecutor, type GraphQLExecutorKind } from './jitExecutor';
 import { ItemResolver } from './item/item.resolver';
 import { ModelResolver } from './model/model.resolver';
 import { UserResolver } from './user/user.resolver';
@@ -56,6 +57,8 @@ export interface ServerDeps {
   settings?: Partial<ApiSettings>;
   /** Background training runs for the train mutation (src/model/trainJob.ts); without it `train` answers NOT_AVAILABLE. */
   training?: TrainingJobs;
+  /** Which engine executes operations: graphql-jit (default) or graphql-js (src/api/jitExecutor.ts). */
+  executor?: GraphQLExecutorKind;
 }
 
 /** A running API server. */
@@ -119,8 +122,10 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
     ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
     : config.nodeEnv === 'production' ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled();
 
+  // graphql-jit enters through Apollo's gateway interface (its only hook for an executor); graphql-js otherwise
+  const jit = (deps.executor ?? 'jit') === 'jit' ? new JitExecutor(schema, log) : null;
   const apollo = new ApolloServer<ApiContext>({
-    schema,
+    ...(jit ? { gateway: jit.gateway() } : { schema }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: formatErrorFor(log),

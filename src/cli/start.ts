@@ -63,7 +63,7 @@ export async function main(): Promise<number> {
       step(4, 'a model is active', { version: active.version });
     }
 
-    const server = await startServer(config, { db, logger, training });
+    const server = await startServer(config, { db, logger, training, executor: config.graphqlExecutor });
     step(5, 'GraphQL API listening', { url: server.url, sandbox: config.nodeEnv === 'development' ? server.url : undefined,
       token: 'npm run token -- --user <id> | --admin' });
 

@@ -153,12 +153,12 @@ export interface GqlResponse<T = any> {
   extensions?: { cypherStatements?: number };
 }
 
-/** POSTs a GraphQL operation over real HTTP, with an optional bearer token. */
-export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResponse<T>> {
+/** POSTs a GraphQL operation over real HTTP, with an optional bearer token (and operation name, for a document of several). */
+export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string, operationName?: string): Promise<GqlResponse<T>> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, operationName }),
   });
   const body = await res.json() as Omit<GqlResponse<T>, 'status'>;
   return { status: res.status, ...body };
