@@ -1,7 +1,8 @@
 // One write-behind flush of the exposure log (src/serving/exposures.ts), in queue order:
 // 1. every shown item becomes (:User)-[:SHOWN {impressionId, position, probability, exploration, score,
 //    modelVersion, at}]->(:Item) (rows of deleted users or items are skipped); $pages holds one map per page
-//    with the per-item values as parallel lists (items[k], positions[k], ...);
+//    with the per-item values as parallel lists (items[k], probabilities[k], scores[k]), the position of
+//    items[k] as first + k and the exploration slots as a list of indexes k;
 // 2. the items' exposure counters grow by their number of rows ($itemIds[k] by $itemCounts[k], counted in TS);
 // 3. every feedback row (a positive interaction) is credited to one uncredited exposure of that item to that
 //    user shown at most $windowSeconds before it: the named impression's when impressionId is given, else the
@@ -13,8 +14,8 @@ CALL () {
   WITH u, p, datetime(p.at) AS at
   UNWIND range(0, size(p.items) - 1) AS k
   MATCH (i:Item {id: p.items[k]})
-  CREATE (u)-[:SHOWN {impressionId: p.impressionId, position: p.positions[k], probability: p.probabilities[k],
-                      exploration: p.explorations[k], score: p.scores[k], modelVersion: p.modelVersion, at: at}]->(i)
+  CREATE (u)-[:SHOWN {impressionId: p.impressionId, position: p.first + k, probability: p.probabilities[k],
+                      exploration: k IN p.explored, score: p.scores[k], modelVersion: p.modelVersion, at: at}]->(i)
   RETURN count(*) AS shown
 }
 CALL () {

@@ -29,7 +29,8 @@
  * Probabilities. Every slot carries `choiceProbability`, the probability that the policy picks this item for
  * this slot given the slot's kind and the items already placed: 1 for exploitation slots (MMR is deterministic),
  * and for exploration slots P(this item has the highest Thompson draw in the pool), a Monte-Carlo estimate over
- * `propensitySamples` joint draws that include the realised one (so it is at least 1/samples). `probability` is
+ * `propensitySamples` joint draws that include the realised one (see thompsonPick: at least 1/(samples × the
+ * number of pool items with the same posterior)). `probability` is
  * the propensity to log with the exposure: choiceProbability × the marginal probability of the slot's kind at
  * that position (1 − exploration, or exploration). Both lie in (0, 1].
  */
@@ -43,9 +44,9 @@ export interface RerankCandidate {
   score: number;
   breakdown?: Readonly<Record<string, number>>;
   /** Item embedding for the diversity similarity (all candidates' embeddings must have the same length). */
-  embedding?: Float32Array;
+  embedding?: Float32Array | undefined;
   /** Category names, for the diversity similarity and the category cap. */
-  categories?: readonly string[];
+  categories?: readonly string[] | undefined;
   /** Times the item has been shown (exposure log); default 0. */
   exposures?: number;
   /** Positive responses after being shown (at most `exposures`); default 0. */
@@ -368,28 +369,14 @@ export function rerank(candidates: readonly RerankCandidate[], options: RerankOp
       if (pool.length) {
         const a = pool.map((i) => (candidates[i].feedback ?? 0) + 1);
         const b = pool.map((i) => Math.max(0, exposures[i] - (candidates[i].feedback ?? 0)) + 1);
-        const draw = (): [number, number] => {
-          let best = 0;
-          let bestTheta = -1;
-          for (let k = 0; k < pool.length; k++) {
-            const t = betaSample(rand, a[k], b[k]);
-            if (t > bestTheta) {
-              bestTheta = t;
-              best = k;
-            }
-          }
-          return [best, bestTheta];
-        };
-        const [winner, theta] = draw();
-        let wins = 1; // the realised draw is one of the samples
-        for (let s = 1; s < o.propensitySamples; s++) if (draw()[0] === winner) wins++;
+        const { winner, theta, choiceProbability } = thompsonPick(rand, a, b, o.propensitySamples);
         const i = pool[winner];
         const e = exposures[i];
         const f = candidates[i].feedback ?? 0;
         const reason = e === 0
           ? 'exploring: not shown to anyone yet, so we are learning how people respond to it'
           : `exploring: shown only ${e} time${e === 1 ? '' : 's'} so far (${f} positive response${f === 1 ? '' : 's'}), so we are learning how people respond to it`;
-        place(i, p, true, wins / o.propensitySamples, { exploration: theta * range }, reason);
+        place(i, p, true, choiceProbability, { exploration: theta * range }, reason);
         explorationSlots++;
         continue;
       }
@@ -400,4 +387,70 @@ export function rerank(candidates: readonly RerankCandidate[], options: RerankOp
     place(i, p, false, 1, { diversity });
   }
   return { slots, explorationSlots, capRelaxed, options: o };
+}
+
+/** An exploration slot's Thompson draw: the winning pool index, its draw and its choice probability. */
+export interface ThompsonPick {
+  winner: number;
+  theta: number;
+  choiceProbability: number;
+}
+
+/**
+ * One Thompson-sampling pick among items with Beta(a[k], b[k]) posteriors (integers >= 1), and the probability
+ * that the pick is this item, estimated over `samples` joint draws including the realised one.
+ *
+ * Items with the same (a, b) are exchangeable, so a joint draw is made per posterior group: the group's best
+ * draw is the maximum of its m iid Beta(a, b) draws, and the winner within the winning group is uniform among
+ * its members; the estimate is then (draws the group won) / (samples × m), the within-group average of the
+ * per-item estimate (same mean, less variance). For a = 1 (no positive response yet: most of a pool) the
+ * maximum has a closed form, the inverse Beta(1, b) CDF 1 − (1 − x)^b at U^(1/m), and for b = 1 it is
+ * U^(1/(m·a)); so a group of never-responded items costs one uniform per joint draw instead of m Beta draws
+ * (measured: the Beta draws were the largest single cost of the policy per request). Other groups draw each
+ * member. Exactly the distribution of the per-item joint draw, with a different use of the random stream.
+ */
+export function thompsonPick(rand: () => number, a: readonly number[], b: readonly number[], samples: number): ThompsonPick {
+  // groups by posterior (a pool holds at most a few dozen items: a linear search is cheaper than a Map of keys)
+  const ga: number[] = [];
+  const gb: number[] = [];
+  const members: number[][] = [];
+  for (let k = 0; k < a.length; k++) {
+    let g = 0;
+    while (g < ga.length && (ga[g] !== a[k] || gb[g] !== b[k])) g++;
+    if (g === ga.length) {
+      ga.push(a[k]);
+      gb.push(b[k]);
+      members.push([]);
+    }
+    members[g].push(k);
+  }
+  const G = ga.length;
+  const draw = (): [number, number] => {
+    let best = 0;
+    let bestTheta = -1;
+    for (let g = 0; g < G; g++) {
+      const m = members[g].length;
+      let t: number;
+      if (ga[g] === 1) {
+        const q = -Math.expm1(Math.log(rand()) / m); // 1 − U^(1/m), accurate near U^(1/m) = 1
+        t = -Math.expm1(Math.log(q) / gb[g]); // 1 − q^(1/b)
+      } else if (gb[g] === 1) {
+        t = Math.exp(Math.log(rand()) / (m * ga[g]));
+      } else {
+        t = -1;
+        for (let j = 0; j < m; j++) t = Math.max(t, betaSample(rand, ga[g], gb[g]));
+      }
+      if (t > bestTheta) {
+        bestTheta = t;
+        best = g;
+      }
+    }
+    return [best, bestTheta];
+  };
+  const [group, theta] = draw();
+  const inGroup = members[group];
+  const winner = inGroup[Math.min(inGroup.length - 1, Math.floor(rand() * inGroup.length))];
+  let wins = 1; // the realised draw is one of the samples
+  for (let s = 1; s < samples; s++) if (draw()[0] === group) wins++;
+  return { winner, theta, choiceProbability: wins / (samples * inGroup.length) };
 }

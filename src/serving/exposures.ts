@@ -55,16 +55,20 @@ interface FeedbackRow {
 
 type Entry = { shown: Exposure } | { feedback: FeedbackRow };
 
-/** The exposures of one page in a flush (cypher/serving/logExposures.cypher): shared fields once, per-item lists. */
+/**
+ * The exposures of one page in a flush (cypher/serving/logExposures.cypher): shared fields once, per-item lists.
+ * Positions are consecutive from `first` (items[k] was at first + k) and exploration slots are listed by index
+ * (usually none or one): every value costs the driver's encoder on the event loop.
+ */
 interface ShownPage {
   userId: string;
   impressionId: string;
   modelVersion: string;
   at: string;
+  first: number;
   items: string[];
-  positions: number[];
   probabilities: number[];
-  explorations: boolean[];
+  explored: number[];
   scores: number[];
 }
 
@@ -300,14 +304,14 @@ export class ExposureLog {
         if ('shown' in e) {
           const x = e.shown;
           let page = pages[pages.length - 1];
-          if (!page || page.impressionId !== x.impressionId || page.userId !== x.userId) {
-            page = { userId: x.userId, impressionId: x.impressionId, modelVersion: x.modelVersion, at: x.at, items: [], positions: [], probabilities: [], explorations: [], scores: [] };
+          if (!page || page.impressionId !== x.impressionId || page.userId !== x.userId || x.position !== page.first + page.items.length
+            || page.modelVersion !== x.modelVersion || page.at !== x.at) {
+            page = { userId: x.userId, impressionId: x.impressionId, modelVersion: x.modelVersion, at: x.at, first: x.position, items: [], probabilities: [], explored: [], scores: [] };
             pages.push(page);
           }
+          if (x.exploration) page.explored.push(page.items.length);
           page.items.push(x.itemId);
-          page.positions.push(x.position);
           page.probabilities.push(x.probability);
-          page.explorations.push(x.exploration);
           page.scores.push(x.score);
           perItem.set(x.itemId, (perItem.get(x.itemId) ?? 0) + 1);
         } else {

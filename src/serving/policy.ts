@@ -160,28 +160,31 @@ export class ServingPolicy {
       return Math.sqrt(s);
     });
 
-    const useMmr = policy.diversity > 0;
-    const candidates: RerankCandidate[] = kept.map((c) => {
-      const row = m.index.get(c.id);
+    // rerank needs all-or-none embeddings of one length, and only MMR (diversity > 0) reads them: no view per
+    // candidate otherwise. Every candidate object gets the same shape (the key is set, maybe to undefined):
+    // deleting it afterwards, as this did, put all of them in dictionary mode (measured: the policy's largest
+    // allocation per request, and slower property reads in rerank)
+    const rows = kept.map((c) => m.index.get(c.id));
+    const withEmbeddings = policy.diversity > 0 && rows.every((r) => r !== undefined);
+    const candidates: RerankCandidate[] = kept.map((c, k) => {
+      const row = rows[k];
       const counts = this.exposures.count(c.id);
       const feedback = row !== undefined && negRows.length > 0
         ? -policy.negativeFeedback * range * cosineTo(m, row, negRows, negNorms)
         : 0;
-      const b = c.breakdown;
       return {
         id: c.id,
         score: c.score + feedback,
-        breakdown: { embedding: b.embedding, graph: b.graph, context: b.context, popularity: b.popularity, feedback },
-        // only MMR (diversity > 0) reads embeddings: no view per candidate otherwise
-        embedding: useMmr && row !== undefined ? m.embeddings.subarray(row * m.dims, (row + 1) * m.dims) : undefined,
+        // the candidate's own parts, with the feedback part when there is one (the page reads a missing one as 0)
+        // (ScoreBreakdown's optional parts are absent, never undefined: a record of numbers)
+        breakdown: (feedback !== 0 ? { ...c.breakdown, feedback } : c.breakdown) as unknown as Readonly<Record<string, number>>,
+        embedding: withEmbeddings ? m.embeddings.subarray(row! * m.dims, (row! + 1) * m.dims) : undefined,
         categories: row !== undefined ? m.categories[row] : undefined,
         exposures: counts.exposures,
         feedback: Math.min(counts.feedback, counts.exposures),
         popularity: row !== undefined ? m.degree[row] : 0,
       };
     });
-    // rerank needs all-or-none embeddings of one length: drop them when some candidate has none
-    if (candidates.some((c) => !c.embedding)) for (const c of candidates) delete c.embedding;
 
     const result = rerank(candidates, {
       pageSize: args.first,

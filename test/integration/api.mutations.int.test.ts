@@ -53,7 +53,6 @@ describe('api/mutations: interactions, fold-in, idempotency, upserts and deletio
       gql(srv.url, RECORD, { input }, tokenFor('bob')),
     ]);
     expect(await countOf()).toBe(n1);
-    console.log(JSON.stringify(first));
     expect(first.data.recordInteraction.replayed).toBe(false);
     for (const r of [a, b]) {
       expect(r.data.recordInteraction.replayed).toBe(true);

@@ -1,6 +1,6 @@
-import { rerank, type RerankCandidate } from '../../src/policy/rerank';
+import { rerank, thompsonPick, type RerankCandidate } from '../../src/policy/rerank';
 import { intraListDiversity } from '../../src/policy/metrics';
-import { seededRandom } from '../../src/policy/random';
+import { betaSample, seededRandom } from '../../src/policy/random';
 
 /** 200 candidates in 10 categories with random 8-dim embeddings near their category's centre and mixed exposures. */
 function candidates(n = 200, seed = 3): RerankCandidate[] {
@@ -195,5 +195,64 @@ describe('policy/rerank: determinism and input checks', () => {
   it('fills at most the number of candidates', () => {
     expect(rerank(cands.slice(0, 3), { pageSize: 10, exploration: 0.5, seed: 2 }).slots).toHaveLength(3);
     expect(rerank([], { pageSize: 10 }).slots).toHaveLength(0);
+  });
+});
+
+describe('policy/thompsonPick: a grouped Thompson draw', () => {
+  // posteriors with repeats: Beta(1, 1) ×3 (never shown), Beta(1, 11) ×2 (shown, ignored), Beta(7, 5) (liked),
+  // Beta(1, 3), Beta(3, 1) ×2 (always liked): closed-form groups, a drawn one and a singleton
+  const a = [1, 1, 1, 1, 1, 7, 1, 3, 3];
+  const b = [1, 1, 1, 11, 11, 5, 3, 1, 1];
+  const N = 20_000;
+
+  it('picks each item as often as the per-item joint draw does, with a theta of the same distribution', () => {
+    const rand = seededRandom(11);
+    const naive = new Array(a.length).fill(0);
+    let naiveTheta = 0;
+    for (let s = 0; s < N; s++) {
+      let best = 0;
+      let bt = -1;
+      for (let k = 0; k < a.length; k++) {
+        const t = betaSample(rand, a[k], b[k]);
+        if (t > bt) { bt = t; best = k; }
+      }
+      naive[best]++;
+      naiveTheta += bt / N;
+    }
+    const grouped = new Array(a.length).fill(0);
+    let theta = 0;
+    const r2 = seededRandom(12);
+    for (let s = 0; s < N; s++) {
+      const p = thompsonPick(r2, a, b, 1);
+      grouped[p.winner]++;
+      theta += p.theta / N;
+    }
+    for (let k = 0; k < a.length; k++) expect(Math.abs(grouped[k] - naive[k]) / N).toBeLessThan(0.012);
+    expect(Math.abs(theta - naiveTheta)).toBeLessThan(0.01);
+    // the reported propensity of an item, averaged over the draws that picked it, is how often it is picked
+    // (up to the realised draw's share of the samples, (1 − p) / samples)
+    const M = 3000;
+    const picked = new Array(a.length).fill(0);
+    const reported = new Array(a.length).fill(0);
+    const r3 = seededRandom(13);
+    for (let s = 0; s < M; s++) {
+      const p = thompsonPick(r3, a, b, 256);
+      expect(p.choiceProbability).toBeGreaterThan(0);
+      expect(p.choiceProbability).toBeLessThanOrEqual(1);
+      picked[p.winner]++;
+      reported[p.winner] += p.choiceProbability;
+    }
+    for (let k = 0; k < a.length; k++) {
+      if (picked[k] > 100) expect(Math.abs(reported[k] / picked[k] - naive[k] / N)).toBeLessThan(0.02);
+    }
+    // members of one group are picked alike: the three Beta(1, 1) items
+    expect(Math.max(...grouped.slice(0, 3)) - Math.min(...grouped.slice(0, 3))).toBeLessThan(0.02 * N);
+  });
+
+  it('is reproducible from the seed and handles a pool of one', () => {
+    expect(thompsonPick(seededRandom(5), a, b, 32)).toEqual(thompsonPick(seededRandom(5), a, b, 32));
+    const one = thompsonPick(seededRandom(5), [1], [4], 32);
+    expect(one.winner).toBe(0);
+    expect(one.choiceProbability).toBe(1);
   });
 });

@@ -30,30 +30,39 @@ function recordingDb(counts: { id: string; exposures: number; feedback: number }
   return { db, writes, setFailing: (f: boolean) => { failing = f; } };
 }
 
-const shown = (itemId: string, impressionId = 'imp1', userId = 'u1', position = 1): Exposure => ({
-  userId, itemId, impressionId, position, probability: 0.5, exploration: false, score: 1, modelVersion: 'v', at: new Date().toISOString(),
+const AT = new Date().toISOString();
+const shown = (itemId: string, impressionId = 'imp1', userId = 'u1', position = 1, exploration = false): Exposure => ({
+  userId, itemId, impressionId, position, probability: exploration ? 0.05 : 0.5, exploration, score: 1, modelVersion: 'v', at: AT,
 });
 
 describe('serving/exposures: write-behind exposure log', () => {
   it('writes queued rows in one statement per flush, exposures before the feedback that refers to them', async () => {
     const { db, writes } = recordingDb();
     const log = new ExposureLog(db, quietLog(), { flushMs: 60_000 });
-    log.record([shown('a', 'imp1', 'u1', 1), shown('b', 'imp1', 'u1', 2), shown('a', 'imp2', 'u1', 1)]);
+    log.record([shown('a', 'imp1', 'u1', 1), shown('b', 'imp1', 'u1', 2, true), shown('c', 'imp1', 'u1', 3), shown('a', 'imp2', 'u1', 1)]);
     expect(log.feedback('u1', 'a', 'click')).toBe('imp2'); // the latest uncredited exposure
     expect(writes).toEqual([]);
-    expect(await log.flush()).toBe(4);
+    expect(await log.flush()).toBe(5);
     expect(writes).toHaveLength(1);
     const p = writes[0].params;
     expect(writes[0].name).toBe('serving/logExposures');
-    // one map per page, the per-item values as parallel lists
+    // one map per page, the per-item values as parallel lists, positions from `first`, exploration slots by index
     expect(p.pages).toEqual([
-      { userId: 'u1', impressionId: 'imp1', modelVersion: 'v', at: expect.any(String), items: ['a', 'b'], positions: [1, 2], probabilities: [0.5, 0.5], explorations: [false, false], scores: [1, 1] },
-      { userId: 'u1', impressionId: 'imp2', modelVersion: 'v', at: expect.any(String), items: ['a'], positions: [1], probabilities: [0.5], explorations: [false], scores: [1] },
+      { userId: 'u1', impressionId: 'imp1', modelVersion: 'v', at: AT, first: 1, items: ['a', 'b', 'c'], probabilities: [0.5, 0.05, 0.5], explored: [1], scores: [1, 1, 1] },
+      { userId: 'u1', impressionId: 'imp2', modelVersion: 'v', at: AT, first: 1, items: ['a'], probabilities: [0.5], explored: [], scores: [1] },
     ]);
-    expect([p.itemIds, p.itemCounts]).toEqual([['a', 'b'], [2, 1]]);
+    expect([p.itemIds, p.itemCounts]).toEqual([['a', 'b', 'c'], [2, 1, 1]]);
     expect(p.feedback).toMatchObject([{ userId: 'u1', itemId: 'a', impressionId: 'imp2', kind: 'click' }]);
     expect(p.windowSeconds).toBe(24 * 3600);
     expect(log.pending).toBe(0);
+  });
+
+  it('starts a new page map where positions are not consecutive (a page split between two flushes keeps its positions)', async () => {
+    const { db, writes } = recordingDb();
+    const log = new ExposureLog(db, quietLog(), { flushMs: 60_000 });
+    log.record([shown('a', 'imp1', 'u1', 4), shown('b', 'imp1', 'u1', 5), shown('c', 'imp1', 'u1', 7)]);
+    await log.flush();
+    expect(writes[0].params.pages.map((p: { first: number; items: string[] }) => [p.first, p.items])).toEqual([[4, ['a', 'b']], [7, ['c']]]);
   });
 
   it('flushes by itself after flushMs, and at once when batchRows are waiting', async () => {
@@ -174,8 +183,8 @@ describe('serving/policy: the online re-ranking policy', () => {
     const range = 4 - 1; // scores of the kept candidates
     const cos = 0.9 / Math.hypot(0.9, 0.1);
     expect(by.get('a2')!.breakdown.feedback).toBeCloseTo(-0.5 * range * cos, 6);
-    expect(by.get('b1')!.breakdown.feedback).toBe(-0); // orthogonal: clipped at 0
-    expect(by.get('c1')!.breakdown.feedback).toBe(-0);
+    expect(by.get('b1')!.breakdown.feedback).toBe(0); // orthogonal: clipped at 0, no push-down
+    expect(by.get('c1')!.breakdown.feedback).toBe(0);
     // a2 (4, near a1) now ranks below b1 (4, far from a1)
     expect(r.page.map((x) => x.id).indexOf('b1')).toBeLessThan(r.page.map((x) => x.id).indexOf('a2'));
   });
