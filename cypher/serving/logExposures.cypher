@@ -3,7 +3,8 @@
 //    modelVersion, at}]->(:Item) (rows of deleted users or items are skipped); $pages holds one map per page
 //    with the per-item values as parallel lists (items[k], probabilities[k], scores[k]), the position of
 //    items[k] as first + k and the exploration slots as a list of indexes k;
-// 2. the items' exposure counters grow by their number of rows ($itemIds[k] by $itemCounts[k], counted in TS);
+// 2. the items' exposure counters grow by their number of rows in $pages (counted here: sending per-item counts
+//    too cost the event loop the encoding of every id twice);
 // 3. every feedback row (a positive interaction) is credited to one uncredited exposure of that item to that
 //    user shown at most $windowSeconds before it: the named impression's when impressionId is given, else the
 //    latest; the SHOWN edge gets feedbackAt/feedbackKind and the item's feedback counter grows by one.
@@ -19,9 +20,11 @@ CALL () {
   RETURN count(*) AS shown
 }
 CALL () {
-  UNWIND range(0, size($itemIds) - 1) AS k
-  MATCH (i:Item {id: $itemIds[k]})
-  SET i.exposures = coalesce(i.exposures, 0) + $itemCounts[k]
+  UNWIND $pages AS p
+  UNWIND p.items AS itemId
+  WITH itemId, count(*) AS n
+  MATCH (i:Item {id: itemId})
+  SET i.exposures = coalesce(i.exposures, 0) + n
   RETURN count(*) AS items
 }
 CALL () {

@@ -299,7 +299,6 @@ export class ExposureLog {
       // page's keys and shared values once, not once per item (a tenth of the event loop's Bolt encoding under load)
       const pages: ShownPage[] = [];
       const feedback: FeedbackRow[] = [];
-      const perItem = new Map<string, number>();
       for (const e of batch) {
         if ('shown' in e) {
           const x = e.shown;
@@ -313,14 +312,13 @@ export class ExposureLog {
           page.items.push(x.itemId);
           page.probabilities.push(x.probability);
           page.scores.push(x.score);
-          perItem.set(x.itemId, (perItem.get(x.itemId) ?? 0) + 1);
         } else {
           feedback.push(e.feedback);
         }
       }
       try {
         await this.db.write('serving/logExposures', {
-          pages, itemIds: [...perItem.keys()], itemCounts: [...perItem.values()], feedback, windowSeconds: this.options.feedbackWindowMs / 1000,
+          pages, feedback, windowSeconds: this.options.feedbackWindowMs / 1000,
         });
         written = batch.length;
         if (this.failures > 0 || this.dropped > 0) {
