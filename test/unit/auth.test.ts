@@ -26,6 +26,21 @@ describe('api/auth: bearer tokens and roles', () => {
     expect(code(() => viewerFromHeader('Basic abc', SECRET))).toBe('UNAUTHENTICATED');
   });
 
+  it('remembers a verified token only until it expires, and only for the secret that verified it', () => {
+    const t0 = Date.now();
+    const token = jwt.sign({ role: 'user' }, SECRET, { algorithm: 'HS256', subject: 'carol', expiresIn: 60 });
+    expect(viewerFromHeader(`Bearer ${token}`, SECRET)).toEqual({ userId: 'carol', role: 'user' });
+    expect(viewerFromHeader(`Bearer ${token}`, SECRET)).toEqual({ userId: 'carol', role: 'user' }); // from the cache
+    expect(code(() => viewerFromHeader(`Bearer ${token}`, 'another-secret'))).toBe('UNAUTHENTICATED');
+    const now = jest.spyOn(Date, 'now').mockReturnValue(t0 + 61_000);
+    try {
+      expect(code(() => viewerFromHeader(`Bearer ${token}`, SECRET))).toBe('UNAUTHENTICATED');
+      expect(code(() => viewerFromHeader(`Bearer ${token}`, SECRET))).toBe('UNAUTHENTICATED'); // not cached again
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it('lets a user act on itself, admins on anyone, and nobody anonymous', () => {
     const user = { userId: 'u1', role: 'user' as const };
     const admin = { userId: 'ops', role: 'admin' as const };
