@@ -1,4 +1,4 @@
-import type { GraphIndex } from './graphIndex';
+import type { GraphIndex, ViaPath } from './graphIndex';
 import type { ItemMatrix } from './modelStore';
 import type { ReasonRow } from './explain';
 
@@ -28,8 +28,10 @@ export function memoryEvidence(graph: GraphIndex, m: ItemMatrix, userId: string,
   categories: readonly string[];
   maxUserItems: number;
   contextHits?: ReadonlyMap<string, readonly ContextHits[]>;
+  /** GraphIndex.bestVia of these items when the caller computed it (on the graph worker); computed here otherwise. */
+  via?: ReadonlyMap<string, ViaPath>;
 }): ReasonRow[] {
-  const via = graph.bestVia(userId, itemIds, opts.maxUserItems);
+  const via = opts.via ?? graph.bestVia(userId, itemIds, opts.maxUserItems);
   const followees = graph.followeesWith(userId, itemIds);
   const requested = new Set(opts.categories);
   // per category of the user's items (not a requested one): its first two items, most recent first

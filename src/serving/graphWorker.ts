@@ -6,7 +6,7 @@
  * index's, so answers are item numbers and values, not ids.
  */
 import { parentPort } from 'node:worker_threads';
-import { GraphIndex, type GraphChange, type GraphCompact, type NeighbourhoodParams } from './graphIndex';
+import { GraphIndex, type GraphChange, type GraphCompact, type NeighbourhoodParams, type ViaPath } from './graphIndex';
 
 /** The main thread's messages; `token` names the copy a message belongs to (a new index gets a new token). */
 export type GraphWorkerRequest =
@@ -15,12 +15,14 @@ export type GraphWorkerRequest =
   | {
     type: 'proximity'; id: number; token: number; userId: string; params: NeighbourhoodParams;
     maxUserItems: number; maxCoUsers: number; limit: number; also: string[];
-  };
+  }
+  | { type: 'via'; id: number; token: number; userId: string; itemIds: string[]; maxUserItems: number };
 
 /** The worker's answers. */
 export type GraphWorkerResponse =
   | { type: 'loaded'; token: number }
   | { type: 'proximity'; id: number; items: Int32Array; proximity: Float64Array }
+  | { type: 'via'; id: number; via: [string, ViaPath][] }
   | { type: 'error'; id: number | null; message: string };
 
 const port = parentPort;
@@ -42,6 +44,10 @@ function handle(m: GraphWorkerRequest): void {
     port!.postMessage({ type: 'error', id: m.id, message: `graph worker: no copy of graph ${m.token} (holding ${token})` } satisfies GraphWorkerResponse);
     return;
   }
+  if (m.type === 'via') {
+    port!.postMessage({ type: 'via', id: m.id, via: [...index.bestVia(m.userId, m.itemIds, m.maxUserItems)] } satisfies GraphWorkerResponse);
+    return;
+  }
   const rows = index.userProximity(m.userId, m.params, m.maxUserItems, m.maxCoUsers, m.limit, m.also);
   const items = Int32Array.from(rows, (r) => r.item);
   const proximity = Float64Array.from(rows, (r) => r.proximity);
@@ -53,7 +59,7 @@ if (port) {
     try {
       handle(m);
     } catch (err) {
-      port.postMessage({ type: 'error', id: m.type === 'proximity' ? m.id : null, message: (err as Error).stack ?? String(err) } satisfies GraphWorkerResponse);
+      port.postMessage({ type: 'error', id: m.type === 'proximity' || m.type === 'via' ? m.id : null, message: (err as Error).stack ?? String(err) } satisfies GraphWorkerResponse);
     }
   });
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../worker';
 import type { Logger } from '../log';
-import type { GraphIndex, NeighbourhoodParams, ProximityRow } from './graphIndex';
+import type { GraphIndex, NeighbourhoodParams, ProximityRow, ViaPath } from './graphIndex';
 import type { GraphWorkerRequest, GraphWorkerResponse } from './graphWorker';
 
 /**
@@ -21,7 +21,7 @@ export class GraphWorker {
   answered = 0;
   private loadWaiters: { token: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   private nextId = 1;
-  private waiting = new Map<number, { resolve: (r: { items: Int32Array; proximity: Float64Array }) => void; reject: (err: Error) => void }>();
+  private waiting = new Map<number, { resolve: (r: GraphWorkerResponse) => void; reject: (err: Error) => void }>();
 
   constructor(private readonly log: Logger) {}
 
@@ -41,11 +41,11 @@ export class GraphWorker {
       const w = this.waiting.get(msg.id);
       this.waiting.delete(msg.id);
       if (this.waiting.size === 0) worker.unref();
-      if (msg.type === 'proximity') {
+      if (msg.type === 'error') w?.reject(new Error(msg.message));
+      else {
         this.answered++;
         w?.resolve(msg);
       }
-      else w?.reject(new Error(msg.message));
     });
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => {
@@ -109,13 +109,31 @@ export class GraphWorker {
     const worker = (this.worker ??= this.start());
     const token = this.attach(worker, graph);
     if (this.loaded !== token) return graph.userProximity(userId, params, maxUserItems, maxCoUsers, limit, also);
-    const id = this.nextId++;
-    const r = await new Promise<{ items: Int32Array; proximity: Float64Array }>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ type: 'proximity', id, token, userId, params, maxUserItems, maxCoUsers, limit, also } satisfies GraphWorkerRequest);
-    });
+    const r = await this.ask(worker, { type: 'proximity', id: this.nextId++, token, userId, params, maxUserItems, maxCoUsers, limit, also });
+    if (r.type !== 'proximity') throw new Error(`graph worker answered ${r.type} to a proximity query`);
     return Array.from(r.items, (item, k) => ({ id: graph.itemIdOf(item), proximity: r.proximity[k], item }));
+  }
+
+  /**
+   * GraphIndex.bestVia of `graph` (the evidence paths of a page), computed on the worker; here while the
+   * worker is still building its copy.
+   */
+  async bestVia(graph: GraphIndex, userId: string, itemIds: string[], maxUserItems: number): Promise<Map<string, ViaPath>> {
+    if (this.index && graph.serial < this.index.serial) return graph.bestVia(userId, itemIds, maxUserItems);
+    const worker = (this.worker ??= this.start());
+    const token = this.attach(worker, graph);
+    if (this.loaded !== token) return graph.bestVia(userId, itemIds, maxUserItems);
+    const r = await this.ask(worker, { type: 'via', id: this.nextId++, token, userId, itemIds, maxUserItems });
+    if (r.type !== 'via') throw new Error(`graph worker answered ${r.type} to a via query`);
+    return new Map(r.via);
+  }
+
+  private ask(worker: Worker, req: Extract<GraphWorkerRequest, { id: number }>): Promise<GraphWorkerResponse> {
+    return new Promise<GraphWorkerResponse>((resolve, reject) => {
+      this.waiting.set(req.id, { resolve, reject });
+      worker.ref();
+      worker.postMessage(req satisfies GraphWorkerRequest);
+    });
   }
 
   /** Stops the worker. */

@@ -6,7 +6,7 @@ import { dotFromIndexScore, indexQueryVector } from '../model/registry';
 import { dotRow, topByDegree, topByDotAmong } from './scan';
 import { DotScorer } from './dotScorer';
 import { WorkerScorer } from './workerScorer';
-import { neighbourhoodParams, type GraphIndex, type NeighbourhoodParams, type ProximityRow } from './graphIndex';
+import { neighbourhoodParams, type GraphIndex, type NeighbourhoodParams, type ProximityRow, type ViaPath } from './graphIndex';
 import { GraphWorker } from './graphWorkerClient';
 import { memoryEvidence, type ContextHits } from './evidence';
 import { reasonsFor, similarReasonsFor, type ReasonRow, type SimilarReasonRow } from './explain';
@@ -315,10 +315,11 @@ export class ServingEngine {
     lap('contextAndRank');
     let reasonRows: ReasonRow[] = [];
     if (page.length > 0 && graph && this.options.evidenceSource === 'memory') {
-      reasonRows = memoryEvidence(graph, m, req.userId, page.map((p) => p.id),
-        { categories: req.categories, maxUserItems: this.options.maxUserItems, contextHits });
+      const ids = page.map((p) => p.id);
+      reasonRows = memoryEvidence(graph, m, req.userId, ids,
+        { categories: req.categories, maxUserItems: this.options.maxUserItems, contextHits, via: await this.viaPaths(graph, req.userId, ids) });
     } else if (page.length > 0 && graph) {
-      const via = graph.bestVia(req.userId, page.map((p) => p.id), this.options.maxUserItems);
+      const via = await this.viaPaths(graph, req.userId, page.map((p) => p.id));
       reasonRows = await this.db.read<ReasonRow>('serving/reasons', {
         userId: req.userId, items: page.map((p) => ({ id: p.id, viaId: via.get(p.id)?.viaId ?? null, coUserId: via.get(p.id)?.coUserId ?? null, people: via.get(p.id)?.people ?? 0 })),
         contexts: req.contexts, categories: req.categories,
@@ -336,6 +337,18 @@ export class ServingEngine {
       reasons: byId.has(p.id) ? reasonsFor(req.userId, byId.get(p.id)!) : [],
     }));
     return this.policy.finish(ranked, { userId: req.userId, modelVersion: model.version, coldStart, items });
+  }
+
+  /** The co-interaction paths of a page's items (GraphIndex.bestVia) on the graph worker (or here, when it is off or failed). */
+  private async viaPaths(graph: GraphIndex, userId: string, itemIds: string[]): Promise<Map<string, ViaPath>> {
+    if (this.options.graphWorker) {
+      try {
+        return await (this.graphWorker ??= new GraphWorker(this.log)).bestVia(graph, userId, itemIds, this.options.maxUserItems);
+      } catch (err) {
+        this.log.warn({ err }, 'graph worker failed; computing the evidence paths on the event loop for this request');
+      }
+    }
+    return graph.bestVia(userId, itemIds, this.options.maxUserItems);
   }
 
   /** The neighbourhood term on the graph worker (or here, when it is off or failed). */

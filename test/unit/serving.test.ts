@@ -148,6 +148,16 @@ describe('serving/graphWorker: the graph term on a worker thread', () => {
       same(g.userProximity('y', P, 50, 50, 10), await gw.userProximity(g, 'y', P, 50, 50, 10, []));
       same(g2.userProximity('v', P, 50, 50, 10), await gw.userProximity(g2, 'v', P, 50, 50, 10, []));
       expect(gw.answered).toBe(4);
+      // the evidence paths of a page, on the worker, after writes too
+      g2.addInteraction('w', 'a', 1, 'like');
+      g2.addInteraction('w', 'q', 1, 'view');
+      const via = g2.bestVia('u', ['q', 'a', 'missing'], 50);
+      expect(via.size).toBeGreaterThan(0);
+      expect(await gw.bestVia(g2, 'u', ['q', 'a', 'missing'], 50)).toEqual(via);
+      expect(gw.answered).toBe(5);
+      // and in-thread for a request holding the older index
+      expect(await gw.bestVia(g, 'y', ['a', 'b'], 50)).toEqual(g.bestVia('y', ['a', 'b'], 50));
+      expect(gw.answered).toBe(5);
     } finally {
       await gw.dispose();
     }
