@@ -8,8 +8,10 @@
  *                        [--graph memory|cypher] [--candidates scan|index] [--evidence memory|neo4j]
  *                        [--retrieval adaptive|always] [--graph-worker on|off] [--scan-batch n]
  *                        [--executor jit|graphql-js]
- *                        [--version vN]
+ *                        [--version vN] [--keep-exposures]
  *
+ * The run's exposure log (SHOWN edges, item counters) is removed at the end unless --keep-exposures, so runs
+ * start from the same graph (see removeBenchExposures).
  * --version serves that model version (e.g. one written with --no-activate) instead of the active one;
  * --note records a sentence about the conditions in the result file. The serving flags select the paths a
  * baseline needs: `--retrieval always --evidence neo4j --graph-worker off` serves as the design before
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
       retrieval: { type: 'string', default: 'adaptive' },
       version: { type: 'string' },
       note: { type: 'string' },
+      'keep-exposures': { type: 'boolean', default: false },
     },
   });
   const seconds = Number(values.seconds);
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
   };
 
   const loadAtStart = os.loadavg().map(round);
+  const since = new Date().toISOString();
   try {
     await runLevel(4, 5); // warm-up: JIT, connection pool, page cache
     const runs = [];
@@ -239,6 +243,7 @@ async function main(): Promise<void> {
     }
     const out = {
       benchmark: 'api recommendations(first: 20) with reasons, random users, loopback HTTP',
+      command: ['npm run bench:api --', ...process.argv.slice(2)].join(' '),
       date: new Date().toISOString(),
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
@@ -253,7 +258,35 @@ async function main(): Promise<void> {
     fs.writeFileSync(values.out!, JSON.stringify(out, null, 2) + '\n');
     process.stderr.write(`wrote ${values.out}\n`);
   } finally {
+    // the server flushes its exposure log when it stops
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.send({ stop: true });
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    if (!values['keep-exposures']) await removeBenchExposures(config, since);
+  }
+}
+
+/**
+ * Removes what the run logged, so that runs start from the same graph: the SHOWN edges served since `since`
+ * (a million per run at a few hundred requests per second), then the items' exposure and feedback counters
+ * recounted from the SHOWN edges that remain. --keep-exposures keeps them. Run it against a benchmark graph
+ * only: edges another server logged meanwhile would go too.
+ */
+async function removeBenchExposures(config: ReturnType<typeof loadConfig>, since: string): Promise<void> {
+  const db = createExecutor(config);
+  const session = db.driver.session({ database: config.neo4jDatabase });
+  try {
+    const t0 = Date.now();
+    await session.run('MATCH ()-[s:SHOWN]->() WHERE s.at >= datetime($since) CALL (s) { DELETE s } IN TRANSACTIONS OF 50000 ROWS', { since });
+    await session.run(`MATCH (i:Item) WHERE i.exposures IS NOT NULL OR i.feedback IS NOT NULL
+      CALL (i) {
+        WITH i, COUNT { ()-[:SHOWN]->(i) } AS e, COUNT { ()-[s:SHOWN]->(i) WHERE s.feedbackAt IS NOT NULL } AS f
+        SET i.exposures = CASE WHEN e > 0 THEN e END, i.feedback = CASE WHEN f > 0 THEN f END
+      } IN TRANSACTIONS OF 10000 ROWS`);
+    process.stderr.write(`removed the exposures this run logged (${((Date.now() - t0) / 1000).toFixed(1)} s; --keep-exposures keeps them)\n`);
+  } finally {
+    await session.close();
+    await db.close();
   }
 }
 
