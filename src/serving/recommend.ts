@@ -49,8 +49,9 @@ export interface ServingOptions {
   embeddingCandidates: number;
   /**
    * Default 100: on 2,000 held-out Gowalla users with the default policy (`npm run bench:candidates`,
-   * bench/results/serving-candidates.json), 200 gave Recall@20 0.157 and 18.9k distinct items shown, 100 gave
-   * 0.160 and 18.0k, for about a quarter less CPU per request (the policy and the scoring grow with the count).
+   * bench/results/serving-candidates.json), 200 gave Recall@20 0.158 and 18.9k distinct items shown, 100 gave
+   * 0.159 and 18.0k, for 40% less CPU per request (2.35 against 3.91 ms; the policy and the scoring grow with
+   * the count).
    */
   graphCandidates: number;
   /** Fan-out caps of the co-interaction statement (user items, co-users per item). */
