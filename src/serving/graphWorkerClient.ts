@@ -104,12 +104,9 @@ export class GraphWorker {
    */
   async userProximity(graph: GraphIndex, userId: string, params: NeighbourhoodParams, maxUserItems: number, maxCoUsers: number,
     limit: number, also: string[]): Promise<ProximityRow[]> {
-    // a request that began before a refresh still holds the older index: answered here, without swapping it back in
-    if (this.index && graph.serial < this.index.serial) return graph.userProximity(userId, params, maxUserItems, maxCoUsers, limit, also);
-    const worker = (this.worker ??= this.start());
-    const token = this.attach(worker, graph);
-    if (this.loaded !== token) return graph.userProximity(userId, params, maxUserItems, maxCoUsers, limit, also);
-    const r = await this.ask(worker, { type: 'proximity', id: this.nextId++, token, userId, params, maxUserItems, maxCoUsers, limit, also });
+    const on = this.ready(graph);
+    if (!on) return graph.userProximity(userId, params, maxUserItems, maxCoUsers, limit, also);
+    const r = await this.ask(on.worker, { type: 'proximity', id: this.nextId++, token: on.token, userId, params, maxUserItems, maxCoUsers, limit, also });
     if (r.type !== 'proximity') throw new Error(`graph worker answered ${r.type} to a proximity query`);
     return Array.from(r.items, (item, k) => ({ id: graph.itemIdOf(item), proximity: r.proximity[k], item }));
   }
@@ -119,13 +116,23 @@ export class GraphWorker {
    * worker is still building its copy.
    */
   async bestVia(graph: GraphIndex, userId: string, itemIds: string[], maxUserItems: number): Promise<Map<string, ViaPath>> {
-    if (this.index && graph.serial < this.index.serial) return graph.bestVia(userId, itemIds, maxUserItems);
-    const worker = (this.worker ??= this.start());
-    const token = this.attach(worker, graph);
-    if (this.loaded !== token) return graph.bestVia(userId, itemIds, maxUserItems);
-    const r = await this.ask(worker, { type: 'via', id: this.nextId++, token, userId, itemIds, maxUserItems });
+    const on = this.ready(graph);
+    if (!on) return graph.bestVia(userId, itemIds, maxUserItems);
+    const r = await this.ask(on.worker, { type: 'via', id: this.nextId++, token: on.token, userId, itemIds, maxUserItems });
     if (r.type !== 'via') throw new Error(`graph worker answered ${r.type} to a via query`);
     return new Map(r.via);
+  }
+
+  /**
+   * The worker and the token of its copy of `graph` when that copy is built; null when the caller must compute
+   * in-thread: the copy is still building (it was posted now, or after a refresh), or the request began before
+   * a refresh and still holds the older index (answered here, without swapping that index back in).
+   */
+  private ready(graph: GraphIndex): { worker: Worker; token: number } | null {
+    if (this.index && graph.serial < this.index.serial) return null;
+    const worker = (this.worker ??= this.start());
+    const token = this.attach(worker, graph);
+    return this.loaded === token ? { worker, token } : null;
   }
 
   private ask(worker: Worker, req: Extract<GraphWorkerRequest, { id: number }>): Promise<GraphWorkerResponse> {

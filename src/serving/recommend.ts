@@ -49,9 +49,9 @@ export interface ServingOptions {
   embeddingCandidates: number;
   /**
    * Default 100: on 2,000 held-out Gowalla users with the default policy (`npm run bench:candidates`,
-   * bench/results/serving-candidates.json), 200 gave Recall@20 0.158 and 18.9k distinct items shown, 100 gave
-   * 0.159 and 18.0k, for 40% less CPU per request (2.35 against 3.91 ms; the policy and the scoring grow with
-   * the count).
+   * bench/results/serving-candidates.json), 200 gave Recall@20 0.151 and 17.7k distinct items shown, 100 gave
+   * 0.153 and 17.1k, for about 40% less CPU per request (2.56 against 4.43 ms; the policy and the scoring grow
+   * with the count).
    */
   graphCandidates: number;
   /** Fan-out caps of the co-interaction statement (user items, co-users per item). */
@@ -315,19 +315,19 @@ export class ServingEngine {
     const page = ranked.page;
     lap('contextAndRank');
     let reasonRows: ReasonRow[] = [];
+    const ids = page.map((p) => p.id);
     if (page.length > 0 && graph && this.options.evidenceSource === 'memory') {
-      const ids = page.map((p) => p.id);
       reasonRows = memoryEvidence(graph, m, req.userId, ids,
         { categories: req.categories, maxUserItems: this.options.maxUserItems, contextHits, via: await this.viaPaths(graph, req.userId, ids) });
     } else if (page.length > 0 && graph) {
-      const via = await this.viaPaths(graph, req.userId, page.map((p) => p.id));
+      const via = await this.viaPaths(graph, req.userId, ids);
       reasonRows = await this.db.read<ReasonRow>('serving/reasons', {
         userId: req.userId, items: page.map((p) => ({ id: p.id, viaId: via.get(p.id)?.viaId ?? null, coUserId: via.get(p.id)?.coUserId ?? null, people: via.get(p.id)?.people ?? 0 })),
         contexts: req.contexts, categories: req.categories,
       }, counter);
     } else if (page.length > 0) {
       reasonRows = await this.db.read<ReasonRow>('serving/reasonsSearch', {
-        userId: req.userId, itemIds: page.map((p) => p.id), contexts: req.contexts, categories: req.categories,
+        userId: req.userId, itemIds: ids, contexts: req.contexts, categories: req.categories,
         maxUserItems: this.options.maxUserItems,
       }, counter);
     }
@@ -340,28 +340,29 @@ export class ServingEngine {
     return this.policy.finish(ranked, { userId: req.userId, modelVersion: model.version, coldStart, items });
   }
 
-  /** The co-interaction paths of a page's items (GraphIndex.bestVia) on the graph worker (or here, when it is off or failed). */
-  private async viaPaths(graph: GraphIndex, userId: string, itemIds: string[]): Promise<Map<string, ViaPath>> {
-    if (this.options.graphWorker) {
-      try {
-        return await (this.graphWorker ??= new GraphWorker(this.log)).bestVia(graph, userId, itemIds, this.options.maxUserItems);
-      } catch (err) {
-        this.log.warn({ err }, 'graph worker failed; computing the evidence paths on the event loop for this request');
-      }
-    }
-    return graph.bestVia(userId, itemIds, this.options.maxUserItems);
+  /** The co-interaction paths of a page's items (GraphIndex.bestVia), on the graph worker when it is on. */
+  private viaPaths(graph: GraphIndex, userId: string, itemIds: string[]): Promise<Map<string, ViaPath>> {
+    return this.onGraphWorker('the evidence paths', (w) => w.bestVia(graph, userId, itemIds, this.options.maxUserItems),
+      () => graph.bestVia(userId, itemIds, this.options.maxUserItems));
   }
 
-  /** The neighbourhood term on the graph worker (or here, when it is off or failed). */
-  private async userProximity(graph: GraphIndex, userId: string, p: NeighbourhoodParams, limit: number, also: string[]): Promise<ProximityRow[]> {
+  /** The neighbourhood term, on the graph worker when it is on. */
+  private userProximity(graph: GraphIndex, userId: string, p: NeighbourhoodParams, limit: number, also: string[]): Promise<ProximityRow[]> {
+    const { maxUserItems, maxCoUsers } = this.options;
+    return this.onGraphWorker('the graph term', (w) => w.userProximity(graph, userId, p, maxUserItems, maxCoUsers, limit, also),
+      () => graph.userProximity(userId, p, maxUserItems, maxCoUsers, limit, also));
+  }
+
+  /** `onWorker` on the graph worker (started when needed), or `here` on the event loop when the worker is off or failed. */
+  private async onGraphWorker<T>(what: string, onWorker: (w: GraphWorker) => Promise<T>, here: () => T): Promise<T> {
     if (this.options.graphWorker) {
       try {
-        return await (this.graphWorker ??= new GraphWorker(this.log)).userProximity(graph, userId, p, this.options.maxUserItems, this.options.maxCoUsers, limit, also);
+        return await onWorker(this.graphWorker ??= new GraphWorker(this.log));
       } catch (err) {
-        this.log.warn({ err }, 'graph worker failed; computing the graph term on the event loop for this request');
+        this.log.warn({ err }, `graph worker failed; computing ${what} on the event loop for this request`);
       }
     }
-    return graph.userProximity(userId, p, this.options.maxUserItems, this.options.maxCoUsers, limit, also);
+    return here();
   }
 
   /** Items similar to `itemId` by embedding dot product and co-interaction, with reasons. */
