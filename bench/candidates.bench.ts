@@ -3,9 +3,10 @@
  * `recommendations(first: 20)` for the same held-out users of the configured Neo4j (Gowalla imported with its
  * test split as HELD_OUT edges, a model trained), with the configured re-ranking policy (exposure debiasing and
  * exploration as served; exposures counted in memory only, fresh per count, never written) and a fixed seed per
- * user. Records per count: served Recall@20 and NDCG@20 against the held-out items, catalogue coverage
- * (distinct items shown over all users) and the server CPU per request (sequential, one process, graph term
- * on the worker thread as served). Plots Recall@20 and coverage against the count.
+ * user. Records per count: served Recall@20, NDCG@20 (against the held-out items) and coverage@20 as
+ * src/policy/metrics.ts computes them for the offline evaluations, the distinct items shown, and the CPU per
+ * request (sequential, one process, graph term on the worker thread as served). Plots Recall@20, the distinct
+ * items shown and the CPU against the count.
  *
  *   npm run bench:candidates -- --out bench/results/serving-candidates.json [--counts 200,150,100] [--users 2000]
  */
@@ -22,6 +23,7 @@ import { ServingPolicy } from '../src/serving/policy';
 import { ExposureLog } from '../src/serving/exposures';
 import { activeModel } from '../src/model/registry';
 import { plotPanels } from '../src/plot';
+import { coverageAtK, ndcgAtK, recallAtK } from '../src/policy/metrics';
 import { startProgress } from '../src/progress';
 
 async function main(): Promise<void> {
@@ -45,6 +47,14 @@ async function main(): Promise<void> {
     { n: nUsers }, { database: config.neo4jDatabase })).records.map((r) => ({ id: r.get('id') as string, items: new Set(r.get('items') as string[]) }));
   if (users.length === 0) throw new Error('bench:candidates: no HELD_OUT edges in the graph (import Gowalla with its test split)');
 
+  const numbers = new Map<string, number>();
+  const itemNumber = (id: string) => {
+    let n = numbers.get(id);
+    if (n === undefined) numbers.set(id, (n = numbers.size));
+    return n;
+  };
+  const relevant = users.map((u) => new Set([...u.items].map(itemNumber)));
+  const itemCount = Number((await db.driver.executeQuery('MATCH (i:Item) RETURN count(i) AS n', {}, { database: config.neo4jDatabase })).records[0].get('n'));
   const base = new ServingEngine(db, log);
   await base.warm();
   // warm-up (JIT, caches) on other requests than the measured ones' order, so the first count is not charged for it
@@ -58,36 +68,25 @@ async function main(): Promise<void> {
     const engine = new ServingEngine(db, log, { ...DEFAULT_SERVING, graphCandidates }, base.store, policy);
     await engine.warm();
     const progress = startProgress(`graphCandidates ${graphCandidates}`, users.length, 'users');
-    let recall = 0;
-    let ndcg = 0;
-    const shown = new Set<string>();
+    // item ids as numbers for the shared metrics (src/policy/metrics.ts)
+    const lists: number[][] = [];
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (const [k, u] of users.entries()) {
       const res = await engine.recommend({ userId: u.id, first: 20, contexts: [], categories: [], excludeItemIds: [], includeInteracted: false,
         policy: { seed: k + 1 } });
-      let hits = 0;
-      let dcg = 0;
-      res.items.forEach((x, r) => {
-        shown.add(x.itemId);
-        if (u.items.has(x.itemId)) {
-          hits++;
-          dcg += 1 / Math.log2(r + 2);
-        }
-      });
-      let idcg = 0;
-      for (let r = 0; r < Math.min(20, u.items.size); r++) idcg += 1 / Math.log2(r + 2);
-      recall += hits / Math.min(20, u.items.size);
-      ndcg += dcg / idcg;
+      lists.push(res.items.map((x) => itemNumber(x.itemId)));
       progress.increment();
     }
     progress.stop();
     const cpu = process.cpuUsage(cpu0);
+    const mean = (f: (list: number[], relevant: Set<number>) => number) => lists.reduce((t, l, k) => t + f(l, relevant[k]), 0) / lists.length;
     runs.push({
       graphCandidates,
-      recall20: recall / users.length,
-      ndcg20: ndcg / users.length,
-      coverage: shown.size,
+      recall20: mean((l, r) => recallAtK(l, r, 20)),
+      ndcg20: mean((l, r) => ndcgAtK(l, r, 20)),
+      coverage20: coverageAtK(lists, itemCount, 20),
+      distinctItemsShown: new Set(lists.flat()).size,
       cpuMsPerRequest: Math.round((cpu.user + cpu.system) / 10 / users.length) / 100,
       wallMsPerRequest: Math.round((performance.now() - t0) * 100 / users.length) / 100,
       scans: engine.scans,
@@ -105,6 +104,7 @@ async function main(): Promise<void> {
     model: { version: model.version, dims: model.dims },
     policy: config.policy,
     users: users.length,
+    items: itemCount,
     machine: { cpus: os.cpus().length, loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
     runs,
   };
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     x: 'graph candidates',
     panels: [
       { yLabel: 'served Recall@20', series: [{ name: 'Recall@20', points: runs.map((r) => ({ x: r.graphCandidates, y: r.recall20 })) }] },
-      { yLabel: 'coverage (distinct items shown)', series: [{ name: 'coverage', points: runs.map((r) => ({ x: r.graphCandidates, y: r.coverage })) }] },
+      { yLabel: 'distinct items shown', series: [{ name: 'distinct items shown', points: runs.map((r) => ({ x: r.graphCandidates, y: r.distinctItemsShown })) }] },
       { yLabel: 'CPU ms per request', series: [{ name: 'CPU', points: runs.map((r) => ({ x: r.graphCandidates, y: r.cpuMsPerRequest })) }] },
     ],
   });
