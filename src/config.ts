@@ -1,4 +1,5 @@
 import type { PolicySettings } from './serving/types';
+import { DEFAULT_GATE_TOLERANCE } from './model/gate';
 
 /**
  * The only reader of process.env: every setting is read and validated once, here, then passed down.
@@ -22,6 +23,11 @@ export interface Config {
   port: number;
   host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * How logs are written on stderr: `json` (one JSON object a line) or `pretty` (pino-pretty, for a person at a
+   * terminal). LOG_FORMAT picks one; unset means pretty when NODE_ENV is not production and stderr is a terminal.
+   */
+  logFormat: 'json' | 'pretty';
   nodeEnv: 'development' | 'production' | 'test';
   /** Secret for signing and verifying JWT bearer tokens (HS256). */
   jwtSecret: string;
@@ -38,6 +44,57 @@ export interface Config {
   policy: PolicyConfig;
   /** What executes GraphQL operations: graphql-jit (compiled, default) or graphql-js (src/api/jitExecutor.ts). */
   graphqlExecutor: 'jit' | 'graphql-js';
+  /** Training schedule and quality gate (TRAIN_* variables). */
+  training: TrainingConfig;
+}
+
+/** When the API process trains on its own, and when a new version may replace the served one. */
+export interface TrainingConfig {
+  /** Train when the newest version is at least this old (ms); undefined: no time schedule (TRAIN_EVERY). */
+  everyMs: number | undefined;
+  /** Train when at least this many positive interactions were recorded since the newest version; undefined: none (TRAIN_AFTER_INTERACTIONS). */
+  afterInteractions: number | undefined;
+  /** How often the schedule checks whether a run is due (ms, TRAIN_CHECK_EVERY). */
+  checkEveryMs: number;
+  /** Relative tolerance of the quality gate (TRAIN_GATE_TOLERANCE, src/model/gate.ts). */
+  gateTolerance: number;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `6h`, `30m`, `90s`, `1d` or `500ms` in ms; undefined when unset. */
+function duration(env: Env, name: string, minMs: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(raw.trim());
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2]] : NaN;
+  if (!(ms >= minMs)) throw new ConfigError(`${name} must be a duration of at least ${minMs} ms such as 6h, 30m, 90s or 1d, got "${raw}"`);
+  return ms;
+}
+
+/** Reads the TRAIN_* settings (see TrainingConfig). */
+export function loadTrainingConfig(env: Env = process.env): TrainingConfig {
+  const after = env.TRAIN_AFTER_INTERACTIONS;
+  return {
+    everyMs: duration(env, 'TRAIN_EVERY', 1000),
+    afterInteractions: after === undefined || after === '' ? undefined : int(env, 'TRAIN_AFTER_INTERACTIONS', 0, 1, 1_000_000_000),
+    checkEveryMs: duration(env, 'TRAIN_CHECK_EVERY', 100) ?? 60_000,
+    gateTolerance: num(env, 'TRAIN_GATE_TOLERANCE', DEFAULT_GATE_TOLERANCE, 0, 1),
+  };
+}
+
+/** pretty needs pino-pretty, a development dependency (absent from the production image). */
+function logFormat(env: Env, nodeEnv: Config['nodeEnv'], stderrIsTTY: boolean): Config['logFormat'] {
+  const format = oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv !== 'production' && stderrIsTTY ? 'pretty' : 'json');
+  if (format === 'pretty') {
+    try {
+      require.resolve('pino-pretty');
+    } catch {
+      throw new ConfigError(`LOG_FORMAT ${env.LOG_FORMAT === 'pretty' ? '"pretty"' : 'defaults to pretty at a terminal outside production, which'} needs the ` +
+        'pino-pretty package (a development dependency), and it is not installed; set LOG_FORMAT=json');
+    }
+  }
+  return format;
 }
 
 /**
@@ -115,8 +172,11 @@ function positiveNumber(env: Env, name: string, expected: string): number | unde
   return n;
 }
 
-/** Reads and validates the configuration from an environment (process.env by default). */
-export function loadConfig(env: Env = process.env): Config {
+/**
+ * Reads and validates the configuration from an environment (process.env by default); `stderrIsTTY` decides the
+ * default log format.
+ */
+export function loadConfig(env: Env = process.env, stderrIsTTY = process.stderr.isTTY === true): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const uri = env.NEO4J_URI;
   if (uri !== undefined && uri !== '' && !/^(neo4j|bolt)(\+s|\+ssc)?:\/\/[^\s]+$/.test(uri)) {
@@ -137,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: str(env, 'HOST', '127.0.0.1'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
       nodeEnv === 'test' ? 'warn' : 'info'),
+    logFormat: logFormat(env, nodeEnv, stderrIsTTY),
     nodeEnv,
     jwtSecret,
     demoUsers: int(env, 'DEMO_USERS', 2000, 10, 1_000_000),
@@ -144,5 +205,6 @@ export function loadConfig(env: Env = process.env): Config {
     interestHalfLifeDays: positiveNumber(env, 'INTEREST_HALF_LIFE_DAYS', 'a positive number of days (unset for no time decay)'),
     policy: loadPolicyConfig(env),
     graphqlExecutor: oneOf(env, 'GRAPHQL_EXECUTOR', ['jit', 'graphql-js'] as const, 'jit'),
+    training: loadTrainingConfig(env),
   };
 }

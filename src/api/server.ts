@@ -13,6 +13,7 @@ import type { TrainingJobs } from '../model/trainJob';
 import { ServingEngine, DEFAULT_SERVING, type ServingOptions } from '../serving/recommend';
 import { ServingPolicy } from '../serving/policy';
 import { ExposureLog } from '../serving/exposures';
+import { ServiceMetrics } from '../metrics';
 import { viewerFromHeader } from './auth';
 import type { ApiContext, ApiSettings } from './context';
 import { ErrorCode, formatErrorFor } from './errors';
@@ -67,6 +68,8 @@ export interface ServerHandle {
   url: string;
   port: number;
   engine: ServingEngine;
+  /** This server's Prometheus metrics (also served at GET /metrics). */
+  metrics: ServiceMetrics;
   /**
    * Stops accepting requests, waits for in-flight ones, stops Apollo and flushes the exposure log (the driver
    * stays open: the caller owns it).
@@ -103,7 +106,8 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 /**
  * Starts the GraphQL API on config.host:config.port (port 0 picks a free one): POST/GET /graphql
  * (Apollo Server through a plain node:http server; the Sandbox landing page in development), GET
- * /healthz (the process is up) and GET /readyz (Neo4j reachable and a model active; 503 otherwise).
+ * /healthz (the process is up), GET /readyz (Neo4j reachable and a model active; 503 otherwise) and GET /metrics
+ * (Prometheus text, src/metrics.ts).
  */
 export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSecret' | 'nodeEnv'> & { policy?: PolicyConfig }, deps: ServerDeps): Promise<ServerHandle> {
   const log = deps.logger.child({ component: 'api' });
@@ -115,6 +119,14 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
       flushMs: policy.exposureFlushMs, batchRows: policy.exposureBatchRows, bufferMax: policy.exposureBufferMax,
       feedbackWindowMs: policy.feedbackWindowHours * 3600_000,
     } : {})));
+  const metrics = new ServiceMetrics({
+    model: () => engine.store.activeModel(),
+    exposureQueue: () => engine.policy.exposures.pending,
+    exposureDropped: () => engine.policy.exposures.droppedTotal,
+    trainingStates: () => deps.training?.list().map((r) => r.state) ?? [],
+  });
+  engine.policy.exposures.onFlush = (f) => metrics.exposureFlush(f);
+  const unsubscribeTraining = deps.training?.onFinish((run) => metrics.trainingRun(run));
   const settings: ApiSettings = { maxFirst: 100, ...deps.settings };
   const limits: QueryLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const exposeStatements = config.nodeEnv !== 'production';
@@ -139,8 +151,10 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
         async requestDidStart({ contextValue }) {
           const t0 = process.hrtime.bigint();
           return {
-            async willSendResponse({ response, operationName, errors }) {
+            async willSendResponse({ response, operationName, operation, errors }) {
               const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+              const sent = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
+              metrics.request(operationName, operation?.operation, ms / 1000, sent.map((e) => String(e.extensions?.code ?? ErrorCode.INTERNAL)));
               if (exposeStatements && response.body.kind === 'single') {
                 response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cypherStatements: contextValue.counter.count };
               }
@@ -164,6 +178,12 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/metrics') {
+      const text = await metrics.text();
+      res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     if (url.pathname === '/readyz') {
       try {
         engine.store.invalidate();
@@ -176,7 +196,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
       }
     }
     if (url.pathname !== '/graphql' && url.pathname !== '/') {
-      return sendJson(res, 404, { error: `No route ${url.pathname}; the API is at /graphql, health at /healthz and /readyz.` });
+      return sendJson(res, 404, { error: `No route ${url.pathname}; the API is at /graphql, health at /healthz and /readyz, metrics at /metrics.` });
     }
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
@@ -235,7 +255,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
   const url = `http://${config.host}:${port}/graphql`;
   log.info({ url, nodeEnv: config.nodeEnv }, 'GraphQL API listening');
   return {
-    url, port, engine,
+    url, port, engine, metrics,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -244,6 +264,9 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
       await Promise.allSettled([...inFlight]);
       await apollo.stop();
       await engine.policy.exposures.close();
+      if (engine.policy.exposures.onFlush) engine.policy.exposures.onFlush = null;
+      unsubscribeTraining?.();
+      metrics.close();
       if (!deps.engine) await engine.dispose(); // an engine passed in belongs to the caller
     },
   };

@@ -30,7 +30,7 @@ export async function main(): Promise<number> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel).child({ component: 'start' });
+  const logger = createLogger(config.logLevel, config.logFormat).child({ component: 'start' });
   const step = (n: number, msg: string, extra: Record<string, unknown> = {}) => logger.info({ step: `${n}/5`, ...extra }, msg);
 
   step(1, config.neo4jLocal ? 'starting the local Neo4j (NEO4J_URI not set)' : 'using the configured Neo4j', { uri: config.neo4jUri });

@@ -61,7 +61,7 @@ export function parseTrainArgs(argv: string[]): TrainingParams & { help?: boolea
 /** Runs the train command with command-line arguments `argv` (and the model's fit function); returns the exit code. */
 export async function main(argv: string[], fit?: FitGraph): Promise<number> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   let params: TrainingParams & { help?: boolean };
   try {
     params = parseTrainArgs(argv);

@@ -9,6 +9,26 @@ export interface StatementCounter {
   count: number;
 }
 
+/**
+ * Observes every named statement this process sends (src/metrics.ts subscribes): its file name, the seconds
+ * until its records were in (retries included) and whether it failed.
+ */
+export type StatementObserver = (name: string, seconds: number, failed: boolean) => void;
+
+const statementObservers = new Set<StatementObserver>();
+
+/** Subscribes to every named statement of the process; returns the unsubscribe function. */
+export function observeStatements(observer: StatementObserver): () => void {
+  statementObservers.add(observer);
+  return () => statementObservers.delete(observer);
+}
+
+function observed(name: string, t0: number, failed: boolean): void {
+  if (statementObservers.size === 0) return;
+  const seconds = (performance.now() - t0) / 1000;
+  for (const o of statementObservers) o(name, seconds, failed);
+}
+
 /** Runs named statements in managed transactions; every driver access goes through here. */
 export class Executor {
   /** @param retryMs how long a failing read is retried (the driver's maxTransactionRetryTime for managed transactions) */
@@ -32,6 +52,7 @@ export class Executor {
   async read<T extends RecordShape = RecordShape>(name: string, params: Record<string, unknown> = {}, counter?: StatementCounter): Promise<T[]> {
     if (counter) counter.count++;
     const text = cypher(name);
+    const t0 = performance.now();
     const deadline = Date.now() + this.retryMs;
     const database = await this.resolveReadDatabase();
     for (let delay = 50; ; delay *= 2) {
@@ -39,9 +60,13 @@ export class Executor {
       const session = this.driver.session({ database, defaultAccessMode: neo4j.session.READ });
       try {
         const res: QueryResult<T> = await session.run<T>(text, params);
+        observed(name, t0, false);
         return res.records.map((r) => r.toObject() as T);
       } catch (err) {
-        if (!isRetriableError(err) || Date.now() + wait > deadline) throw mapNeo4jError(err);
+        if (!isRetriableError(err) || Date.now() + wait > deadline) {
+          observed(name, t0, true);
+          throw mapNeo4jError(err);
+        }
       } finally {
         await session.close().catch(() => undefined);
       }
@@ -111,7 +136,15 @@ export class Executor {
 export async function run<T extends RecordShape = RecordShape>(tx: ManagedTransaction, name: string, params: Record<string, unknown> = {},
   counter?: StatementCounter): Promise<T[]> {
   if (counter) counter.count++;
-  const res: QueryResult<T> = await tx.run<T>(cypher(name), params);
+  const t0 = performance.now();
+  let res: QueryResult<T>;
+  try {
+    res = await tx.run<T>(cypher(name), params);
+  } catch (err) {
+    observed(name, t0, true);
+    throw err;
+  }
+  observed(name, t0, false);
   return res.records.map((r) => r.toObject() as T);
 }
 

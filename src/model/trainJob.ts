@@ -7,7 +7,8 @@ import type { Executor } from '../db/executor';
 import { extractGraph, ExtractStats } from '../graph/extract';
 import type { Logger } from '../log';
 import { evaluate } from './evaluate';
-import { activateModel, publishModel, PublishOptions } from './registry';
+import { activateModel, activeModel, publishModel, PublishOptions } from './registry';
+import { DEFAULT_GATE_TOLERANCE, gateDecision, type GateDecision } from './gate';
 import type { HeteroGraph, NodeEmbeddings, TrainedModel } from './types';
 
 /** Where a run is; `failed` includes cancelled runs (their error says so). */
@@ -63,6 +64,10 @@ export interface TrainingRunStatus {
   metrics: Record<string, number> | null;
   /** Why the run failed (null otherwise). */
   error: string | null;
+  /** True once its version is the served one (false when not asked to activate or held back by the gate). */
+  activated: boolean;
+  /** The quality gate's decision (src/model/gate.ts), null until it ran (or when not asked to activate). */
+  gate: GateDecision | null;
   params: TrainingParams;
   /** Node and edge counts and seconds per phase, as they become known. */
   stats: { nodes?: number; trainEdges?: number; seconds: Record<string, number> };
@@ -89,6 +94,8 @@ export interface TrainingJobsOptions {
   publish?: Partial<PublishOptions>;
   /** Half-life in days for runs that name none (config INTEREST_HALF_LIFE_DAYS); undefined: no decay. */
   defaultHalfLifeDays?: number;
+  /** Relative tolerance of the quality gate (config TRAIN_GATE_TOLERANCE; default DEFAULT_GATE_TOLERANCE). */
+  gateTolerance?: number;
 }
 
 /** Phase boundaries of the overall progress. */
@@ -162,9 +169,16 @@ export class TrainingJobs {
   private readonly controllers = new Map<string, AbortController>();
   private readonly done = new Map<string, Promise<TrainingRunStatus>>();
   private readonly log?: Logger;
+  private readonly finishListeners = new Set<(run: TrainingRunStatus) => void>();
 
   constructor(private readonly options: TrainingJobsOptions) {
     this.log = options.logger?.child({ component: 'train' });
+  }
+
+  /** Calls `listener` with the final status of every run that finishes from now on; returns the unsubscribe function. */
+  onFinish(listener: (run: TrainingRunStatus) => void): () => void {
+    this.finishListeners.add(listener);
+    return () => this.finishListeners.delete(listener);
   }
 
   /**
@@ -180,7 +194,7 @@ export class TrainingJobs {
     processBusy = id;
     const status: TrainingRunStatus = {
       id, state: 'queued', progress: 0, queuedAt: new Date().toISOString(), startedAt: null, finishedAt: null,
-      version: null, metrics: null, error: null, params: { ...params }, stats: { seconds: {} },
+      version: null, metrics: null, error: null, activated: false, gate: null, params: { ...params }, stats: { seconds: {} },
     };
     this.runs.set(id, status);
     const controller = new AbortController();
@@ -188,6 +202,7 @@ export class TrainingJobs {
     this.done.set(id, this.execute(status, controller.signal).finally(() => {
       processBusy = null;
       this.controllers.delete(id);
+      for (const l of this.finishListeners) l(structuredClone(status));
       this.trimHistory();
     }));
     return this.get(id)!;
@@ -308,7 +323,8 @@ export class TrainingJobs {
         ...(this.options.publish ?? {}),
         batchSize: p.batchSize ?? this.options.publish?.batchSize,
         activate: false,
-        params: { extract: { halfLifeDays: p.halfLifeDays ?? null, seconds: stats.seconds.total }, run: s.id },
+        // extract.at: interactions recorded since are folded in when this version is activated later (activateModel)
+        params: { extract: { halfLifeDays: p.halfLifeDays ?? null, seconds: stats.seconds.total, at: extractedAt }, run: s.id },
         logger: log,
         progress: showBars,
         signal,
@@ -326,13 +342,20 @@ export class TrainingJobs {
       if (p.activate !== false) {
         checkCancelled();
         enter('activating');
-        const act = await activateModel(db, published.version, { foldInSince: extractedAt });
-        if (act.caughtUp > 0) log?.info({ users: act.caughtUp }, 'train: folded interactions recorded during training into the new version');
+        const current = await activeModel(db);
+        s.gate = gateDecision(metrics, current, this.options.gateTolerance ?? DEFAULT_GATE_TOLERANCE);
+        if (s.gate.passed) {
+          const act = await activateModel(db, published.version, { foldInSince: extractedAt });
+          if (act.caughtUp > 0) log?.info({ users: act.caughtUp }, 'train: folded interactions recorded during training into the new version');
+          s.activated = true;
+        } else {
+          log?.warn({ version: published.version, gate: s.gate }, 'train: the quality gate kept the new version from activation; it stays ready');
+        }
         lap('activate');
       }
       s.state = 'succeeded';
       s.progress = 1;
-      log?.info({ version: s.version, metrics, seconds: s.stats.seconds }, 'train: run succeeded');
+      log?.info({ version: s.version, activated: s.activated, metrics, seconds: s.stats.seconds }, 'train: run succeeded');
     } catch (err) {
       s.state = 'failed';
       s.error = signal.aborted ? 'cancelled' : err instanceof Error ? err.message : String(err);

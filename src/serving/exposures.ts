@@ -127,6 +127,10 @@ export class ExposureLog {
   private dropped = 0;
   private recent = new Map<string, Recent[]>();
   private recentSize = 0;
+  /** Rows dropped because the buffer was full, since the process started. */
+  droppedTotal = 0;
+  /** Called after every flush with its duration, the rows it took and whether Neo4j took them (src/metrics.ts). */
+  onFlush: ((flush: { seconds: number; rows: number; ok: boolean }) => void) | null = null;
 
   constructor(private readonly db: Executor, private readonly log: Logger, options: Partial<ExposureLogOptions> = {}) {
     this.options = { ...DEFAULT_EXPOSURE_LOG, ...options };
@@ -264,6 +268,7 @@ export class ExposureLog {
       this.log.warn({ bufferMax: this.options.bufferMax, dropped: drop }, 'exposure log buffer full (is Neo4j down?): dropping the oldest exposures');
     }
     this.dropped += drop;
+    this.droppedTotal += drop;
   }
 
   private schedule(delay?: number): void {
@@ -294,6 +299,7 @@ export class ExposureLog {
     }
     const batch = this.queue.splice(0, this.options.batchRows);
     let written = 0;
+    const t0 = performance.now();
     const run = (async () => {
       // the rows of one page as one parameter map with parallel lists: the driver packs (and Neo4j unpacks) a
       // page's keys and shared values once, not once per item (a tenth of the event loop's Bolt encoding under load)
@@ -336,6 +342,7 @@ export class ExposureLog {
     this.flushing = run;
     try {
       await run;
+      this.onFlush?.({ seconds: (performance.now() - t0) / 1000, rows: batch.length, ok: written > 0 });
     } finally {
       this.flushing = null;
       if (this.queue.length) this.schedule(this.failures > 0 ? Math.min(30_000, this.options.flushMs * 2 ** Math.min(this.failures, 7)) : undefined);

@@ -6,7 +6,8 @@ import { apiError, ErrorCode } from '../errors';
 import { TrainingRun, TrainingStateEnum, TrainOptionsInput } from './training.type';
 
 function toRun(s: TrainingRunStatus): TrainingRun {
-  return { ...s, state: s.state as TrainingStateEnum, params: s.params as Record<string, unknown>, stats: s.stats as Record<string, unknown> };
+  return { ...s, state: s.state as TrainingStateEnum, params: s.params as Record<string, unknown>, stats: s.stats as Record<string, unknown>,
+    gate: s.gate as Record<string, unknown> | null };
 }
 
 function jobs(ctx: ApiContext): TrainingJobs {

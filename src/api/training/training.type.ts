@@ -46,6 +46,12 @@ export class TrainingRun {
   @Field(() => String, { nullable: true, description: 'Why it failed; null otherwise.' })
   error!: string | null;
 
+  @Field(() => Boolean, { description: 'True once its version is the served one; false when not asked to activate or held back by the quality gate.' })
+  activated!: boolean;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'The quality gate\'s decision {passed, metric, candidate, activeVersion, active, tolerance, reason}; null until it ran or when not asked to activate.' })
+  gate!: Record<string, unknown> | null;
+
   @Field(() => GraphQLJSONObject, { description: 'The options it runs with.' })
   params!: Record<string, unknown>;
 
