@@ -1,6 +1,7 @@
 import { RecommendationResolver } from './recommendation/recommendation.resolver';
 import { InteractionMutationResolver } from './interaction/interactionMutation.resolver';
 import { TrainingResolver } from './training/training.resolver';
+import { ActivateModelResolver } from './model/activateModel.resolver';
 
 /** Resolver classes beyond the read API (recommendations, mutations), registered by buildSchema. */
-export const RESOLVERS_EXTRA = [RecommendationResolver, InteractionMutationResolver, TrainingResolver];
+export const RESOLVERS_EXTRA = [RecommendationResolver, InteractionMutationResolver, TrainingResolver, ActivateModelResolver];

@@ -5,7 +5,8 @@
  * 2. Schema: constraints and indexes applied idempotently.
  * 3. Demo data: the seeded synthetic graph (DEMO_USERS users) is imported when the graph has no users.
  * 4. Model: a model is trained and activated when no version is active.
- * 5. GraphQL: the server listens on HOST:PORT until SIGINT/SIGTERM, then shuts down cleanly.
+ * 5. GraphQL: the server listens on HOST:PORT until SIGINT/SIGTERM, then shuts down cleanly; the training schedule
+ *    (TRAIN_EVERY / TRAIN_AFTER_INTERACTIONS, src/model/trainSchedule.ts) runs while it serves.
  */
 import { loadConfig, ConfigError } from '../config';
 import { createExecutor } from '../db/executor';
@@ -16,6 +17,7 @@ import { importSynthetic } from '../import/synthetic-import';
 import { activeModel } from '../model/registry';
 import { fitGraphInWorker } from '../model/fitWorker';
 import { TrainingJobs } from '../model/trainJob';
+import { TrainSchedule } from '../model/trainSchedule';
 import { startServer } from '../api/server';
 
 /** Runs the main job; resolves when the server has stopped after a signal. */
@@ -50,7 +52,8 @@ export async function main(): Promise<number> {
     }
 
     // fitting (and the held-out check) on a worker thread: the API keeps answering while the admin `train` runs
-    const training = new TrainingJobs({ db, fit: fitGraphInWorker, logger, defaultHalfLifeDays: config.interestHalfLifeDays });
+    const training = new TrainingJobs({ db, fit: fitGraphInWorker, logger, defaultHalfLifeDays: config.interestHalfLifeDays,
+      gateTolerance: config.training.gateTolerance });
     const active = await activeModel(db);
     if (!active) {
       step(4, 'no active model: training one (the server starts when it is active)');
@@ -64,6 +67,7 @@ export async function main(): Promise<number> {
     }
 
     const server = await startServer(config, { db, logger, training, executor: config.graphqlExecutor });
+    const schedule = new TrainSchedule(db, training, { ...config.training, logger }).start();
     step(5, 'GraphQL API listening', { url: server.url, sandbox: config.nodeEnv === 'development' ? server.url : undefined,
       token: 'npm run token -- --user <id> | --admin' });
 
@@ -75,6 +79,7 @@ export async function main(): Promise<number> {
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
+    await schedule.stop();
     await server.stop();
     return 0;
   } catch (err) {

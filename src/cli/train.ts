@@ -83,7 +83,7 @@ export async function main(argv: string[], fit?: FitGraph): Promise<number> {
   let jobs: TrainingJobs | undefined;
   try {
     await applySchema(db);
-    jobs = new TrainingJobs({ db, fit: fit ?? fitGraph, logger, defaultHalfLifeDays: config.interestHalfLifeDays });
+    jobs = new TrainingJobs({ db, fit: fit ?? fitGraph, logger, defaultHalfLifeDays: config.interestHalfLifeDays, gateTolerance: config.training.gateTolerance });
     process.once('SIGINT', onSigint);
     const started = jobs.start(params);
     runId = started.id;
