@@ -14,6 +14,17 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 const MAX_OPERATIONS = 100;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+let processRegistry: client.Registry | null = null;
+
+/** prom-client's default metrics (CPU, memory, GC, handles, event-loop lag), collected once per process. */
+function processMetrics(): client.Registry {
+  if (!processRegistry) {
+    processRegistry = new client.Registry();
+    client.collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: 10 });
+  }
+  return processRegistry;
+}
+
 /** What the metrics read at scrape time. */
 export interface MetricSources {
   /** The served model: its version and when it was trained (ISO 8601), or null before the first. */
@@ -28,6 +39,7 @@ export interface MetricSources {
 
 /** Every metric of one API server (see docs/operations.md). */
 export class ServiceMetrics {
+  /** This server's own metrics (the process-wide default metrics are added at scrape time). */
   readonly registry = new client.Registry();
   readonly contentType = this.registry.contentType;
   private readonly requestSeconds: client.Histogram<'operation' | 'type'>;
@@ -41,8 +53,6 @@ export class ServiceMetrics {
 
   constructor(private readonly sources: MetricSources = {}) {
     const registers = [this.registry];
-    // process CPU, memory, GC, handles and event-loop lag (nodejs_eventloop_lag_* from monitorEventLoopDelay)
-    client.collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     this.requestSeconds = new client.Histogram({
       name: 'interest_graph_graphql_request_duration_seconds', help: 'GraphQL requests from receipt to response, by operation name and type.',
       labelNames: ['operation', 'type'], buckets: LATENCY_BUCKETS, registers,
@@ -130,9 +140,9 @@ export class ServiceMetrics {
     this.trainingFinished.inc({ outcome });
   }
 
-  /** The exposition text for a scrape. */
+  /** The exposition text for a scrape: this server's metrics and the process's default ones (event-loop lag, CPU, memory, GC). */
   text(): Promise<string> {
-    return this.registry.metrics();
+    return client.Registry.merge([processMetrics(), this.registry]).metrics();
   }
 
   /** Stops observing the executor (server stop). */
