@@ -129,9 +129,11 @@ describe('training: the quality gate, activateModel (rollback and roll forward) 
     expect(second.state).toBe('succeeded');
     expect(second.id).not.toBe(run.id);
 
-    // while a run is going, a due check does not start another
+    // while a run is going, a due check does not start another (due whatever the clock: an interaction dated tomorrow)
+    await db.driver.executeQuery(`MATCH (u:User) WITH u LIMIT 1 MATCH (i:Item) WITH u, i LIMIT 1
+      CREATE (u)-[:INTERACTED {kind: 'click', weight: 2.0, at: datetime() + duration('P1D')}]->(i)`, {}, { database: db.database });
     const going = quick.start({});
-    const busy = await new TrainSchedule(db, quick, { everyMs: 1000, checkEveryMs: 50 }).check().catch((e) => e);
+    const busy = await new TrainSchedule(db, quick, { afterInteractions: 1, checkEveryMs: 50 }).check().catch((e) => e);
     expect(busy).toMatchObject({ outcome: 'busy' });
     await quick.wait(going.id);
   });
