@@ -10,7 +10,7 @@
  * epoch of the models that report a curve) and prints a side-by-side table. Models only ever see train data in
  * fit(); the ones that tune or stop early carve their own validation split from it (src/model/split.ts).
  */
-import { cpus, tmpdir, totalmem } from 'os';
+import { cpus, loadavg, tmpdir, totalmem } from 'os';
 import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
@@ -161,6 +161,7 @@ function runModelInChild(key: string, args: Args): ModelResult {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const tfjsBackend = await initTfjs();
+  const loadAverageAtStart = loadavg().map((x) => round(x, 2));
   const t0 = performance.now();
   const data = loadInteractionFiles(resolve(args.dataset));
   if (!data.test) throw new Error(`${args.dataset}: no test.txt, the benchmark needs a held-out split`);
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     dataset: args.dataset,
     command: `npm run bench:model -- ${process.argv.slice(2).join(' ')}`,
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: round(totalmem() / 2 ** 30, 1), node: process.version, tfjsBackend },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: round(totalmem() / 2 ** 30, 1), node: process.version, tfjsBackend, loadAverageAtStart, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
     protocol:
       'All-ranking (LightGCN): every test user, all items ranked except the user\'s train items, K=20. Recall = hits/|test| (uncapped); ' +
       'NDCG binary relevance, IDCG over min(K,|test|); Precision = hits/K; HitRate = share of users with a hit; ' +

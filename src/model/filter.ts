@@ -1,7 +1,6 @@
 import { tf } from './backend';
 import type { Csr } from '../graph/csr';
-import { sparseRowsTimesCsr } from './kernels/spmm_impl';
-import { degreePower, itemItemFilter, normalizeInteractions, topSpectrum, type NormalizedInteractions, type Spectrum } from './spectral';
+import { degreePower, normalizeInteractions, topSpectrum, type NormalizedInteractions, type Spectrum } from './spectral';
 
 /** How the graph filter's basis is built: normalisation exponents and the spectral part's size. */
 export interface FilterBasisOptions {
@@ -18,67 +17,145 @@ export interface FilterBasisOptions {
 }
 
 /**
- * What every filter score is made of, built once per training matrix: the normalised interactions, the sparse
- * item–item filter P~ = R~ᵀR~ (the neighbourhood term) and the top-k spectrum of P~ (the embedding term).
+ * What every filter score is made of: the normalised interactions R~ of the input graph (the neighbourhood term
+ * r P~ with P~ = R~ᵀR~ is computed from them as (r R~ᵀ) R~, never materialised) and a top-k spectrum of P~ (the
+ * embedding term). The spectrum may come from a different (sub)graph than `norm` (a fit split).
  */
 export interface FilterBasis {
   /** The users × items weights the basis was built from (also the default input rows). */
   train: Csr;
   norm: NormalizedInteractions;
-  itemItem: Csr;
   spectrum: Spectrum;
 }
 
-/** Builds the filter basis of a users × items weight matrix (positive weights only). */
+/** Builds the filter basis of a users × items weight matrix (positive weights only): R~ and its top-k spectrum. */
 export function buildFilterBasis(train: Csr, options: FilterBasisOptions = {}): FilterBasis {
-  const a = options.userExponent ?? 0.5;
-  const b = options.itemExponent ?? 0.5;
-  const k = Math.min(options.k ?? 256, train.rows, train.cols);
-  const norm = normalizeInteractions(train, a, b);
-  options.onProgress?.('item-item filter', 0, 1);
-  const itemItem = itemItemFilter(norm);
-  options.onProgress?.('item-item filter', 1, 1);
-  const iterations = options.iterations ?? 8;
-  const spectrum = topSpectrum(norm, k, {
-    iterations,
+  const norm = normalizeInteractions(train, options.userExponent ?? 0.5, options.itemExponent ?? 0.5);
+  return { train, norm, spectrum: spectrumOf(norm, options) };
+}
+
+/** The top-k spectrum of a normalised interaction matrix (k clipped to its shape). */
+export function spectrumOf(norm: NormalizedInteractions, options: FilterBasisOptions = {}): Spectrum {
+  const k = Math.min(options.k ?? 256, norm.r.rows, norm.r.cols);
+  return topSpectrum(norm, k, {
+    iterations: options.iterations ?? 8,
     seed: options.seed,
     onIteration: (i, n) => options.onProgress?.('spectrum', i, n),
   });
-  return { train, norm, itemItem, spectrum };
 }
 
 /**
- * The response of the filter, i.e. what turns a basis into scores:
- * s(u) = [ linearWeight · r_u P~ + d_u^-e · (r_u D_i^-b V) diag(spectral) (Vᵀ D_i^b) ] ⊙ d_i^itemOutputExponent,
- * where b is the basis's item exponent (GF-CF's D_i^-1/2 … D_i^1/2 around its ideal low-pass) and d_u the user's
- * weighted degree: the embedding (spectral) part carries the user norm, the neighbourhood part does not.
+ * The response of the filter, i.e. what turns a basis into scores. With item degrees d (of the basis's graph):
+ *   s(u) = linearWeight · (r_u ⊙ d^-linearInputExponent) P~ ⊙ d^linearOutputExponent
+ *        + d_u^-userNormExponent · (r_u ⊙ d^-spectralInputExponent) V diag(spectral) Vᵀ ⊙ d^spectralOutputExponent
+ * GF-CF is linear 0/0, spectral 0.5/0.5 with spectral = 0.3 on the top 256; ChebyCF's degree normalisation is the
+ * same exponent on input and output of both parts.
  */
 export interface FilterResponse {
   linearWeight: number;
-  /** Response per top-k eigenvector (length k): GF-CF's ideal low-pass is a constant 0.3. */
+  linearInputExponent: number;
+  linearOutputExponent: number;
+  /** Response per top-k eigenvector (length k). */
   spectral: Float32Array;
-  /** γ: final scores are multiplied by d_i^γ (popularity correction; 0 = none). */
-  itemOutputExponent: number;
-  /**
-   * e: the spectral part is scaled by d_u^-e (the embedding contract's userNormExponent). Negative e gives heavy
-   * users relatively more neighbourhood evidence and light users more of the smooth low-pass.
-   */
+  spectralInputExponent: number;
+  spectralOutputExponent: number;
+  /** e: the spectral part of user u is scaled by d_u^-e, d_u the user's weighted degree in the input. */
   userNormExponent: number;
+}
+
+/** GF-CF's response (Shen et al., CIKM 2021) on a spectrum of k vectors: linear filter + alpha × ideal low-pass. */
+export function gfcfResponse(k: number, alpha = 0.3): FilterResponse {
+  return {
+    linearWeight: 1, linearInputExponent: 0, linearOutputExponent: 0,
+    spectral: new Float32Array(k).fill(alpha), spectralInputExponent: 0.5, spectralOutputExponent: 0.5, userNormExponent: 0,
+  };
+}
+
+/**
+ * The neighbourhood term for a batch of input rows: out[q] = (input[users[q]] ⊙ inScale) R~ᵀ R~ ⊙ outScale
+ * (B × items, row-major), a sum over the real paths user → item ← user → item. `userAcc` is scratch of numUsers.
+ */
+export function neighbourhoodRows(
+  norm: NormalizedInteractions,
+  input: Csr,
+  users: ArrayLike<number>,
+  inScale: Float32Array,
+  outScale: Float32Array,
+  out: Float32Array,
+  userAcc: Float64Array = new Float64Array(norm.r.rows),
+): Float32Array {
+  const { r, rT } = norm;
+  const n = r.cols;
+  if (out.length < users.length * n) throw new Error(`neighbourhoodRows: output has ${out.length} values, expected ${users.length * n}`);
+  const touched = new Int32Array(r.rows);
+  for (let q = 0; q < users.length; q++) {
+    const u = users[q];
+    const o = q * n;
+    out.fill(0, o, o + n);
+    let t = 0;
+    for (let p = input.indptr[u]; p < input.indptr[u + 1]; p++) {
+      const i = input.indices[p];
+      const s = input.values[p] * inScale[i];
+      if (s === 0) continue;
+      for (let m = rT.indptr[i]; m < rT.indptr[i + 1]; m++) {
+        const v = rT.indices[m];
+        if (userAcc[v] === 0) touched[t++] = v;
+        userAcc[v] += s * rT.values[m];
+      }
+    }
+    for (let x = 0; x < t; x++) {
+      const v = touched[x];
+      const a = userAcc[v];
+      userAcc[v] = 0;
+      for (let m = r.indptr[v]; m < r.indptr[v + 1]; m++) out[o + r.indices[m]] += a * r.values[m];
+    }
+    for (let j = 0; j < n; j++) out[o + j] *= outScale[j];
+  }
+  return out;
+}
+
+/** Σ_i w_ui · scale[i] · vectors[i] for a batch of input rows: B × k, row-major. */
+export function projectRows(input: Csr, users: ArrayLike<number>, scale: Float32Array, vectors: Float32Array, k: number): Float32Array {
+  const z = new Float32Array(users.length * k);
+  for (let q = 0; q < users.length; q++) {
+    const u = users[q];
+    const o = q * k;
+    for (let p = input.indptr[u]; p < input.indptr[u + 1]; p++) {
+      const w = input.values[p] * scale[input.indices[p]];
+      if (w === 0) continue;
+      const vo = input.indices[p] * k;
+      for (let c = 0; c < k; c++) z[o + c] += w * vectors[vo + c];
+    }
+  }
+  return z;
+}
+
+/** Weighted degrees (row sums) of the given input rows. */
+export function rowDegrees(input: Csr, users: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(users.length);
+  for (let q = 0; q < users.length; q++) {
+    let d = 0;
+    for (let p = input.indptr[users[q]]; p < input.indptr[users[q] + 1]; p++) d += input.values[p];
+    out[q] = d;
+  }
+  return out;
 }
 
 /**
  * Scores users against all items with a filter basis and a response; the dense part (B × k · k × items) runs
- * through tfjs matMul, the neighbourhood part through the sparse row kernel.
+ * through tfjs matMul, the neighbourhood part through the sparse path kernel.
  */
 export class FilterScorer {
   readonly numItems: number;
   readonly k: number;
-  /** items × k: D_i^-b V, the fold-in rows (a user's spectral coordinates are Σ_i w_ui foldIn[i]). */
+  /** items × k: D^-spectralInputExponent V, the fold-in rows (a user's coordinates are Σ_i w_ui foldIn[i]). */
   readonly foldIn: Float32Array;
-  /** items × k: D_i^(b+γ) V diag(spectral), so that dot(user coordinates, items[i]) is the spectral score. */
+  /** items × k: D^spectralOutputExponent V diag(spectral), so dot(user coordinates, items[i]) is the spectral score. */
   readonly itemFactors: Float32Array;
-  private readonly outScale: Float32Array;
+  private readonly linIn: Float32Array;
+  private readonly linOut: Float32Array;
   private rightT: tf.Tensor2D | undefined;
+  private userAcc: Float64Array | undefined;
 
   constructor(
     readonly basis: FilterBasis,
@@ -87,16 +164,17 @@ export class FilterScorer {
     const { spectrum, norm } = basis;
     const k = spectrum.k;
     const items = spectrum.n;
+    if (items !== norm.r.cols) throw new Error(`FilterScorer: spectrum has ${items} items, the graph ${norm.r.cols}`);
     if (response.spectral.length !== k) {
       throw new Error(`FilterScorer: response.spectral has ${response.spectral.length} values, expected k = ${k}`);
     }
     this.numItems = items;
     this.k = k;
-    const b = norm.itemExponent;
-    const g = response.itemOutputExponent;
-    const dIn = degreePower(norm.itemDegree, -b);
-    const dOut = degreePower(norm.itemDegree, b + g);
-    this.outScale = degreePower(norm.itemDegree, g);
+    const dIn = degreePower(norm.itemDegree, -response.spectralInputExponent);
+    const dOut = degreePower(norm.itemDegree, response.spectralOutputExponent);
+    this.linIn = degreePower(norm.itemDegree, -response.linearInputExponent);
+    this.linOut = degreePower(norm.itemDegree, response.linearOutputExponent);
+    for (let i = 0; i < items; i++) this.linOut[i] *= response.linearWeight;
     this.foldIn = new Float32Array(items * k);
     this.itemFactors = new Float32Array(items * k);
     for (let i = 0; i < items; i++) {
@@ -110,33 +188,20 @@ export class FilterScorer {
 
   /** Spectral coordinates of the given input rows: B × k, Σ_i w_ui foldIn[i] (without the user norm). */
   userCoordinates(input: Csr, users: ArrayLike<number>): Float32Array {
-    const k = this.k;
-    const z = new Float32Array(users.length * k);
-    for (let q = 0; q < users.length; q++) {
-      const u = users[q];
-      for (let p = input.indptr[u]; p < input.indptr[u + 1]; p++) {
-        const w = input.values[p];
-        const o = input.indices[p] * k;
-        for (let c = 0; c < k; c++) z[q * k + c] += w * this.foldIn[o + c];
-      }
-    }
-    return z;
+    const ones = new Float32Array(this.numItems).fill(1);
+    return projectRows(input, users, ones, this.foldIn, this.k);
   }
 
-  /** User norms d_u^-e for the given rows of an input matrix (degree = row sum of its weights). */
+  /** User norms d_u^-e for the given rows of an input matrix (degree = row sum of its weights; 0 for empty rows). */
   userNorms(input: Csr, users: ArrayLike<number>): Float32Array {
-    const out = new Float32Array(users.length);
-    for (let q = 0; q < users.length; q++) {
-      let d = 0;
-      for (let p = input.indptr[users[q]]; p < input.indptr[users[q] + 1]; p++) d += input.values[p];
-      out[q] = d > 0 ? Math.pow(d, -this.response.userNormExponent) : 0;
-    }
-    return out;
+    const d = rowDegrees(input, users);
+    return Float32Array.from(d, (x) => (x > 0 ? Math.pow(x, -this.response.userNormExponent) : 0));
   }
 
-  /** The neighbourhood term r_u P~ (B × items, unweighted, unscaled) for the given input rows. */
+  /** The weighted neighbourhood term (B × items) for the given input rows. */
   neighbourhood(input: Csr, users: ArrayLike<number>, out: Float32Array = new Float32Array(users.length * this.numItems)): Float32Array {
-    return sparseRowsTimesCsr(input, users, null, this.basis.itemItem, out);
+    this.userAcc ??= new Float64Array(this.basis.norm.r.rows);
+    return neighbourhoodRows(this.basis.norm, input, users, this.linIn, this.linOut, out, this.userAcc);
   }
 
   /**
@@ -155,12 +220,10 @@ export class FilterScorer {
     st.dispose();
     const lin = this.neighbourhood(input, users, out);
     const norms = this.userNorms(input, users);
-    const w = this.response.linearWeight;
-    const os = this.outScale;
     for (let q = 0; q < bsz; q++) {
       const o = q * n;
       const un = norms[q];
-      for (let i = 0; i < n; i++) lin[o + i] = w * lin[o + i] * os[i] + un * spectral[o + i];
+      for (let i = 0; i < n; i++) lin[o + i] += un * spectral[o + i];
     }
   }
 

@@ -1,5 +1,5 @@
 import type { FitReport, InteractionDataset, Recommender } from './types';
-import { buildFilterBasis, FilterScorer } from './filter';
+import { buildFilterBasis, FilterScorer, gfcfResponse } from './filter';
 import { initBackend } from './backend';
 
 /** Options of GF-CF; the defaults are the published method's. */
@@ -23,7 +23,7 @@ export class GfcfRecommender implements Recommender {
 
   constructor(private readonly options: GfcfOptions = {}) {}
 
-  /** Builds the item–item filter and the top-k spectrum of the training matrix (no training). */
+  /** Normalises the training matrix and computes its top-k spectrum (no training). */
   async fit(train: InteractionDataset, options: { seed?: number; onProgress?: (info: Record<string, number>) => void } = {}): Promise<FitReport> {
     await initBackend(); // the fast backend for the dense spectral work; a no-op once the process has chosen
     const t0 = Date.now();
@@ -36,15 +36,10 @@ export class GfcfRecommender implements Recommender {
       k,
       iterations: this.options.iterations,
       seed: options.seed,
-      onProgress: (stage, done, total) => options.onProgress?.({ [stage === 'spectrum' ? 'spectrumIteration' : 'itemItem']: done, total }),
+      onProgress: (_stage, done, total) => options.onProgress?.({ spectrumIteration: done, total }),
     });
     const kk = basis.spectrum.k;
-    this.scorer = new FilterScorer(basis, {
-      linearWeight: 1,
-      spectral: new Float32Array(kk).fill(alpha),
-      itemOutputExponent: 0,
-      userNormExponent: 0,
-    });
+    this.scorer = new FilterScorer(basis, gfcfResponse(kk, alpha));
     return { trainSeconds: (Date.now() - t0) / 1000, epochs: 0, params: { k: kk, alpha, userExponent: 0.5, itemExponent: 0.5 } };
   }
 

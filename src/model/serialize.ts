@@ -2,17 +2,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Csr } from '../graph/csr';
 import type { FilterBasis } from './filter';
-import { InterestModel, type InterestModelOptions, type LearnedResponse } from './interestModel';
-import { itemItemFilter, normalizeInteractions } from './spectral';
+import { InterestModel, type InterestModelOptions } from './interestModel';
+import type { FilterParams } from './responseSearch';
+import { normalizeInteractions } from './spectral';
 
-const FORMAT = 'interest-graph/filter-model@1';
+const FORMAT = 'interest-graph/filter-model@2';
 
 /** The JSON half of a saved model: parameters and the layout of the binary arrays beside it. */
 interface Manifest {
   format: string;
   userExponent: number;
   itemExponent: number;
-  learned: LearnedResponse;
+  params: FilterParams;
   train: { rows: number; cols: number; nnz: number };
   spectrum: { k: number; n: number };
   files: Record<string, string>;
@@ -35,9 +36,8 @@ function readArray<T extends Int32Array | Float32Array | Float64Array>(dir: stri
 }
 
 /**
- * Saves a fitted InterestModel to `dir` (created if needed): model.json with the learned response and
- * normalisation, plus little-endian binary arrays of the training matrix and the top-k spectrum. The sparse
- * item–item filter is not stored: it is rebuilt exactly from the training matrix on load.
+ * Saves a fitted InterestModel to `dir` (created if needed): model.json with the fitted filter parameters and
+ * normalisation, plus little-endian binary arrays of the training matrix and the top-k spectrum.
  */
 export function saveModel(model: InterestModel, dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -54,7 +54,7 @@ export function saveModel(model: InterestModel, dir: string): void {
     format: FORMAT,
     userExponent: basis.norm.userExponent,
     itemExponent: basis.norm.itemExponent,
-    learned: model.response,
+    params: model.filterParams,
     train: { rows: t.rows, cols: t.cols, nnz: t.indices.length },
     spectrum: { k: basis.spectrum.k, n: basis.spectrum.n },
     files,
@@ -82,10 +82,9 @@ export function loadModel(dir: string, options: InterestModelOptions = {}): Inte
   const basis: FilterBasis = {
     train,
     norm,
-    itemItem: itemItemFilter(norm),
     spectrum: { k, n, vectors: readArray(dir, f.vectors, Float32Array, n * k), values: readArray(dir, f.eigenvalues, Float64Array, k) },
   };
   const model = new InterestModel(options);
-  model.install(basis, manifest.learned);
+  model.install(basis, manifest.params);
   return model;
 }

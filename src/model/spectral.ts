@@ -47,63 +47,6 @@ export function normalizeInteractions(train: Csr, userExponent: number, itemExpo
   return { r, rT: transpose(r), userDegree, itemDegree, userExponent, itemExponent };
 }
 
-/**
- * The item–item filter P~ = R~ᵀ R~ as a CSR (items × items), built row by row with a dense accumulator;
- * it has one entry per pair of items sharing a user. Entries below `prune` × the row's largest are dropped
- * (0 keeps everything).
- */
-export function itemItemFilter(n: NormalizedInteractions, prune = 0): Csr {
-  const { r, rT } = n;
-  const items = r.cols;
-  const acc = new Float64Array(items);
-  const seen = new Uint8Array(items);
-  const touched = new Int32Array(items);
-  const indptr = new Int32Array(items + 1);
-  let cap = 1 << 22;
-  let indices = new Int32Array(cap);
-  let values = new Float32Array(cap);
-  let nnz = 0;
-  for (let i = 0; i < items; i++) {
-    let t = 0;
-    for (let k = rT.indptr[i]; k < rT.indptr[i + 1]; k++) {
-      const u = rT.indices[k];
-      const v = rT.values[k];
-      for (let m = r.indptr[u]; m < r.indptr[u + 1]; m++) {
-        const j = r.indices[m];
-        if (!seen[j]) {
-          seen[j] = 1;
-          touched[t++] = j;
-        }
-        acc[j] += v * r.values[m];
-      }
-    }
-    const row = touched.subarray(0, t).sort();
-    let max = 0;
-    for (let q = 0; q < t; q++) max = Math.max(max, acc[row[q]]);
-    const cut = prune * max;
-    if (nnz + t > cap) {
-      while (nnz + t > cap) cap *= 2;
-      const i2 = new Int32Array(cap);
-      i2.set(indices.subarray(0, nnz));
-      indices = i2;
-      const v2 = new Float32Array(cap);
-      v2.set(values.subarray(0, nnz));
-      values = v2;
-    }
-    for (let q = 0; q < t; q++) {
-      const j = row[q];
-      if (acc[j] >= cut) {
-        indices[nnz] = j;
-        values[nnz++] = acc[j];
-      }
-      acc[j] = 0;
-      seen[j] = 0;
-    }
-    indptr[i + 1] = nnz;
-  }
-  return { rows: items, cols: items, indptr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
-}
-
 /** The top-k eigenpairs of P~ = R~ᵀ R~ (equivalently the top right singular vectors of R~). */
 export interface Spectrum {
   k: number;

@@ -5,7 +5,7 @@ import type { ItemMatrix } from './modelStore';
 /**
  * How the model's neighbourhood term is computed (from the active Model's params, see
  * src/model/interestModel.ts): linearWeight · Σ over paths u→i←v→j of
- * w_ui · d_i^-b · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ, with weighted degrees d. The user norm d_u^-e
+ * w_ui · d_i^-(b+βl) · d_v^-2a · w_vi · w_vj · d_j^-b · d_j^γ, with weighted degrees d. The user norm d_u^-e
  * (userNormExponent) belongs to the embedding part only: it is already inside the user's embedding.
  */
 export interface NeighbourhoodParams {
@@ -13,6 +13,8 @@ export interface NeighbourhoodParams {
   userExponent: number;
   /** b: item degree exponent. */
   itemExponent: number;
+  /** βl: the user's items enter scaled by d_i^-βl. */
+  itemInputExponent: number;
   /** γ: scores are multiplied by d_j^γ. */
   itemOutputExponent: number;
   /** e: the user's embedding carries d_u^-e; the neighbourhood term does not (kept for completeness). */
@@ -22,14 +24,15 @@ export interface NeighbourhoodParams {
 
 /** LightGCN's symmetric normalisation when the model does not say otherwise. */
 export const DEFAULT_NEIGHBOURHOOD: NeighbourhoodParams = Object.freeze({
-  userExponent: 0.5, itemExponent: 0.5, itemOutputExponent: 0, userNormExponent: 0, linearWeight: 1,
+  userExponent: 0.5, itemExponent: 0.5, itemInputExponent: 0, itemOutputExponent: 0, userNormExponent: 0, linearWeight: 1,
 });
 
 /** The model's neighbourhood parameters from Model.params (numbers only), over the defaults. */
 export function neighbourhoodParams(params: Record<string, unknown>): NeighbourhoodParams {
   const pick = (k: keyof NeighbourhoodParams) => (typeof params[k] === 'number' && Number.isFinite(params[k]) ? params[k] as number : DEFAULT_NEIGHBOURHOOD[k]);
   return {
-    userExponent: pick('userExponent'), itemExponent: pick('itemExponent'), itemOutputExponent: pick('itemOutputExponent'),
+    userExponent: pick('userExponent'), itemExponent: pick('itemExponent'), itemInputExponent: pick('itemInputExponent'),
+    itemOutputExponent: pick('itemOutputExponent'),
     userNormExponent: pick('userNormExponent'), linearWeight: pick('linearWeight'),
   };
 }
@@ -132,7 +135,7 @@ export class GraphIndex {
    * d_v^-2a, per item d_i^-b (as the user's item) and d_j^(γ-b) (as the reached item). Kept in step
    * with this process's writes.
    */
-  private powers: { a: number; b: number; g: number; user: Float64Array; itemIn: Float64Array; itemOut: Float64Array } | null = null;
+  private powers: { a: number; b: number; bi: number; g: number; user: Float64Array; itemIn: Float64Array; itemOut: Float64Array } | null = null;
 
   /**
    * Loads the adjacency from Neo4j in one statement; with `halfLifeDays` (the served model's), each
@@ -392,12 +395,12 @@ export class GraphIndex {
   /** The degree powers for `p`, computed when the parameters change. */
   private powersFor(p: NeighbourhoodParams): NonNullable<GraphIndex['powers']> {
     const c = this.powers;
-    if (c && c.a === p.userExponent && c.b === p.itemExponent && c.g === p.itemOutputExponent
+    if (c && c.a === p.userExponent && c.b === p.itemExponent && c.bi === p.itemInputExponent && c.g === p.itemOutputExponent
       && c.user.length >= this.userIds.length && c.itemIn.length >= this.itemIds.length) return c;
     const user = new Float64Array(this.userIds.length + 1024);
     const itemIn = new Float64Array(this.itemIds.length + 1024);
     const itemOut = new Float64Array(this.itemIds.length + 1024);
-    const next = { a: p.userExponent, b: p.itemExponent, g: p.itemOutputExponent, user, itemIn, itemOut };
+    const next = { a: p.userExponent, b: p.itemExponent, bi: p.itemInputExponent, g: p.itemOutputExponent, user, itemIn, itemOut };
     this.powers = next;
     this.refreshPowers(this.userIds.keys(), this.itemIds.keys());
     return next;
@@ -413,7 +416,7 @@ export class GraphIndex {
     }
     for (const v of users) c.user[v] = pw(this.userDeg[v], -2 * c.a);
     for (const i of items) {
-      c.itemIn[i] = pw(this.itemDeg[i], -c.b);
+      c.itemIn[i] = pw(this.itemDeg[i], -c.b - c.bi);
       c.itemOut[i] = pw(this.itemDeg[i], c.g - c.b);
     }
   }

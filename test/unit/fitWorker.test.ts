@@ -5,7 +5,7 @@ import { fitGraphInWorker } from '../../src/model/fitWorker';
 import { heldOutDotCheck } from '../../src/model/trainJob';
 
 const graph = syntheticToHeteroGraph(generateSynthetic({ users: 500, items: 250, seed: 5 }), { split: 'random', seed: 5 });
-const small = { k: 16, iterations: 8, epochs: 2, patience: 1, usersPerEpoch: 200, batchSize: 100, validationUsers: 200 };
+const small = { k: 16, iterations: 8, validationUsers: 200, candidates: 60 };
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' }); // the worker picks wasm too: both sides run the same kernels
@@ -42,7 +42,7 @@ describe('model/fitWorker: fitting on a worker thread', () => {
     const run = fitGraphInWorker(graph, { ...small, seed: 1, signal: controller.signal });
     controller.abort();
     const cancelled = await run.then(() => null, (err: Error) => err);
-    expect(bad?.message).toBe('topSpectrum: k must be an integer in [1, 250], got -1'); // the model's own message
+    expect(bad?.message).toBe('InterestModel: option k must be an integer in [1, 2048], got -1'); // the model's own message
     expect(cancelled?.message).toMatch(/aborted|cancelled/);
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { initBackend } from '../../src/model/backend';
 import { csrFromCoo, type Csr } from '../../src/graph/csr';
-import { itemItemFilter, normalizeInteractions, topSpectrum } from '../../src/model/spectral';
+import { neighbourhoodRows } from '../../src/model/filter';
+import { normalizeInteractions, topSpectrum } from '../../src/model/spectral';
 import { seededRandom } from '../../src/model/split';
 
 /** A random binary users × items matrix with a few planted blocks, so the spectrum has a clear top. */
@@ -38,9 +39,19 @@ describe('spectral: normalised item–item filter and its top spectrum', () => {
   const rd = denseOf(norm.r);
   const p = rd.transpose().mmul(rd);
 
-  it('builds P~ = R~ᵀR~ exactly as the dense product', () => {
-    const got = denseOf(itemItemFilter(norm));
-    for (let i = 0; i < 70; i++) for (let j = 0; j < 70; j++) expect(got.get(i, j)).toBeCloseTo(p.get(i, j), 5);
+  it('computes the neighbourhood term (r ⊙ s_in) R~ᵀR~ ⊙ s_out as the dense product, without building P~', () => {
+    const rows = Int32Array.from([3, 0, 41]);
+    const sIn = Float32Array.from({ length: 70 }, (_, i) => 0.5 + (i % 3));
+    const sOut = Float32Array.from({ length: 70 }, (_, i) => 1 + (i % 5) / 4);
+    const got = neighbourhoodRows(norm, train, rows, sIn, sOut, new Float32Array(3 * 70));
+    const rin = denseOf(train);
+    rows.forEach((u, q) => {
+      for (let j = 0; j < 70; j++) {
+        let s = 0;
+        for (let i = 0; i < 70; i++) s += rin.get(u, i) * sIn[i] * p.get(i, j);
+        expect(got[q * 70 + j]).toBeCloseTo(s * sOut[j], 4);
+      }
+    });
   });
 
   it('normalises with D_u^-a R D_i^-b', () => {

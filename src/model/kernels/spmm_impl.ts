@@ -30,26 +30,3 @@ export function spmmImpl(
   }
   return out;
 }
-
-/**
- * Sparse-row × sparse-matrix product for a batch of rows: out (rows.length × b.cols, dense, row-major) =
- * a[rows] × b. Used for the item–item neighbourhood term r_u · P, whose cost is the sum of the row lengths of b
- * over the user's items.
- */
-export function sparseRowsTimesCsr(a: Csr, rows: ArrayLike<number>, rowScale: ArrayLike<number> | null, b: Csr, out: Float32Array): Float32Array {
-  const n = b.cols;
-  if (a.cols !== b.rows) throw new Error(`sparseRowsTimesCsr: a.cols ${a.cols} must equal b.rows ${b.rows}`);
-  if (out.length < rows.length * n) throw new Error(`sparseRowsTimesCsr: output has ${out.length} values, expected ${rows.length * n}`);
-  for (let q = 0; q < rows.length; q++) {
-    const r = rows[q];
-    const o = q * n;
-    out.fill(0, o, o + n);
-    const s = rowScale ? rowScale[q] : 1;
-    for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++) {
-      const v = a.values[k] * s;
-      const i = a.indices[k];
-      for (let m = b.indptr[i]; m < b.indptr[i + 1]; m++) out[o + b.indices[m]] += v * b.values[m];
-    }
-  }
-  return out;
-}

@@ -1,0 +1,453 @@
+import type { Csr } from '../graph/csr';
+import type { Logger } from '../log';
+import { startProgress } from '../progress';
+import { FilterScorer, projectRows, rowDegrees, type FilterBasis, type FilterResponse } from './filter';
+import { degreePower } from './spectral';
+import { topK } from './topk';
+
+/**
+ * The filter's parameters as the search sees them. The spectral response on the top-k eigenpairs (λ descending) is
+ *   f(λ_j) = alpha · [j < cutoff] + plateau · linearWeight · (h_φ(λ_j)/φ − λ_j),  h_φ(λ) = ChebyCF's plateau,
+ * so that with plateau = 1 the whole filter's response (the neighbourhood term contributes linearWeight · λ on every
+ * eigenvector) is linearWeight · h_φ(λ)/φ on the top k and linearWeight · λ (h's slope at 0) beyond.
+ */
+export interface FilterParams {
+  linearWeight: number;
+  linearInputExponent: number;
+  linearOutputExponent: number;
+  spectralInputExponent: number;
+  spectralOutputExponent: number;
+  userNormExponent: number;
+  alpha: number;
+  cutoff: number;
+  plateau: number;
+  flatness: number;
+}
+
+/** ChebyCF's plateau transfer function on an eigenvalue λ of P~ (x = 1 − 2λ is the Laplacian's, in [−1, 1]). */
+export function plateauResponse(lambda: number, flatness: number): number {
+  const x = 1 - 2 * lambda;
+  return x < 0 ? 0.5 + 0.5 * Math.pow(-x, flatness) : 0.5 - 0.5 * Math.pow(x, flatness);
+}
+
+/** The spectral response vector (length values.length) of a parameter point. */
+export function spectralResponse(p: FilterParams, values: Float64Array): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let j = 0; j < values.length; j++) {
+    const l = values[j];
+    out[j] = (j < p.cutoff ? p.alpha : 0) + (p.plateau !== 0 ? p.plateau * p.linearWeight * (plateauResponse(l, p.flatness) / p.flatness - l) : 0);
+  }
+  return out;
+}
+
+/** The FilterResponse of a parameter point on a spectrum's eigenvalues. */
+export function responseOf(p: FilterParams, values: Float64Array): FilterResponse {
+  return {
+    linearWeight: p.linearWeight,
+    linearInputExponent: p.linearInputExponent,
+    linearOutputExponent: p.linearOutputExponent,
+    spectral: spectralResponse(p, values),
+    spectralInputExponent: p.spectralInputExponent,
+    spectralOutputExponent: p.spectralOutputExponent,
+    userNormExponent: p.userNormExponent,
+  };
+}
+
+/** GF-CF as a parameter point (the search's start): linear filter + 0.3 × the ideal low-pass of the whole spectrum. */
+export function gfcfParams(k: number): FilterParams {
+  return {
+    linearWeight: 1, linearInputExponent: 0, linearOutputExponent: 0, spectralInputExponent: 0.5, spectralOutputExponent: 0.5,
+    userNormExponent: 0, alpha: 0.3, cutoff: k, plateau: 0, flatness: 1.5,
+  };
+}
+
+/**
+ * ChebyCF's published Gowalla configuration (Kim et al., SIGIR 2025: item-degree normalisation 0.4 before and after,
+ * plateau response of flatness 1.5, ideal low-pass 0.2) as a parameter point: the linear tail of its response
+ * beyond the top k is the neighbourhood term, whose weight is the plateau's slope at 0 (the flatness).
+ */
+export function chebyCfParams(k: number): FilterParams {
+  return {
+    linearWeight: 1.5, linearInputExponent: 0.4, linearOutputExponent: 0.4, spectralInputExponent: 0.4, spectralOutputExponent: 0.4,
+    userNormExponent: 0, alpha: 0.2, cutoff: k, plateau: 1, flatness: 1.5,
+  };
+}
+
+/** Recall@20 and NDCG@20 (LightGCN protocol) of one ranked list against a user's target items. */
+function rankMetrics(list: Int32Array, got: number, isTarget: (i: number) => boolean, targets: number): { recall: number; ndcg: number } {
+  let hits = 0;
+  let dcg = 0;
+  for (let r = 0; r < got; r++) {
+    if (isTarget(list[r])) {
+      hits++;
+      dcg += 1 / Math.log2(r + 2);
+    }
+  }
+  let idcg = 0;
+  for (let r = 0; r < Math.min(20, targets); r++) idcg += 1 / Math.log2(r + 2);
+  return { recall: hits / targets, ndcg: idcg > 0 ? dcg / idcg : 0 };
+}
+
+/** Per-user validation metrics of a full ranking (every item but the user's fit items), and their means. */
+export interface ValidationScore {
+  recall20: number;
+  ndcg20: number;
+  perUser: Float64Array;
+}
+
+/** The options of the response search. */
+export interface ResponseSearchOptions {
+  /** Candidate items per validation user and starting point for the search (each start's top ones); default 300. */
+  candidates?: number;
+  /** Coordinate-search passes at most; default 4. */
+  passes?: number;
+  logger?: Logger;
+  signal?: AbortSignal;
+  /** Users per scoring batch; default 256. */
+  batchSize?: number;
+}
+
+/** What the search found, with the validation scores of its start and of its result (full ranking). */
+export interface ResponseSearchResult {
+  params: FilterParams;
+  start: ValidationScore;
+  fitted: ValidationScore;
+  /** Every starting point's validation score (the best one is `start`). */
+  starts: { params: FilterParams; recall20: number; ndcg20: number }[];
+  /** Standard error of the per-user difference (recall + ndcg) of fitted and start: the sample's resolution. */
+  differenceStandardError: number;
+  evaluations: number;
+  trace: { param: string; value: number; objective: number }[];
+}
+
+const LIN_IN = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
+const SPEC_IN = [0.3, 0.4, 0.5];
+const BAND = 16;
+
+/**
+ * Scores `users` with a filter basis and a parameter point over all items and measures Recall/NDCG@20 against
+ * `target`, the users' `fit` items excluded. Calls `onRow` with each user's scores (for candidate selection).
+ */
+export function scoreValidation(
+  basis: FilterBasis,
+  p: FilterParams,
+  fit: Csr,
+  target: Csr,
+  users: Int32Array,
+  batchSize = 256,
+  onRow?: (q: number, scores: Float32Array, offset: number) => void,
+): ValidationScore {
+  const scorer = new FilterScorer(basis, responseOf(p, basis.spectrum.values));
+  const n = scorer.numItems;
+  const perUser = new Float64Array(users.length * 2);
+  const buf = new Float32Array(Math.min(batchSize, users.length) * n);
+  const idx = new Int32Array(20);
+  let rec = 0;
+  let nd = 0;
+  try {
+    for (let s = 0; s < users.length; s += batchSize) {
+      const batch = users.subarray(s, s + batchSize);
+      scorer.score(batch, buf, fit);
+      for (let q = 0; q < batch.length; q++) {
+        const u = batch[q];
+        const o = q * n;
+        for (let t = fit.indptr[u]; t < fit.indptr[u + 1]; t++) buf[o + fit.indices[t]] = -Infinity;
+        onRow?.(s + q, buf, o);
+        const got = topK(buf, o, n, 20, idx);
+        const tset = new Set<number>();
+        for (let t = target.indptr[u]; t < target.indptr[u + 1]; t++) tset.add(target.indices[t]);
+        const m = rankMetrics(idx, got, (i) => tset.has(i), tset.size);
+        perUser[(s + q) * 2] = m.recall;
+        perUser[(s + q) * 2 + 1] = m.ndcg;
+        rec += m.recall;
+        nd += m.ndcg;
+      }
+    }
+  } finally {
+    scorer.dispose();
+  }
+  return { recall20: rec / users.length, ndcg20: nd / users.length, perUser };
+}
+
+/**
+ * Fits the filter's parameters on a validation split by coordinate search on the metric itself (Recall@20 +
+ * NDCG@20), from the best of `starts` on validation. Each start and the result are scored on the full ranking (the
+ * starts also pick each user's candidate items); between them every parameter point is scored on the candidates
+ * from cached parts: the neighbourhood term per input exponent, and per spectral input exponent the spectral
+ * products split into bands of 16 eigenvectors with their first moment in λ, so that any response is a cheap
+ * recombination (exact up to the curvature of f within a band). A result that does not beat its start on the full
+ * ranking is not taken.
+ */
+export async function searchResponse(
+  basis: FilterBasis,
+  fit: Csr,
+  target: Csr,
+  users: Int32Array,
+  starts: FilterParams[],
+  options: ResponseSearchOptions = {},
+): Promise<ResponseSearchResult> {
+  if (starts.length === 0) throw new Error('searchResponse: needs at least one starting point');
+  const perStart = options.candidates ?? 300;
+  const N = perStart * starts.length;
+  const batchSize = options.batchSize ?? 256;
+  const log = options.logger;
+  const { spectrum, norm } = basis;
+  const n = spectrum.n;
+  const k = spectrum.k;
+  const B = users.length;
+  const values = spectrum.values;
+  const yieldNow = async (stage: string) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) throw new Error(`searchResponse: aborted during ${stage}`);
+  };
+
+  // 1. the starts on the full ranking; each user's top ones under each start (fit items excluded) become its
+  // candidates (up to perStart from each, the union, -1 for empty slots)
+  const cand = new Int32Array(B * N).fill(-1);
+  const candScore = new Float32Array(perStart);
+  const candIdx = new Int32Array(perStart);
+  const filled = new Int32Array(B);
+  const startScores: ValidationScore[] = [];
+  for (const st of starts) {
+    startScores.push(scoreValidation(basis, st, fit, target, users, batchSize, (q, scores, o) => {
+      const got = topK(scores, o, n, perStart, candIdx, candScore);
+      const base = q * N;
+      const have = new Set(cand.subarray(base, base + filled[q]));
+      for (let c = 0; c < got; c++) if (!have.has(candIdx[c])) cand[base + filled[q]++] = candIdx[c];
+    }));
+    await yieldNow('the starts');
+  }
+  let si = 0;
+  startScores.forEach((sc, i) => {
+    log?.info({ start: i, valRecall20: sc.recall20, valNdcg20: sc.ndcg20, users: B }, 'response search: starting point on validation');
+    if (sc.recall20 + sc.ndcg20 > startScores[si].recall20 + startScores[si].ndcg20) si = i;
+  });
+  const start = starts[si];
+  const startScore = startScores[si];
+
+  // targets per user and candidate
+  const isTarget = new Uint8Array(B * N);
+  const targets = new Int32Array(B);
+  for (let q = 0; q < B; q++) {
+    const u = users[q];
+    const tset = new Set<number>();
+    for (let t = target.indptr[u]; t < target.indptr[u + 1]; t++) tset.add(target.indices[t]);
+    targets[q] = tset.size;
+    for (let c = 0; c < N; c++) if (cand[q * N + c] >= 0 && tset.has(cand[q * N + c])) isTarget[q * N + c] = 1;
+  }
+  const logDeg = Float32Array.from(norm.itemDegree, (d) => (d > 0 ? Math.log(d) : -Infinity));
+  const userLogDeg = Float64Array.from(rowDegrees(fit, users), (d) => (d > 0 ? Math.log(d) : 0));
+
+  // 2. cached parts on the candidates: the neighbourhood term for every input exponent in one pass per user
+  // (user accumulators per exponent, then each candidate's column of R~), and the banded spectral products
+  const lin = new Map<number, Float32Array>(LIN_IN.map((e) => [e, new Float32Array(B * N)]));
+  const bar = startProgress('response search: cached parts', B * 2, 'users');
+  {
+    const m = LIN_IN.length;
+    const inScale = LIN_IN.map((e) => degreePower(norm.itemDegree, -e));
+    const parts = LIN_IN.map((e) => lin.get(e)!);
+    const acc = new Float64Array(norm.r.rows * m);
+    const touched = new Int32Array(norm.r.rows);
+    const seen = new Uint8Array(norm.r.rows);
+    const { rT } = norm;
+    for (let q = 0; q < B; q++) {
+      const u = users[q];
+      let t = 0;
+      for (let p = fit.indptr[u]; p < fit.indptr[u + 1]; p++) {
+        const i = fit.indices[p];
+        const w = fit.values[p];
+        for (let x = rT.indptr[i]; x < rT.indptr[i + 1]; x++) {
+          const v = rT.indices[x];
+          if (!seen[v]) {
+            seen[v] = 1;
+            touched[t++] = v;
+          }
+          const val = w * rT.values[x];
+          for (let e = 0; e < m; e++) acc[v * m + e] += val * inScale[e][i];
+        }
+      }
+      for (let c = 0; c < N; c++) {
+        const j = cand[q * N + c];
+        if (j < 0) continue;
+        for (let e = 0; e < m; e++) {
+          let s2 = 0;
+          for (let x = rT.indptr[j]; x < rT.indptr[j + 1]; x++) s2 += acc[rT.indices[x] * m + e] * rT.values[x];
+          parts[e][q * N + c] = s2;
+        }
+      }
+      for (let x = 0; x < t; x++) {
+        const v = touched[x];
+        seen[v] = 0;
+        for (let e = 0; e < m; e++) acc[v * m + e] = 0;
+      }
+      if ((q & 255) === 255) {
+        bar.increment(256);
+        await yieldNow('the neighbourhood parts');
+      }
+    }
+  }
+  const bands = Math.ceil(k / BAND);
+  const bandMean = new Float64Array(bands);
+  for (let g = 0; g < bands; g++) {
+    let s = 0;
+    let m = 0;
+    for (let j = g * BAND; j < Math.min(k, (g + 1) * BAND); j++, m++) s += values[j];
+    bandMean[g] = s / m;
+  }
+  const spec = new Map<number, Float32Array>(); // B × N × bands × 2: Σ_j∈g z_j v_ij and Σ_j∈g z_j v_ij (λ_j − λ̄_g)
+  for (const e of SPEC_IN) {
+    const part = new Float32Array(B * N * bands * 2);
+    const z = projectRows(fit, users, degreePower(norm.itemDegree, -e), spectrum.vectors, k);
+    for (let q = 0; q < B; q++) {
+      const zo = q * k;
+      for (let c = 0; c < N; c++) {
+        const i = cand[q * N + c];
+        if (i < 0) continue;
+        const vo = i * k;
+        const po = ((q * N) + c) * bands * 2;
+        for (let g = 0; g < bands; g++) {
+          let s0 = 0;
+          let s1 = 0;
+          for (let j = g * BAND; j < Math.min(k, (g + 1) * BAND); j++) {
+            const zv = z[zo + j] * spectrum.vectors[vo + j];
+            s0 += zv;
+            s1 += zv * (values[j] - bandMean[g]);
+          }
+          part[po + g * 2] = s0;
+          part[po + g * 2 + 1] = s1;
+        }
+      }
+      if ((q & 255) === 255) {
+        bar.increment(256 / SPEC_IN.length);
+        await yieldNow('the spectral parts');
+      }
+    }
+    spec.set(e, part);
+  }
+  bar.stop();
+
+  // 3. the objective of a parameter point on the candidates (scores of the spectral part from its band fit)
+  const bandA = new Float64Array(bands);
+  const bandB = new Float64Array(bands);
+  const sc = new Float32Array(N);
+  const order = new Int32Array(20);
+  let evaluations = 0;
+  const objective = (p: FilterParams): number => {
+    evaluations++;
+    const f = spectralResponse(p, values);
+    for (let g = 0; g < bands; g++) {
+      // least-squares line of f over the band's eigenvalues
+      let sx = 0;
+      let sy = 0;
+      let sxx = 0;
+      let sxy = 0;
+      let m = 0;
+      for (let j = g * BAND; j < Math.min(k, (g + 1) * BAND); j++, m++) {
+        const x = values[j] - bandMean[g];
+        sx += x;
+        sy += f[j];
+        sxx += x * x;
+        sxy += x * f[j];
+      }
+      const den = m * sxx - sx * sx;
+      bandB[g] = den > 1e-18 ? (m * sxy - sx * sy) / den : 0;
+      bandA[g] = (sy - bandB[g] * sx) / m;
+    }
+    const linPart = lin.get(p.linearInputExponent);
+    const specPart = spec.get(p.spectralInputExponent);
+    if (!linPart || !specPart) throw new Error('searchResponse: no cached part for these input exponents');
+    let total = 0;
+    for (let q = 0; q < B; q++) {
+      const un = Math.exp(-p.userNormExponent * userLogDeg[q]);
+      for (let c = 0; c < N; c++) {
+        const pc = q * N + c;
+        const i = cand[pc];
+        if (i < 0) {
+          sc[c] = -Infinity;
+          continue;
+        }
+        const po = pc * bands * 2;
+        let s = 0;
+        for (let g = 0; g < bands; g++) s += bandA[g] * specPart[po + g * 2] + bandB[g] * specPart[po + g * 2 + 1];
+        const ld = logDeg[i];
+        sc[c] = p.linearWeight * linPart[pc] * Math.exp(p.linearOutputExponent * ld) + un * s * Math.exp(p.spectralOutputExponent * ld);
+      }
+      const got = topK(sc, 0, N, 20, order);
+      const m = rankMetrics(order, got, (c) => isTarget[q * N + c] === 1, targets[q]);
+      total += m.recall + m.ndcg;
+    }
+    return total / B;
+  };
+
+  // 4. coordinate search: each parameter over its moves, the best move kept, until a pass changes nothing
+  type Move = { param: keyof FilterParams; values: (p: FilterParams) => number[]; tie?: keyof FilterParams };
+  const moves: Move[] = [
+    // input and output exponents together (ChebyCF's D^-β … D^β), then each alone
+    { param: 'linearInputExponent', tie: 'linearOutputExponent', values: () => LIN_IN },
+    { param: 'spectralInputExponent', tie: 'spectralOutputExponent', values: () => SPEC_IN },
+    { param: 'linearInputExponent', values: () => LIN_IN },
+    { param: 'spectralInputExponent', values: () => SPEC_IN },
+    { param: 'linearOutputExponent', values: (p) => [-0.2, -0.1, -0.05, 0.05, 0.1, 0.2].map((d) => round(p.linearOutputExponent + d)) },
+    { param: 'spectralOutputExponent', values: (p) => [-0.2, -0.1, -0.05, 0.05, 0.1, 0.2].map((d) => round(p.spectralOutputExponent + d)) },
+    { param: 'linearWeight', values: (p) => [0.5, 0.7, 0.85, 1.2, 1.4, 2].map((m) => round(p.linearWeight * m)) },
+    { param: 'alpha', values: (p) => [0, 0.5, 0.75, 1.25, 1.5, 2].map((m) => round(p.alpha * m)).concat(p.alpha === 0 ? [0.1, 0.3] : []) },
+    { param: 'cutoff', values: () => [32, 64, 96, 128, 160, 192, 224, 256, 320, 384, 448, 512].filter((c) => c <= k) },
+    { param: 'plateau', values: (p) => [0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5].filter((v) => v !== p.plateau) },
+    { param: 'flatness', values: (p) => (p.plateau === 0 ? [] : [1, 1.25, 1.5, 2, 3, 4]) },
+    { param: 'userNormExponent', values: (p) => [-0.2, -0.1, -0.05, 0.05, 0.1, 0.2].map((d) => round(p.userNormExponent + d)) },
+  ];
+  let best = { ...start };
+  let bestObj = objective(best);
+  const trace: ResponseSearchResult['trace'] = [];
+  const passes = options.passes ?? 4;
+  for (let pass = 0; pass < passes; pass++) {
+    let changed = false;
+    for (const mv of moves) {
+      let moveBest: FilterParams | undefined;
+      let moveObj = bestObj;
+      for (const v of mv.values(best)) {
+        if (v === best[mv.param]) continue;
+        const cand2 = { ...best, [mv.param]: v, ...(mv.tie ? { [mv.tie]: v } : {}) };
+        const o = objective(cand2);
+        if (o > moveObj + 1e-6) {
+          moveObj = o;
+          moveBest = cand2;
+        }
+      }
+      if (moveBest) {
+        best = moveBest;
+        bestObj = moveObj;
+        changed = true;
+        trace.push({ param: mv.tie ? (`${mv.param}+${mv.tie}` as keyof FilterParams) : mv.param, value: best[mv.param], objective: moveObj });
+        log?.info({ pass, param: mv.param, value: best[mv.param], objective: moveObj }, 'response search: move');
+      }
+      await yieldNow('the coordinate search');
+    }
+    if (!changed) break;
+  }
+
+  // 5. the result on the full ranking; a search that does not beat its start there keeps the start
+  const fittedScore = scoreValidation(basis, best, fit, target, users, batchSize);
+  let params = best;
+  let fitted = fittedScore;
+  if (fittedScore.recall20 + fittedScore.ndcg20 <= startScore.recall20 + startScore.ndcg20) {
+    log?.warn({ fitted: fittedScore.recall20, start: startScore.recall20 }, 'response search: no improvement on the full ranking; the start is kept');
+    params = start;
+    fitted = startScore;
+  }
+  let sd = 0;
+  let mean = 0;
+  const diff = new Float64Array(B);
+  for (let q = 0; q < B; q++) {
+    diff[q] = fitted.perUser[q * 2] + fitted.perUser[q * 2 + 1] - startScore.perUser[q * 2] - startScore.perUser[q * 2 + 1];
+    mean += diff[q] / B;
+  }
+  for (let q = 0; q < B; q++) sd += (diff[q] - mean) ** 2 / Math.max(1, B - 1);
+  return {
+    params, start: startScore, fitted, differenceStandardError: Math.sqrt(sd / B), evaluations, trace,
+    starts: starts.map((p, i) => ({ params: p, recall20: startScores[i].recall20, ndcg20: startScores[i].ndcg20 })),
+  };
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
