@@ -12,7 +12,9 @@
 import type { Csr } from '../graph/csr';
 import { binaryCsr } from '../graph/files';
 import { seededRandom } from '../random';
+import { recallAtK } from '../policy/metrics';
 import { evaluate } from './evaluate';
+import { topK } from './topk';
 
 /** One evaluation: who is ranked for, what is ranked, what is masked and what is relevant. */
 export interface EvaluationSlice {
@@ -125,6 +127,33 @@ export async function evaluateSlice(score: ScoreFunction, slice: EvaluationSlice
   };
   const res = await evaluate(masked, { numUsers: exclude.rows, numItems: n, train: exclude, test: relevant }, { ks: [20], auc: 'none', users: slice.users, batchSize: options.batchSize ?? 256 });
   return { users: res.users, recall20: res.atK[20].recall, ndcg20: res.atK[20].ndcg };
+}
+
+/**
+ * Recall@20 of every slice user (in slice.users order) with the project's per-list metric (src/policy/metrics.ts
+ * recallAtK), masking as evaluateSlice does; for paired comparisons of two score functions on the same users.
+ */
+export async function perUserRecall20(score: ScoreFunction, slice: EvaluationSlice): Promise<Float64Array> {
+  const { candidates, exclude, relevant, users } = slice;
+  const n = candidates.length;
+  const out = new Float64Array(users.length);
+  const idx = new Int32Array(20);
+  const batch = 256;
+  const buf = new Float32Array(Math.min(batch, users.length) * n);
+  for (let s = 0; s < users.length; s += batch) {
+    const b = users.subarray(s, s + batch);
+    const rows = buf.subarray(0, b.length * n);
+    await score(b, rows);
+    for (let q = 0; q < b.length; q++) {
+      const u = b[q];
+      const o = q * n;
+      for (let i = 0; i < n; i++) if (!candidates[i]) rows[o + i] = -Infinity;
+      for (let p = exclude.indptr[u]; p < exclude.indptr[u + 1]; p++) rows[o + exclude.indices[p]] = -Infinity;
+      const got = topK(rows, o, n, 20, idx);
+      out[s + q] = recallAtK(idx.subarray(0, got), new Set(relevant.indices.subarray(relevant.indptr[u], relevant.indptr[u + 1])), 20);
+    }
+  }
+  return out;
 }
 
 /** Timed interactions in index space (the shape of src/graph/ml100kFiles.ts TimedRatings). */

@@ -3,8 +3,9 @@
  * - DemographicPopular (cold users): item popularity among the train users of the same demographic group
  *   (gender × age decade on ml-100k), ties broken by overall popularity.
  * - GenreProfile (cold items): score(u, i) = p_u · g_i with p_u the user's genre counts over their train items
- *   and g_i the item's genre vector, either scaled to sum 1 ('mean': the mean of the profile over the item's
- *   genres, the README's reference figure) or 0/1 ('sum', which also favours items with many genres).
+ *   and g_i the item's genre vector, either scaled to sum 1 on both sides ('mean': every item spreads one unit
+ *   over its genres, in the profile and in the score; the README's reference figure) or 0/1 ('sum', which also
+ *   favours items with many genres).
  * - RandomScores: seeded uniform scores, the floor of the cold-item ranking.
  */
 import type { Csr } from '../../graph/csr';
@@ -88,7 +89,7 @@ export class GenreProfile {
       const u = users[q];
       for (let p = this.input.indptr[u]; p < this.input.indptr[u + 1]; p++) {
         const i = this.input.indices[p];
-        for (let t = this.itemGenre.indptr[i]; t < this.itemGenre.indptr[i + 1]; t++) out[q * g + this.itemGenre.indices[t]] += this.input.values[p] * this.itemGenre.values[t];
+        for (let t = this.itemGenre.indptr[i]; t < this.itemGenre.indptr[i + 1]; t++) out[q * g + this.itemGenre.indices[t]] += this.input.values[p] * this.itemGenre.values[t] * this.itemScale[i];
       }
     }
     return out;
