@@ -276,14 +276,14 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
   // cold users: mixing weights of the pseudo-profile
   const profiles = new ColdUserProfiles(fit, attributes);
   const coldUserEval = (p: Record<string, number>) =>
-    evaluateSlice((u, o) => scoreColdUsers(scorer, profiles, u, p, p.scale, o), val.coldUsers);
-  const startUsers: Record<string, number> = { all: 1, scale: profiles.medianDegree, ...Object.fromEntries(attributes.map((a) => [a.name, 0])) };
+    evaluateSlice((u, o) => scoreColdUsers(scorer, profiles, u, p, p.scale * profiles.medianDegree, o), val.coldUsers);
+  const startUsers: Record<string, number> = { all: 1, scale: 1, ...Object.fromEntries(attributes.map((a) => [a.name, 0])) };
   const cu = await coordinateSearch(
     startUsers,
     [
       ...attributes.map((a) => ({ name: a.name, values: WEIGHT_STEPS })),
       { name: 'all', values: WEIGHT_STEPS },
-      { name: 'scale', values: [0.25, 0.5, 1, 2, 4].map((x) => x * profiles.medianDegree) },
+      { name: 'scale', values: [0.25, 0.5, 1, 2, 4] },
     ],
     async (p) => (Object.entries(p).some(([k, v]) => k !== 'scale' && v > 0) ? coldUserEval(p) : { recall20: -1, ndcg20: -1, users: 0 }),
   );
@@ -408,12 +408,15 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
     }),
   );
 
-  const cuRows = await evaluateSlice((u, o) => scoreColdUsers(scorer, new ColdUserProfiles(train, attributes), u, v.coldUsers.weights, v.coldUsers.scale, o), slices.coldUsers);
+  const profiles = new ColdUserProfiles(train, attributes);
+  const cuScale = v.coldUsers.scale * profiles.medianDegree;
+  const cuRows = await evaluateSlice((u, o) => scoreColdUsers(scorer, profiles, u, v.coldUsers.weights, cuScale, o), slices.coldUsers);
   coldUsers.push(
     row('InterestModel', cuRows, imSec + v.seconds, {
       method: 'pseudo-profile from users sharing attributes, scored by the interest model (FilterScorer.score with the profiles as input)',
       weights: v.coldUsers.weights,
-      scale: v.coldUsers.scale,
+      scaleOfMedianDegree: v.coldUsers.scale,
+      scale: cuScale,
       validationStart: v.coldUsers.start,
       validationFitted: v.coldUsers.fitted,
       evaluations: v.coldUsers.evaluations,
