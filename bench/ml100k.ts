@@ -314,7 +314,7 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
     3,
   );
   log.info({ start: ci.start, fitted: ci.fitted, params: ci.params }, 'cold-item mix fitted');
-  model.dispose();
+  (model as { dispose?: () => void }).dispose?.();
   return {
     seconds: (performance.now() - t0) / 1000,
     interestModelSeconds,
@@ -439,7 +439,7 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
       evaluations: v.coldItems.evaluations,
     }),
   );
-  model.dispose();
+  (model as { dispose?: () => void }).dispose?.();
 
   // summary statistics of the lift over train items (what the term adds, in the scorer's units after × weight)
   let liftAbs = 0;

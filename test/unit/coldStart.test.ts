@@ -53,20 +53,20 @@ describe('model/contextTerm', () => {
     const real = await fitContextWeight([1], at);
     expect(real.weight).toBe(1);
     expect(real.fitted.recall20).toBeGreaterThan(real.start.recall20);
-    expect(pairedZ(helps, base)).toBe(Infinity);
+    expect(pairedZ(helps, base)).toBeGreaterThan(100); // the same small gain for everyone
     expect(pairedZ(noisy, base)).toBeCloseTo(1, 6);
   });
 });
 
 describe('model/coldStart: the fit improves on its start (small synthetic case)', () => {
-  // 300 users in 2 genders; items 0-59 are liked by men, 60-119 by women; 20 more items (120-139) are cold.
-  // Items have one of 4 categories (item % 4) and a release year: odd items 1998 (popular), even 1990.
+  // 300 users in 2 genders; items 0-59 are liked by men, 60-119 by women; 60 more items (120-179, liked by all) are cold.
+  // Items have one of 4 categories (floor(item / 2) % 4) and a release year: odd items 1998 (popular), even 1990.
   const numUsers = 300;
-  const numItems = 140;
+  const numItems = 180;
   const rand = seededRandom(7);
   const gender = Int32Array.from({ length: numUsers }, (_, u) => u % 2);
   const year = Array.from({ length: numItems }, (_, i) => (i % 2 ? 1998 : 1990));
-  const categoryOf = (i: number) => i % 4;
+  const categoryOf = (i: number) => Math.floor(i / 2) % 4;
   const itemCategory = csrFromCoo(numItems, 4, Int32Array.from({ length: numItems }, (_, i) => i), Int32Array.from({ length: numItems }, categoryOf));
   const r: number[] = [];
   const c: number[] = [];
@@ -82,7 +82,7 @@ describe('model/coldStart: the fit improves on its start (small synthetic case)'
       const odd = rand() < 0.85 ? 1 : 0;
       const pick = (cold: boolean) => {
         const lo = cold ? 120 : gender[u] * 60;
-        const span = cold ? 20 : 60;
+        const span = 60;
         for (;;) {
           const i = lo + Math.floor(rand() * span);
           if (categoryOf(i) === cat && i % 2 === odd) return i;
@@ -104,15 +104,17 @@ describe('model/coldStart: the fit improves on its start (small synthetic case)'
   const train = csrFromCoo(numUsers, numItems, Int32Array.from(r), Int32Array.from(c), new Float32Array(r.length).fill(1));
   const test = csrFromCoo(numUsers, numItems, Int32Array.from(testR), Int32Array.from(testC), new Float32Array(testR.length).fill(1));
   const train01: Csr = { ...train, values: new Float32Array(train.values.length).fill(1) };
-  const cold = Int32Array.from({ length: 20 }, (_, k) => 120 + k);
+  const cold = Int32Array.from({ length: 60 }, (_, k) => 120 + k);
   const slices = buildSlices(train01, test, coldUsers, cold);
   let model: InterestModel;
 
   beforeAll(async () => {
-    model = new InterestModel({ k: 16, epochs: 1, usersPerEpoch: 128, validationUsers: 200 });
+    // only k is set (the spectrum must be smaller than the 120 warm items); the tests use only the model's
+    // stable surface (fit, fitted.score / foldIn / itemFactors / k / numItems)
+    model = new InterestModel({ k: 16 });
     await model.fit({ name: 'synthetic', numUsers, numItems, train: train01 }, { seed: 1 });
   });
-  afterAll(() => model.dispose());
+  afterAll(() => (model as { dispose?: () => void }).dispose?.());
 
   it('cold users: the gender weight lifts Recall@20 over the all-users profile', async () => {
     const profiles = new ColdUserProfiles(train01, [{ name: 'gender', groups: gender }]);
