@@ -47,7 +47,7 @@ import {
   carveColdSplit,
   evaluateSlice,
   firstInteraction,
-  perUserRecall20,
+  perUserMetrics20,
   interactionsCsr,
   type EvaluationSlice,
   type ScoreFunction,
@@ -220,6 +220,8 @@ async function warmRecencyProbe(r: TimedRatings, rows: Int32Array, nu: number, n
   return out;
 }
 
+const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / Math.max(x.length, 1);
+
 const WEIGHT_STEPS = [0, 0.25, 0.5, 1, 2, 4, 8];
 const POWERS = [1, 2, 4, 8];
 
@@ -261,9 +263,8 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
     const lifts = liftRows(counts, val.warm, contexts, smoothing);
     const grid = [1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1].map((x) => x * scoreScale);
     const f = await fitContextWeight(grid, async (w) => {
-      const score = withContext(base, val.warm, ni, lifts, w);
-      const m = await evaluateSlice(score, val.warm);
-      return { ...m, perUserRecall20: await perUserRecall20(score, val.warm) };
+      const m = await perUserMetrics20(withContext(base, val.warm, ni, lifts, w), val.warm);
+      return { recall20: mean(m.recall20), ndcg20: mean(m.ndcg20), perUserRecall20: m.recall20 };
     });
     log.info({ smoothing, weight: f.weight, start: f.start, best: f.best }, 'context weight searched');
     if (!bestContext || f.best.recall20 > bestContext.fit.best.recall20) bestContext = { weight: f.weight, smoothing, fit: f };

@@ -12,7 +12,7 @@
 import type { Csr } from '../graph/csr';
 import { binaryCsr } from '../graph/files';
 import { seededRandom } from '../random';
-import { recallAtK } from '../policy/metrics';
+import { ndcgAtK, recallAtK } from '../policy/metrics';
 import { evaluate } from './evaluate';
 import { topK } from './topk';
 
@@ -129,14 +129,22 @@ export async function evaluateSlice(score: ScoreFunction, slice: EvaluationSlice
   return { users: res.users, recall20: res.atK[20].recall, ndcg20: res.atK[20].ndcg };
 }
 
+/** Recall@20 and NDCG@20 of every slice user, in slice.users order. */
+export interface PerUserMetrics {
+  recall20: Float64Array;
+  ndcg20: Float64Array;
+}
+
 /**
- * Recall@20 of every slice user (in slice.users order) with the project's per-list metric (src/policy/metrics.ts
- * recallAtK), masking as evaluateSlice does; for paired comparisons of two score functions on the same users.
+ * Recall@20 and NDCG@20 of every slice user (in slice.users order) with the project's per-list metrics
+ * (src/policy/metrics.ts recallAtK, ndcgAtK), masking as evaluateSlice does; for paired comparisons of score
+ * functions on the same users. Their means equal evaluateSlice's.
  */
-export async function perUserRecall20(score: ScoreFunction, slice: EvaluationSlice): Promise<Float64Array> {
+export async function perUserMetrics20(score: ScoreFunction, slice: EvaluationSlice): Promise<PerUserMetrics> {
   const { candidates, exclude, relevant, users } = slice;
   const n = candidates.length;
   const out = new Float64Array(users.length);
+  const nd = new Float64Array(users.length);
   const idx = new Int32Array(20);
   const batch = 256;
   const buf = new Float32Array(Math.min(batch, users.length) * n);
@@ -150,10 +158,12 @@ export async function perUserRecall20(score: ScoreFunction, slice: EvaluationSli
       for (let i = 0; i < n; i++) if (!candidates[i]) rows[o + i] = -Infinity;
       for (let p = exclude.indptr[u]; p < exclude.indptr[u + 1]; p++) rows[o + exclude.indices[p]] = -Infinity;
       const got = topK(rows, o, n, 20, idx);
-      out[s + q] = recallAtK(idx.subarray(0, got), new Set(relevant.indices.subarray(relevant.indptr[u], relevant.indptr[u + 1])), 20);
+      const rel = new Set(relevant.indices.subarray(relevant.indptr[u], relevant.indptr[u + 1]));
+      out[s + q] = recallAtK(idx.subarray(0, got), rel, 20);
+      nd[s + q] = ndcgAtK(idx.subarray(0, got), rel, 20);
     }
   }
-  return out;
+  return { recall20: out, ndcg20: nd };
 }
 
 /** Timed interactions in index space (the shape of src/graph/ml100kFiles.ts TimedRatings). */

@@ -1,7 +1,7 @@
 import type { Csr } from '../../src/graph/csr';
 import { contextColumnsOf, itemContextCounts, itemGenreCsr, Ml100kFileError, parseMl100k, ratingsCsr, type Ml100kTexts } from '../../src/graph/ml100kFiles';
 import { DemographicPopular, GenreProfile, genderAgeDecadeGroups } from '../../src/model/baselines/coldStart';
-import { buildSlices, carveColdSplit, evaluateSlice, perUserRecall20 } from '../../src/model/slices';
+import { buildSlices, carveColdSplit, evaluateSlice, perUserMetrics20 } from '../../src/model/slices';
 
 // A hand-made ml-100k folder: 4 users, 5 items, 2 genres; user 4 and item 5 are cold.
 const TEXTS: Ml100kTexts = {
@@ -100,7 +100,9 @@ describe('model/slices: the README three evaluations', () => {
     expect(m.users).toBe(2);
     expect(m.recall20).toBeCloseTo(1, 10);
     expect(m.ndcg20).toBeCloseTo(1 / Math.log2(3), 10);
-    expect(Array.from(await perUserRecall20(score, s.warm))).toEqual([1, 1]);
+    const per = await perUserMetrics20(score, s.warm);
+    expect(Array.from(per.recall20)).toEqual([1, 1]);
+    expect(per.ndcg20[0]).toBeCloseTo(1 / Math.log2(3), 10);
     const cold = await evaluateSlice(score, s.coldItems);
     expect(cold.recall20).toBe(1); // only one candidate
   });
