@@ -284,7 +284,7 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
     [
       ...attributes.map((a) => ({ name: a.name, values: WEIGHT_STEPS })),
       { name: 'all', values: WEIGHT_STEPS },
-      { name: 'scale', values: [0.25, 0.5, 1, 2, 4] },
+      { name: 'scale', values: [1 / 16, 1 / 8, 0.25, 0.5, 1, 2, 4] },
     ],
     async (p) => (Object.entries(p).some(([k, v]) => k !== 'scale' && v > 0) ? coldUserEval(p) : { recall20: -1, ndcg20: -1, users: 0 }),
   );
