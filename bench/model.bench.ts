@@ -26,6 +26,7 @@ import { GfcfRecommender } from '../src/model/gfcf';
 import { InterestModel } from '../src/model/interestModel';
 import type { FitReport, InteractionDataset, Recommender } from '../src/model/types';
 import { plotTrainingCurves } from '../src/plot';
+import { isMl100kFolder, runMl100kBench } from './ml100k';
 
 const log = createLogger().child({ component: 'bench:model' });
 
@@ -160,6 +161,11 @@ function runModelInChild(key: string, args: Args): ModelResult {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (isMl100kFolder(args.dataset)) {
+    // the ml-100k folder has its own protocol (three slices, cold start, context): bench/ml100k.ts
+    await runMl100kBench({ dataset: args.dataset, out: args.out, seed: args.seed, command: `npm run bench:model -- ${process.argv.slice(2).join(' ')}` });
+    return;
+  }
   const tfjsBackend = await initTfjs();
   const loadAverageAtStart = loadavg().map((x) => round(x, 2));
   const t0 = performance.now();

@@ -1,0 +1,500 @@
+/**
+ * The ml-100k benchmark (../shared/data/ml-100k/README.md): three all-ranking evaluations at K = 20 (warm, cold
+ * users, cold items; src/model/slices.ts), every baseline a row of the same run, the interest model with its
+ * cold-start (src/model/coldStart.ts) and context term (src/model/contextTerm.ts), and a context on/off ablation.
+ * Everything the model fits beyond the interest model itself (context weight, cold-start mixes) is fitted on a
+ * validation split carved from train the way the README carved test from the data (src/model/slices.ts
+ * carveColdSplit): pseudo-cold users and items and each remaining user's latest interactions. Test is used only
+ * for the reported rows.
+ *
+ *   npm run bench:model -- --dataset ../shared/data/ml-100k --out bench/results/model-ml-100k.json [--seed 2020]
+ */
+import { cpus, loadavg, totalmem } from 'os';
+import { existsSync, mkdirSync, writeFileSync } from 'fs';
+import { dirname, join, resolve } from 'path';
+import { csrFromCoo, type Csr } from '../src/graph/csr';
+import {
+  contextColumnsOf,
+  itemContextCounts,
+  itemGenreCsr,
+  loadMl100k,
+  ML100K_CONTEXTS,
+  ratingsCsr,
+  type Ml100kData,
+  type TimedRatings,
+} from '../src/graph/ml100kFiles';
+import { createLogger } from '../src/log';
+import { interactionDecay } from '../src/policy/decay';
+import { initBackend, type BackendName } from '../src/model/backend';
+import { DemographicPopular, GenreProfile, RandomScores, genderAgeDecadeGroups } from '../src/model/baselines/coldStart';
+import { ItemKnn } from '../src/model/baselines/itemKnn';
+import { MostPopular } from '../src/model/baselines/popularity';
+import {
+  coldItemParts,
+  ColdUserProfiles,
+  coordinateSearch,
+  mixColdItemScores,
+  releaseYearPrior,
+  scoreColdUsers,
+  type ColdItemMix,
+  type UserAttribute,
+} from '../src/model/coldStart';
+import { addContextTerm, contextLift, DEFAULT_CONTEXT_SMOOTHING, fitContextWeight } from '../src/model/contextTerm';
+import { GfcfRecommender } from '../src/model/gfcf';
+import { InterestModel } from '../src/model/interestModel';
+import {
+  buildSlices,
+  carveColdSplit,
+  evaluateSlice,
+  firstInteraction,
+  perUserMetrics20,
+  interactionsCsr,
+  type EvaluationSlice,
+  type ScoreFunction,
+  type SliceMetrics,
+  type Slices,
+} from '../src/model/slices';
+import type { ContextKey, InteractionDataset } from '../src/model/types';
+
+const log = createLogger().child({ component: 'bench:ml100k' });
+const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
+
+/** True when `dir` holds the ml-100k split (its u.user and cold-users.txt). */
+export function isMl100kFolder(dir: string): boolean {
+  return existsSync(join(resolve(dir), 'u.user')) && existsSync(join(resolve(dir), 'cold-users.txt'));
+}
+
+/** Options of the ml-100k run (from bench/model.bench.ts's command line). */
+export interface Ml100kBenchArgs {
+  dataset: string;
+  out: string;
+  seed: number;
+  /** The command line as typed, recorded in the JSON. */
+  command: string;
+}
+
+/** A row of a slice table. */
+interface Row {
+  model: string;
+  recall20: number | null;
+  ndcg20: number | null;
+  users: number;
+  trainSeconds: number | null;
+  params: Record<string, unknown>;
+}
+
+function row(model: string, m: SliceMetrics, trainSeconds: number | null, params: Record<string, unknown> = {}): Row {
+  log.info({ model, recall20: round(m.recall20), ndcg20: round(m.ndcg20), users: m.users }, 'evaluated');
+  return { model, recall20: round(m.recall20), ndcg20: round(m.ndcg20), users: m.users, trainSeconds: trainSeconds === null ? null : round(trainSeconds, 2), params };
+}
+
+/** A ratings subset (by row indices) as TimedRatings. */
+function subset(r: TimedRatings, rows: Int32Array): TimedRatings {
+  return {
+    users: Int32Array.from(rows, (k) => r.users[k]),
+    items: Int32Array.from(rows, (k) => r.items[k]),
+    ratings: Uint8Array.from(rows, (k) => r.ratings[k]),
+    timestamps: Float64Array.from(rows, (k) => r.timestamps[k]),
+  };
+}
+
+/** The user attributes the cold-user profiles group by. */
+function userAttributes(data: Ml100kData): UserAttribute[] {
+  const ageBucket = (age: number) => (age < 18 ? 0 : age < 25 ? 1 : age < 35 ? 2 : age < 45 ? 3 : age < 50 ? 4 : age < 56 ? 5 : 6);
+  return [
+    { name: 'gender', groups: Int32Array.from(data.users, (u) => (u.gender === 'F' ? 1 : 0)) },
+    { name: 'ageBucket', groups: Int32Array.from(data.users, (u) => ageBucket(u.age)) },
+    { name: 'occupation', groups: Int32Array.from(data.users, (u) => u.occupation) },
+    { name: 'genderAgeDecade', groups: genderAgeDecadeGroups(data.users) },
+    { name: 'genderAgeOccupation', groups: Int32Array.from(data.users, (u) => ((u.gender === 'F' ? 1 : 0) * 7 + ageBucket(u.age)) * data.occupations.length + u.occupation) },
+  ];
+}
+
+/** The request context of each user: the weekday and time of day of their first interaction among `rows`. */
+function requestContexts(r: TimedRatings, rows: Int32Array, numUsers: number): (ContextKey[] | null)[] {
+  const first = firstInteraction(r, rows, numUsers);
+  return Array.from(first, (k) => (k < 0 ? null : contextColumnsOf(r.timestamps[k]).map((c) => ML100K_CONTEXTS[c])));
+}
+
+/** Scores of a score function for every user of a slice, cached (users × items), so that mixes are cheap to re-evaluate. */
+async function cacheScores(score: ScoreFunction, users: Int32Array, numItems: number): Promise<Float32Array> {
+  const out = new Float32Array(users.length * numItems);
+  for (let s = 0; s < users.length; s += 128) {
+    const b = users.subarray(s, s + 128);
+    await score(b, out.subarray(s * numItems, (s + b.length) * numItems));
+  }
+  return out;
+}
+
+/** Warm scores = cached base scores + weight · lift of each user's request context. */
+function withContext(base: Float32Array, slice: EvaluationSlice, numItems: number, lifts: Float32Array[], weight: number): ScoreFunction {
+  const pos = new Map<number, number>();
+  slice.users.forEach((u, q) => pos.set(u, q));
+  return (users, out) => {
+    const rows: Float32Array[] = [];
+    for (let q = 0; q < users.length; q++) {
+      const p = pos.get(users[q])!;
+      out.set(base.subarray(p * numItems, (p + 1) * numItems), q * numItems);
+      rows.push(lifts[p]);
+    }
+    addContextTerm(out, numItems, weight, rows);
+  };
+}
+
+/** Per slice user, the lift row of their request context (zeros when they have none). */
+function liftRows(counts: Csr, slice: EvaluationSlice, contexts: (ContextKey[] | null)[], smoothing: number): Float32Array[] {
+  const cache = new Map<string, Float32Array>();
+  return Array.from(slice.users, (u) => {
+    const c = contexts[u];
+    const key = c ? c.map((x) => `${x.kind}:${x.value}`).join(',') : '';
+    let l = cache.get(key);
+    if (!l) cache.set(key, (l = c ? contextLift(counts, ML100K_CONTEXTS, c, smoothing) : new Float32Array(counts.rows)));
+    return l;
+  });
+}
+
+/** Median over users of the standard deviation of their cached scores over the slice's candidates. */
+function medianScoreSd(base: Float32Array, slice: EvaluationSlice, numItems: number): number {
+  const sds: number[] = [];
+  for (let q = 0; q < slice.users.length; q++) {
+    let s = 0;
+    let s2 = 0;
+    let n = 0;
+    for (let i = 0; i < numItems; i++) {
+      if (!slice.candidates[i]) continue;
+      const x = base[q * numItems + i];
+      s += x;
+      s2 += x * x;
+      n++;
+    }
+    sds.push(Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)));
+  }
+  sds.sort((a, b) => a - b);
+  return sds[sds.length >> 1] || 1;
+}
+
+/** Std of all entries of an array (scale of a score part). */
+function sdOf(x: Float32Array): number {
+  let s = 0;
+  let s2 = 0;
+  for (const v of x) {
+    s += v;
+    s2 += v * v;
+  }
+  return Math.sqrt(Math.max(0, s2 / x.length - (s / x.length) ** 2)) || 1;
+}
+
+/**
+ * Validation Recall@20 of the warm slice when the scorer's input rows are recency-weighted, measured from each
+ * user's latest fit interaction: by time with the project's decay rule (src/policy/decay.ts interactionDecay) at
+ * a few half-lives, and by position (0.5^(r / h), r = 0 for the latest). A probe for the model's design, recorded
+ * in the JSON only; no reported row uses it.
+ */
+async function warmRecencyProbe(r: TimedRatings, rows: Int32Array, nu: number, ni: number, score: (u: Int32Array, o: Float32Array, input: Csr) => void, slice: EvaluationSlice): Promise<Record<string, unknown>[]> {
+  const last = new Float64Array(nu).fill(-Infinity);
+  for (const k of rows) last[r.users[k]] = Math.max(last[r.users[k]], r.timestamps[k]);
+  const byUser = new Map<number, number[]>();
+  for (const k of rows) {
+    let l = byUser.get(r.users[k]);
+    if (!l) byUser.set(r.users[k], (l = []));
+    l.push(k);
+  }
+  const position = new Float64Array(r.users.length);
+  for (const l of byUser.values()) {
+    l.sort((a, b) => r.timestamps[b] - r.timestamps[a] || r.items[b] - r.items[a]);
+    l.forEach((k, p) => (position[k] = p));
+  }
+  const weighted = (w: (k: number) => number) =>
+    csrFromCoo(nu, ni, Int32Array.from(rows, (k) => r.users[k]), Int32Array.from(rows, (k) => r.items[k]), Float32Array.from(rows, w));
+  const out: Record<string, unknown>[] = [];
+  const probe = async (label: Record<string, unknown>, input: Csr) => {
+    const m = await evaluateSlice((u, o) => score(u, o, input), slice);
+    out.push({ ...label, recall20: round(m.recall20), ndcg20: round(m.ndcg20) });
+  };
+  await probe({ weighting: 'none' }, weighted(() => 1));
+  for (const hours of [1, 24, 24 * 30]) {
+    await probe({ weighting: 'time', halfLifeHours: hours }, weighted((k) => interactionDecay(r.timestamps[k] * 1000, last[r.users[k]] * 1000, hours * 3_600_000)));
+  }
+  for (const h of [5, 10, 20]) await probe({ weighting: 'position', halfLifeInteractions: h }, weighted((k) => Math.pow(0.5, position[k] / h)));
+  log.info({ recencyProbe: out }, 'warm recency probe on validation');
+  return out;
+}
+
+const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / Math.max(x.length, 1);
+
+const WEIGHT_STEPS = [0, 0.25, 0.5, 1, 2, 4, 8];
+const POWERS = [1, 2, 4, 8];
+
+/** Everything fitted on the validation split: the context weight and the cold-start mixes. */
+interface ValidationFit {
+  seconds: number;
+  interestModelSeconds: number;
+  split: Record<string, number>;
+  recencyProbe: Record<string, unknown>[];
+  context: { weight: number; smoothing: number; scoreScale: number; start: unknown; fitted: unknown; best: unknown; trials: unknown };
+  coldUsers: { weights: Record<string, number>; scale: number; start: unknown; fitted: unknown; evaluations: number };
+  coldItems: { mix: ColdItemMix; genreScale: number; priorScale: number; start: unknown; fitted: unknown; evaluations: number };
+}
+
+async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, releaseYear: (number | null)[], attributes: UserAttribute[], seed: number): Promise<ValidationFit> {
+  const t0 = performance.now();
+  const nu = data.users.length;
+  const ni = data.items.length;
+  const split = carveColdSplit(data.train, { seed });
+  const fit = interactionsCsr(data.train, split.fit, nu, ni);
+  const held = interactionsCsr(data.train, split.heldOut, nu, ni);
+  const val: Slices = buildSlices(fit, held, split.coldUsers, split.coldItems);
+  log.info({ fit: split.fit.length, heldOut: split.heldOut.length, pseudoColdUsers: split.coldUsers.length, pseudoColdItems: split.coldItems.length, warmUsers: val.warm.users.length, coldItemUsers: val.coldItems.users.length }, 'validation split carved from train');
+
+  const ti = performance.now();
+  const model = new InterestModel();
+  await model.fit({ name: 'ml-100k validation fit', numUsers: nu, numItems: ni, train: fit }, { seed });
+  const interestModelSeconds = (performance.now() - ti) / 1000;
+  const scorer = model.fitted;
+
+  // context weight on the warm validation slice
+  const fitRatings = subset(data.train, split.fit);
+  const counts = itemContextCounts(fitRatings, ni);
+  const contexts = requestContexts(data.train, split.heldOut, nu);
+  const base = await cacheScores((u, o) => model.scoreUsers(u, o), val.warm.users, ni);
+  const scoreScale = medianScoreSd(base, val.warm, ni);
+  let bestContext: { weight: number; smoothing: number; fit: Awaited<ReturnType<typeof fitContextWeight>> } | undefined;
+  for (const smoothing of [DEFAULT_CONTEXT_SMOOTHING, 50]) {
+    const lifts = liftRows(counts, val.warm, contexts, smoothing);
+    const grid = [1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1].map((x) => x * scoreScale);
+    const f = await fitContextWeight(grid, async (w) => {
+      const m = await perUserMetrics20(withContext(base, val.warm, ni, lifts, w), val.warm);
+      return { recall20: mean(m.recall20), ndcg20: mean(m.ndcg20), perUserRecall20: m.recall20 };
+    });
+    log.info({ smoothing, weight: f.weight, start: f.start, best: f.best }, 'context weight searched');
+    if (!bestContext || f.best.recall20 > bestContext.fit.best.recall20) bestContext = { weight: f.weight, smoothing, fit: f };
+  }
+  const ctx = bestContext!;
+
+  // probe (bench only, not a model row): the same scorer with recency-weighted input rows
+  const recencyProbe = await warmRecencyProbe(data.train, split.fit, nu, ni, (u, o, input) => scorer.score(u, o, input), val.warm);
+
+  // cold users: mixing weights of the pseudo-profile
+  const profiles = new ColdUserProfiles(fit, attributes);
+  const coldUserEval = (p: Record<string, number>) =>
+    evaluateSlice((u, o) => scoreColdUsers(scorer, profiles, u, p, p.scale * profiles.medianDegree, o), val.coldUsers);
+  const startUsers: Record<string, number> = { all: 1, scale: 1, ...Object.fromEntries(attributes.map((a) => [a.name, 0])) };
+  const cu = await coordinateSearch(
+    startUsers,
+    [
+      ...attributes.map((a) => ({ name: a.name, values: WEIGHT_STEPS })),
+      { name: 'all', values: WEIGHT_STEPS },
+      { name: 'scale', values: [1 / 16, 1 / 8, 0.25, 0.5, 1, 2, 4] },
+    ],
+    async (p) => (Object.entries(p).some(([k, v]) => k !== 'scale' && v > 0) ? coldUserEval(p) : { recall20: -1, ndcg20: -1, users: 0 }),
+  );
+  log.info({ start: cu.start, fitted: cu.fitted, params: cu.params }, 'cold-user mix fitted');
+
+  // cold items: embedding power, genre-profile and release-year weights
+  const warmItems = new Uint8Array(ni);
+  for (const i of fit.indices) warmItems[i] = 1;
+  const coldIdx = split.coldItems;
+  const prior = releaseYearPrior(fit, releaseYear, warmItems);
+  const parts = coldItemParts(scorer, fit, val.coldItems.users, itemGenre, warmItems, coldIdx, POWERS, prior);
+  const genreScale = sdOf(parts.spectral.get(1)!) / sdOf(parts.genre);
+  const priorScale = sdOf(parts.spectral.get(1)!) / sdOf(parts.prior);
+  const pos = new Map<number, number>();
+  val.coldItems.users.forEach((u, q) => pos.set(u, q));
+  const ci = await coordinateSearch(
+    { power: 1, genre: 0, prior: 0 },
+    [
+      { name: 'power', values: POWERS },
+      { name: 'genre', values: WEIGHT_STEPS },
+      { name: 'prior', values: WEIGHT_STEPS },
+    ],
+    (p) =>
+      evaluateSlice(
+        (u, o) => mixColdItemScores(parts, Array.from(u, (x) => pos.get(x)!), coldIdx, ni, { power: p.power, genreWeight: p.genre * genreScale, priorWeight: p.prior * priorScale }, o),
+        val.coldItems,
+      ),
+    3,
+  );
+  log.info({ start: ci.start, fitted: ci.fitted, params: ci.params }, 'cold-item mix fitted');
+  (model as { dispose?: () => void }).dispose?.();
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    interestModelSeconds,
+    split: { fit: split.fit.length, heldOut: split.heldOut.length, pseudoColdUsers: split.coldUsers.length, pseudoColdItems: split.coldItems.length, warmUsers: val.warm.users.length, coldUserUsers: val.coldUsers.users.length, coldItemUsers: val.coldItems.users.length },
+    recencyProbe,
+    context: { weight: ctx.weight, smoothing: ctx.smoothing, scoreScale, start: ctx.fit.start, fitted: ctx.fit.fitted, best: ctx.fit.best, trials: ctx.fit.trials },
+    coldUsers: { weights: Object.fromEntries(Object.entries(cu.params).filter(([k]) => k !== 'scale')), scale: cu.params.scale, start: cu.start, fitted: cu.fitted, evaluations: cu.evaluations },
+    coldItems: {
+      mix: { power: ci.params.power, genreWeight: ci.params.genre * genreScale, priorWeight: ci.params.prior * priorScale },
+      genreScale,
+      priorScale,
+      start: ci.start,
+      fitted: ci.fitted,
+      evaluations: ci.evaluations,
+    },
+  };
+}
+
+const roundDeep = (x: unknown): unknown =>
+  typeof x === 'number' ? (Number.isInteger(x) ? x : Number(x.toPrecision(5))) : Array.isArray(x) ? x.map(roundDeep) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, roundDeep(v)])) : x;
+
+/** Runs the whole ml-100k benchmark and writes its JSON (see the module comment). */
+export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
+  const tStart = performance.now();
+  const tfjsBackend = await initBackend(process.env.TFJS_BACKEND ? { prefer: process.env.TFJS_BACKEND as BackendName } : {});
+  const loadBefore = loadavg();
+  const data = loadMl100k(resolve(args.dataset));
+  const nu = data.users.length;
+  const ni = data.items.length;
+  const train = ratingsCsr(data.train, nu, ni);
+  const test = ratingsCsr(data.test, nu, ni);
+  const slices = buildSlices(train, test, data.coldUsers, data.coldItems);
+  const itemGenre = itemGenreCsr(data);
+  const releaseYear = data.items.map((it) => (it.releaseDate ? Number(it.releaseDate.slice(0, 4)) : null));
+  const attributes = userAttributes(data);
+  const ds: InteractionDataset = { name: 'ml-100k', numUsers: nu, numItems: ni, train };
+  log.info({ users: nu, items: ni, train: train.indices.length, test: test.indices.length, warmUsers: slices.warm.users.length, coldUsers: slices.coldUsers.users.length, coldItemUsers: slices.coldItems.users.length }, 'ml-100k loaded');
+
+  const warm: Row[] = [];
+  const coldUsers: Row[] = [];
+  const coldItems: Row[] = [];
+  const timed = async <T>(f: () => Promise<T> | T): Promise<[T, number]> => {
+    const t = performance.now();
+    const r = await f();
+    return [r, (performance.now() - t) / 1000];
+  };
+
+  // baselines
+  const mp = new MostPopular();
+  const [, mpSec] = await timed(() => mp.fit(ds));
+  warm.push(row('MostPopular', await evaluateSlice((u, o) => mp.scoreUsers(u, o), slices.warm), mpSec));
+  coldUsers.push(row('MostPopular', await evaluateSlice((u, o) => mp.scoreUsers(u, o), slices.coldUsers), mpSec));
+  const knn = new ItemKnn({ progress: false });
+  const [knnRep, knnSec] = await timed(() => knn.fit(ds, { seed: args.seed }));
+  warm.push(row('ItemKNN', await evaluateSlice((u, o) => knn.scoreUsers(u, o), slices.warm), knnSec, knnRep.params));
+  const gf = new GfcfRecommender();
+  const [gfRep, gfSec] = await timed(() => gf.fit(ds, { seed: args.seed }));
+  warm.push(row('GF-CF', await evaluateSlice((u, o) => gf.scoreUsers(u, o), slices.warm), gfSec, gfRep.params));
+  const [dp, dpSec] = await timed(() => new DemographicPopular(train, genderAgeDecadeGroups(data.users)));
+  coldUsers.push(row('DemographicPopular', await evaluateSlice((u, o) => dp.scoreUsers(u, o), slices.coldUsers), dpSec, { groups: 'gender × age decade', tieBreak: 'overall popularity' }));
+  const rnd = new RandomScores(args.seed);
+  coldItems.push(row('Random', await evaluateSlice((u, o) => rnd.scoreUsers(u, o), slices.coldItems), 0, { seed: args.seed }));
+  const [gp, gpSec] = await timed(() => new GenreProfile(train, itemGenre, 'mean'));
+  coldItems.push(row('GenreProfile', await evaluateSlice((u, o) => gp.scoreUsers(u, o), slices.coldItems), gpSec, { itemGenres: 'mean (the item genres sum to 1): the README reference' }));
+  const gpDot = new GenreProfile(train, itemGenre, 'sum');
+  coldItems.push(row('GenreProfile-dot', await evaluateSlice((u, o) => gpDot.scoreUsers(u, o), slices.coldItems), gpSec, { itemGenres: 'sum (0/1 genre vector): favours items with many genres' }));
+
+  // what the model fits on validation carved from train
+  const v = await fitOnValidation(data, train, itemGenre, releaseYear, attributes, args.seed);
+
+  // the interest model on all of train
+  const model = new InterestModel();
+  const [imRep, imSec] = await timed(() => model.fit(ds, { seed: args.seed }));
+  const scorer = model.fitted;
+  const counts = itemContextCounts(data.train, ni);
+  const allTest = Int32Array.from({ length: data.test.users.length }, (_, k) => k);
+  const contexts = requestContexts(data.test, allTest, nu);
+  const base = await cacheScores((u, o) => model.scoreUsers(u, o), slices.warm.users, ni);
+  const lifts = liftRows(counts, slices.warm, contexts, v.context.smoothing);
+  const off = await evaluateSlice(withContext(base, slices.warm, ni, lifts, 0), slices.warm);
+  const on = await evaluateSlice(withContext(base, slices.warm, ni, lifts, v.context.weight), slices.warm);
+  warm.push(
+    row('InterestModel', on, imSec + v.seconds, {
+      ...imRep.params,
+      interestModelFitSeconds: imSec,
+      validationFitSeconds: v.seconds,
+      contextWeight: v.context.weight,
+      contextSmoothing: v.context.smoothing,
+      validationStart: v.context.start,
+      validationFitted: v.context.fitted,
+    }),
+  );
+
+  const profiles = new ColdUserProfiles(train, attributes);
+  const cuScale = v.coldUsers.scale * profiles.medianDegree;
+  const cuRows = await evaluateSlice((u, o) => scoreColdUsers(scorer, profiles, u, v.coldUsers.weights, cuScale, o), slices.coldUsers);
+  coldUsers.push(
+    row('InterestModel', cuRows, imSec + v.seconds, {
+      method: 'pseudo-profile from users sharing attributes, scored by the interest model (FilterScorer.score with the profiles as input)',
+      weights: v.coldUsers.weights,
+      scaleOfMedianDegree: v.coldUsers.scale,
+      scale: cuScale,
+      validationStart: v.coldUsers.start,
+      validationFitted: v.coldUsers.fitted,
+      evaluations: v.coldUsers.evaluations,
+    }),
+  );
+
+  const warmItems = new Uint8Array(ni);
+  for (const i of train.indices) warmItems[i] = 1;
+  const prior = releaseYearPrior(train, releaseYear, warmItems);
+  const parts = coldItemParts(scorer, train, slices.coldItems.users, itemGenre, warmItems, data.coldItems, [v.coldItems.mix.power], prior);
+  const pos = new Map<number, number>();
+  slices.coldItems.users.forEach((u, q) => pos.set(u, q));
+  const ciRows = await evaluateSlice((u, o) => mixColdItemScores(parts, Array.from(u, (x) => pos.get(x)!), data.coldItems, ni, v.coldItems.mix, o), slices.coldItems);
+  coldItems.push(
+    row('InterestModel', ciRows, imSec + v.seconds, {
+      method: 'category embedding (Jaccard^power-weighted mean of warm itemFactors) + genre-profile term + release-year prior',
+      ...v.coldItems.mix,
+      validationStart: v.coldItems.start,
+      validationFitted: v.coldItems.fitted,
+      evaluations: v.coldItems.evaluations,
+    }),
+  );
+  (model as { dispose?: () => void }).dispose?.();
+
+  // summary statistics of the lift over train items (what the term adds, in the scorer's units after × weight)
+  let liftAbs = 0;
+  let liftN = 0;
+  for (const l of new Set(lifts)) for (let i = 0; i < ni; i++) if (warmItems[i]) (liftAbs += Math.abs(l[i])), liftN++;
+  const gfRecall = warm.find((r) => r.model === 'GF-CF')!.recall20!;
+  const dpRecall = coldUsers.find((r) => r.model === 'DemographicPopular')!.recall20!;
+  const gpRecall = coldItems.find((r) => r.model === 'GenreProfile')!.recall20!;
+  const ratio = (a: number | null, b: number) => (a === null ? null : round(a / b, 3));
+  const result = {
+    dataset: args.dataset,
+    command: args.command,
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: round(totalmem() / 2 ** 30, 1), node: process.version, tfjsBackend, loadAverageAtStart: loadBefore.map((x) => round(x, 2)), loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
+    protocol:
+      'All-ranking, K = 20, Recall = hits/|relevant| (uncapped), NDCG binary with IDCG over min(K, |relevant|), via src/model/evaluate.ts; ' +
+      'slices as ../shared/data/ml-100k/README.md defines them (src/model/slices.ts buildSlices). Models fit on train.tsv only; the context weight and the cold-start mixes ' +
+      `are fitted on a validation split carved from train like the README's split (src/model/slices.ts carveColdSplit, seed ${args.seed}: 10% pseudo-cold users, 10% pseudo-cold items, each other user's latest 20%). ` +
+      'trainSeconds of the InterestModel rows = its fit on train + the whole validation fit (a second interest-model fit included).',
+    numUsers: nu,
+    numItems: ni,
+    seconds: round((performance.now() - tStart) / 1000, 1),
+    validation: roundDeep(v.split),
+    warmRecencyProbe: {
+      note: 'validation only, not a model row: the interest model scorer with recency-weighted input rows (see bench/ml100k.ts warmRecencyProbe)',
+      trials: v.recencyProbe,
+    },
+    slices: { warm: { rows: roundDeep(warm) }, coldUsers: { rows: roundDeep(coldUsers) }, coldItems: { rows: roundDeep(coldItems) } },
+    targets: {
+      warm: { model: ratio(on.recall20, gfRecall), target: 1.05, vs: 'GF-CF' },
+      coldUsers: { model: ratio(cuRows.recall20, dpRecall), target: 1.05, vs: 'DemographicPopular' },
+      coldItems: { model: ratio(ciRows.recall20, gpRecall), target: 1.05, vs: 'GenreProfile' },
+    },
+    contextAblation: {
+      on: { recall20: round(on.recall20), ndcg20: round(on.ndcg20) },
+      off: { recall20: round(off.recall20), ndcg20: round(off.ndcg20) },
+      weight: roundDeep(v.context.weight),
+      lift: {
+        definition: 'src/policy/context.ts ContextLift: Σ over the request contexts (weekday, time of day UTC of the first test rating) of log(q_ic / p_c), smoothed by s',
+        smoothing: v.context.smoothing,
+        contexts: ML100K_CONTEXTS.map((c) => `${c.kind}:${c.value}`),
+        meanAbsLiftOverTrainItems: round(liftN ? liftAbs / liftN : 0),
+        validationScoreScale: roundDeep(v.context.scoreScale),
+      },
+      validation: roundDeep({ rule: 'best grid weight kept only if its paired per-user Recall@20 gain over w = 0 has z >= 2', start: v.context.start, best: v.context.best, fitted: v.context.fitted, trials: v.context.trials }),
+    },
+  };
+  const out = resolve(args.out);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  log.info({ out, seconds: result.seconds }, 'results written');
+  for (const [name, rows] of Object.entries({ warm, coldUsers, coldItems })) {
+    process.stdout.write(`\n${name}\n`);
+    for (const r of rows) process.stdout.write(`  ${r.model.padEnd(20)} R@20 ${String(r.recall20).padEnd(7)} N@20 ${String(r.ndcg20).padEnd(7)} train ${r.trainSeconds}s\n`);
+  }
+  process.stdout.write(`\ncontext: weight ${v.context.weight}, on ${round(on.recall20)} / off ${round(off.recall20)}\n`);
+}
