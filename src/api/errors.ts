@@ -56,7 +56,7 @@ export function apiError(code: ErrorCode, message: string, details: Record<strin
 export function badInput(argument: string, value: unknown, expected: string): GraphQLError {
   const shown = clip(value);
   return apiError(ErrorCode.BAD_USER_INPUT, `Argument "${argument}" must be ${expected}, got ${shown}.`,
-    { argument, value: typeof value === 'string' && value.length > 200 ? shown : value });
+    { argument, value: shown.length > 200 ? shown : value });
 }
 
 /** NOT_FOUND for a node of `type` with `id`. */
@@ -92,7 +92,7 @@ function bounded(e: GraphQLFormattedError): GraphQLFormattedError {
 }
 
 /** graphql-js's message for a document beyond the parser's maxTokens (src/api/limits.ts sets it). */
-const TOO_MANY_TOKENS = /^Syntax Error: Document contains more than (\d+) tokens\. Parsing aborted\.$/;
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th[ae]n (\d+) tokens\. Parsing aborted\.$/;
 
 /**
  * Apollo `formatError`: keeps errors that carry one of our codes (or graphql-js's own parse/validation

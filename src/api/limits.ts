@@ -19,10 +19,11 @@ export interface QueryLimits {
 }
 
 /**
- * Defaults: deep enough for user → interactions → edges → node → item → categories, with room to spare; a
- * document of 10,000 tokens is about 100 recommendations selections (what an alias flood is refused by before it is validated).
+ * Defaults: deep enough for user → interactions → edges → node → item → categories, with room to spare; 5,000
+ * tokens is eight times schema/examples.graphql, and about 250 aliased selections: an alias flood beyond is
+ * refused while parsing, before graphql-js's validation (whose time grows with the number of aliases) runs.
  */
-export const DEFAULT_LIMITS: QueryLimits = Object.freeze({ maxDepth: 12, maxCost: 20_000, maxFirst: 100, maxStringLength: 10_000, maxTokens: 10_000 });
+export const DEFAULT_LIMITS: QueryLimits = Object.freeze({ maxDepth: 12, maxCost: 20_000, maxFirst: 100, maxStringLength: 10_000, maxTokens: 5_000 });
 
 /**
  * What resolving one field costs, whatever its alias: the base cost a resolver declares with type-graphql's
@@ -74,7 +75,7 @@ function costEstimator(maxFirst: number) {
       const first = o.args.first === undefined ? 20 : o.args.first;
       if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > maxFirst) {
         throw clientError(ErrorCode.BAD_USER_INPUT, `Argument "first" of field "${o.field.name}" must be an integer from 1 to ${maxFirst}, got ${clip(first)}.`,
-          { argument: 'first', value: clip(first) });
+          { argument: 'first', value: typeof first === 'number' ? first : clip(first) });
       }
       return base + first * Math.max(1, o.childComplexity);
     }
@@ -95,14 +96,15 @@ export function hasLoneSurrogate(s: string): boolean {
  * (ids, context values) are tighter and checked by the resolvers; this bound holds for every string input.
  */
 export function checkStrings(document: DocumentNode, variables: Record<string, unknown> | undefined, max: number): void {
-  const bad = (where: string, s: string): GraphQLError | null => {
-    if (s.length > max) return clientError(ErrorCode.BAD_USER_INPUT, `${where} is ${s.length} characters long; the limit is ${max}.`, { argument: where, length: s.length, maxLength: max });
-    if (hasLoneSurrogate(s)) return clientError(ErrorCode.BAD_USER_INPUT, `${where} is not valid Unicode text (it holds a lone surrogate).`, { argument: where });
+  // label: how the message names it (Variable "$input.userId", Argument "id"); argument: the bare name
+  const bad = (label: string, argument: string, s: string): GraphQLError | null => {
+    if (s.length > max) return clientError(ErrorCode.BAD_USER_INPUT, `${label} is ${s.length} characters long; the limit is ${max}.`, { argument, length: s.length, maxLength: max });
+    if (hasLoneSurrogate(s)) return clientError(ErrorCode.BAD_USER_INPUT, `${label} is not valid Unicode text (it holds a lone surrogate).`, { argument });
     return null;
   };
   const walk = (v: unknown, where: string, depth: number): void => {
     if (typeof v === 'string') {
-      const e = bad(where, v);
+      const e = bad(`Variable "${where}"`, where, v);
       if (e) throw e;
     } else if (depth < 20 && Array.isArray(v)) {
       v.forEach((x, k) => walk(x, `${where}[${k}]`, depth + 1));
@@ -110,13 +112,14 @@ export function checkStrings(document: DocumentNode, variables: Record<string, u
       for (const [k, x] of Object.entries(v)) walk(x, `${where}.${clip(k, 40, false)}`, depth + 1);
     }
   };
-  for (const [k, v] of Object.entries(variables ?? {})) walk(v, `Variable "$${clip(k, 40, false)}"`, 0);
+  for (const [k, v] of Object.entries(variables ?? {})) walk(v, `$${clip(k, 40, false)}`, 0);
   let error: GraphQLError | null = null;
   const args: string[] = [];
   visit(document, {
     Argument: { enter: (n) => { args.push(n.name.value); }, leave: () => { args.pop(); } },
     StringValue: (n: ASTNode & { value: string }) => {
-      error ??= bad(`Argument "${args[args.length - 1] ?? '?'}"`, n.value);
+      const name = args[args.length - 1] ?? 'query';
+      error ??= bad(`Argument "${name}"`, name, n.value);
     },
   });
   if (error) throw error;
