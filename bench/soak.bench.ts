@@ -15,6 +15,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import { loadConfig } from '../src/config';
 import { createExecutor } from '../src/db/executor';
 import { signToken } from '../src/api/auth';
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   const out = path.resolve(values.out ?? path.join(PROJECT_ROOT, 'bench', 'results', 'soak.json'));
   const command = `npm run soak -- ${process.argv.slice(2).join(' ')}`.trim();
   const config = loadConfig();
+  // the code the API ran: the commit, and whether the tree had changes on top of it
+  const commit = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
   const rnd = seededRandom(Number(values.seed ?? 7));
 
   const db = createExecutor(config);
@@ -153,7 +156,7 @@ async function main(): Promise<void> {
     rssChangeAfterWarmupPercent: rssMbAfterWarmup ? Math.round((rssMbAtEnd / rssMbAfterWarmup - 1) * 1000) / 10 : null,
     skippedStarts: skipped, ratePerSecond: rate, concurrency, warmupMinutes,
     mix: { recommendations: 0.7, similarItems: 0.1, item: 0.05, user: 0.05, recordInteraction: 0.08, model: 0.02 },
-    samples, errorSamples, command, startedAt: new Date(t0).toISOString(), endedAt: new Date().toISOString(),
+    samples, errorSamples, command, commit, startedAt: new Date(t0).toISOString(), endedAt: new Date().toISOString(),
     machine: { ...machine(), loadavgAtStart: loadAtStart.loadavg },
   };
   fs.mkdirSync(path.dirname(out), { recursive: true });
