@@ -59,13 +59,19 @@ async function main(): Promise<void> {
   const api = await startApi({ port, logFile: path.join(PROJECT_ROOT, 'bench', 'tmp', 'fuzz-api.log') });
   let crashed = false;
   void api.exited.then(() => { crashed = true; });
-  const health = async () => {
+  // the API is unresponsive when /healthz fails twice, 2 s apart (each within 5 s); the reasons are recorded
+  const healthReasons: string[] = [];
+  const healthOnce = async () => {
     try {
-      return (await fetch(`${api.base}/healthz`, { signal: AbortSignal.timeout(5_000) })).status === 200;
-    } catch {
-      return false;
+      const res = await fetch(`${api.base}/healthz`, { signal: AbortSignal.timeout(5_000), headers: { connection: 'close' } });
+      if (res.status === 200) return true;
+      healthReasons.push(`HTTP ${res.status}`);
+    } catch (err) {
+      healthReasons.push(String((err as Error).cause ?? (err as Error).message));
     }
+    return false;
   };
+  const health = async () => (await healthOnce()) || (await new Promise((r) => setTimeout(r, 2_000)), await healthOnce());
   const before = await counts(db);
   const loadAtStart = machine();
   const t0 = Date.now();
@@ -98,7 +104,7 @@ async function main(): Promise<void> {
   const result = {
     requests: summary.requests, http5xx: summary.http5xx, internal: summary.internal, leaks: summary.leaks, crashes,
     transportErrors: summary.transportErrors, slow: summary.slow, oversized: summary.oversized, maxMs: summary.maxMs, maxBytes: summary.maxBytes,
-    countsUnchanged: changed.length === 0, countsChanged: changed, countsBefore: before, countsAfter: after, succeededWrites: summary.succeededWrites,
+    healthCheckFailures: healthReasons, countsUnchanged: changed.length === 0, countsChanged: changed, countsBefore: before, countsAfter: after, succeededWrites: summary.succeededWrites,
     seconds: Math.round(seconds), requestsPerSecond: Math.round(summary.requests / seconds), concurrency, seed,
     byKind: summary.byKind, failures: summary.failures, command, commit,
     machine: { ...machine(), loadavgAtStart: loadAtStart.loadavg },

@@ -92,7 +92,7 @@ function bounded(e: GraphQLFormattedError): GraphQLFormattedError {
 }
 
 /** graphql-js's message for a document beyond the parser's maxTokens (src/api/limits.ts sets it). */
-const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th[ae]n (\d+) tokens\. Parsing aborted\.$/;
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th(?:an|at) (\d+) tokens\. Parsing aborted\.$/;
 
 /**
  * Apollo `formatError`: keeps errors that carry one of our codes (or graphql-js's own parse/validation

@@ -81,33 +81,47 @@ export const MAX_BODY = 1 << 20;
 /** A body larger than MAX_BODY: answered 413 once the client's bytes are drained (a reset would hide the answer). */
 class BodyTooLarge extends Error {}
 
+/** How much of a too-large body is read and dropped (and for how long) before the 413 is sent anyway. */
+const DRAIN_MAX_BYTES = 32 << 20;
+const DRAIN_MAX_MS = 10_000;
+
 /**
- * Reads the request body, up to MAX_BODY bytes. Beyond that (by Content-Length or while streaming) it rejects with
- * BodyTooLarge and discards the rest of what the client sends, so that the 413 reaches it instead of a reset.
+ * Reads the request body, up to MAX_BODY bytes. Beyond that (by Content-Length or while streaming) the rest is read
+ * and dropped (up to DRAIN_MAX_BYTES or DRAIN_MAX_MS), then it rejects with BodyTooLarge: the 413 is sent when the
+ * client has finished sending, so that it reads the answer instead of a broken pipe.
  */
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
-    const tooLarge = () => {
-      reject(new BodyTooLarge());
-      req.removeAllListeners('data');
-      req.resume(); // drain and drop; the response says connection: close
-    };
-    if (Number.isFinite(declared) && declared > MAX_BODY) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
+    const tooLarge = () => {
+      over = true;
+      chunks.length = 0;
+      req.off('data', onData);
+      const settle = () => {
+        clearTimeout(timer);
+        reject(new BodyTooLarge());
+      };
+      const timer = setTimeout(settle, DRAIN_MAX_MS);
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > DRAIN_MAX_BYTES) settle();
+      });
+      req.once('end', settle);
+      req.resume();
+    };
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        chunks.length = 0;
-        req.off('data', onData);
-        tooLarge();
-        return;
-      }
+      if (size > MAX_BODY) return tooLarge();
       chunks.push(c);
     };
+    if (Number.isFinite(declared) && declared > MAX_BODY) return tooLarge();
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
