@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const boltPort = Number(instance === 'test' ? process.env.NEO4J_TEST_BOLT_PORT || 7688 : process.env.NEO4J_LOCAL_BOLT_PORT || 7687);
   const uri = `bolt://127.0.0.1:${boltPort}`;
   const config = loadConfig({ ...process.env, NEO4J_URI: uri, NEO4J_PASSWORD: 'interest-graph-dev' });
-  const env = { NEO4J_URI: uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: 'interest-graph-dev', DEMO_USERS: process.env.DEMO_USERS || '400' };
+  const env = { NEO4J_URI: uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: 'interest-graph-dev', DEMO_USERS: process.env.DEMO_USERS || '400', LOG_LEVEL: process.env.LOG_LEVEL || 'warn' };
   const logFile = path.join(PROJECT_ROOT, 'bench', 'tmp', 'faults-api.log');
   const loadAtStart = machine();
   neo4jScript('ensure', instance);
@@ -139,12 +139,14 @@ async function main(): Promise<void> {
   const started = await gql(api.base, 'mutation { train(options: {dims: 32, evalUsers: 0}) { id state } }', {}, admin);
   const runId = started.data?.train?.id as string | undefined;
   if (!runId) throw new Error(`faults: train was refused: ${JSON.stringify(started.errors)}`);
+  // killed once the run's Model node is in the graph, status writing (the claim committed), mid write-back
   let state = 'queued';
   const pollUntil = Date.now() + 600_000;
-  while (state !== 'writing' && Date.now() < pollUntil) {
+  while (Date.now() < pollUntil) {
     state = (await gql(api.base, 'query($id: ID!) { trainingRun(id: $id) { state } }', { id: runId }, admin)).data?.trainingRun?.state ?? 'unknown';
     if (state === 'succeeded' || state === 'failed') break;
-    await new Promise((r) => setTimeout(r, 25));
+    if (state === 'writing' && (await driver.executeQuery("MATCH (m:Model {status: 'writing'}) RETURN count(m) AS n")).records[0].get('n') > 0) break;
+    await new Promise((r) => setTimeout(r, 10));
   }
   const killedIn = state;
   await api.kill();

@@ -69,14 +69,19 @@ export class Executor {
     for (let delay = 50; ; delay *= 2) {
       const wait = delay * (0.8 + 0.4 * Math.random());
       const session = this.driver.session({ database, defaultAccessMode: neo4j.session.READ });
+      let timedOut = false;
       try {
-        const res: QueryResult<T> = await session.run<T>(text, params);
+        const res: QueryResult<T> = await this.boundedWhileDown(session.run<T>(text, params), () => {
+          timedOut = true;
+        });
         this.succeeded();
         return res.records.map((r) => r.toObject() as T);
       } catch (err) {
-        if (!isRetriableError(err) || Date.now() + wait > deadline) throw this.failed(err);
+        if (timedOut || !isRetriableError(err) || Date.now() + wait > deadline) throw this.failed(err);
       } finally {
-        await session.close().catch(() => undefined);
+        // a timed-out session is closed in the background: closing waits for its statement
+        if (timedOut) void session.close().catch(() => undefined);
+        else await session.close().catch(() => undefined);
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
@@ -119,27 +124,61 @@ export class Executor {
       const session = this.driver.session({ database: this.database, defaultAccessMode: mode });
       let tx: Transaction | null = null;
       let committing = false;
+      let timedOut = false;
       try {
-        tx = await session.beginTransaction();
-        // a Transaction runs statements as a ManagedTransaction does; work never commits or rolls back itself
-        const result = await work(tx as unknown as ManagedTransaction);
-        committing = true;
-        await tx.commit();
+        const attempt = (async () => {
+          tx = await session.beginTransaction();
+          // a Transaction runs statements as a ManagedTransaction does; work never commits or rolls back itself
+          const result = await work(tx as unknown as ManagedTransaction);
+          if (timedOut) throw new DatabaseUnavailableError('Neo4j did not answer in time; the transaction was not committed');
+          committing = true;
+          await tx.commit();
+          return result;
+        })();
+        const result = await this.boundedWhileDown(attempt, () => {
+          timedOut = true;
+          attempt.catch(() => undefined);
+        });
         this.succeeded();
         return result;
       } catch (err) {
-        // a server's answer to COMMIT is a Neo4jError with a server code: then it did not commit; a lost connection is not
-        if (committing && mode === neo4j.session.WRITE && lostConnection(err)) {
+        // a server's answer to COMMIT is a Neo4jError with a server code: then it did not commit; a lost connection
+        // (or no answer in time) is not
+        if (committing && mode === neo4j.session.WRITE && (timedOut || lostConnection(err))) {
           this.failed(err);
           throw new DatabaseUnavailableError(`Neo4j became unreachable while a write committed; it may have been applied: ${(err as Error).message}`, err, true);
         }
-        if (tx?.isOpen()) await tx.rollback().catch(() => undefined);
-        if (!isRetriableError(err) || Date.now() + wait > deadline) throw this.failed(err);
+        const open = tx as Transaction | null;
+        if (open?.isOpen()) {
+          const rollback = open.rollback().catch(() => undefined);
+          if (!timedOut) await rollback;
+        }
+        if (timedOut || !isRetriableError(err) || Date.now() + wait > deadline) throw this.failed(err);
       } finally {
-        await session.close().catch(() => undefined);
+        if (timedOut) void session.close().catch(() => undefined);
+        else await session.close().catch(() => undefined);
       }
       await sleep(wait);
     }
+  }
+
+  /**
+   * While Neo4j is known to be unreachable (`down`), a statement or transaction that has not answered within half
+   * of `retryMs` (so that a request of two statements stays within the bound) fails with DatabaseUnavailableError (`onTimeout` runs first): a server that accepts connections while
+   * its database is still starting holds queries without answering. Otherwise `p` itself: a long statement of a
+   * healthy server (an import batch, the graph extraction) is not cut.
+   */
+  private boundedWhileDown<T>(p: Promise<T>, onTimeout: () => void): Promise<T> {
+    if (!this.down) return p;
+    let timer: NodeJS.Timeout | undefined;
+    const ms = Math.max(DOWN_RETRY_MS, Math.floor(this.retryMs / 2));
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        onTimeout();
+        reject(new DatabaseUnavailableError(`Neo4j did not answer within ${ms} ms (it was unreachable before)`));
+      }, ms);
+    });
+    return Promise.race([p, bound]).finally(() => clearTimeout(timer));
   }
 
   /** Runs a schema statement (DDL) outside an explicit transaction, as Neo4j requires. */
