@@ -64,7 +64,8 @@ export class Executor {
   async read<T extends RecordShape = RecordShape>(name: string, params: Record<string, unknown> = {}, counter?: StatementCounter): Promise<T[]> {
     if (counter) counter.count++;
     const text = cypher(name);
-    const deadline = this.retryDeadline();
+    // as the driver's managed transactions: retries go on for the retry time from the first failure
+    let deadline: number | null = null;
     const database = await this.resolveReadDatabase();
     for (let delay = 50; ; delay *= 2) {
       const wait = delay * (0.8 + 0.4 * Math.random());
@@ -77,6 +78,7 @@ export class Executor {
         this.succeeded();
         return res.records.map((r) => r.toObject() as T);
       } catch (err) {
+        deadline ??= this.retryDeadline();
         if (timedOut || !isRetriableError(err) || Date.now() + wait > deadline) throw this.failed(err);
       } finally {
         // a timed-out session is closed in the background: closing waits for its statement
@@ -118,7 +120,8 @@ export class Executor {
   }
 
   private async transaction<R>(mode: typeof neo4j.session.READ | typeof neo4j.session.WRITE, work: (tx: ManagedTransaction) => Promise<R>): Promise<R> {
-    const deadline = this.retryDeadline();
+    // as the driver's managed transactions: retries go on for the retry time from the first failure
+    let deadline: number | null = null;
     for (let delay = 50; ; delay *= 2) {
       const wait = delay * (0.8 + 0.4 * Math.random());
       const session = this.driver.session({ database: this.database, defaultAccessMode: mode });
@@ -153,6 +156,7 @@ export class Executor {
           const rollback = open.rollback().catch(() => undefined);
           if (!timedOut) await rollback;
         }
+        deadline ??= this.retryDeadline();
         if (timedOut || !isRetriableError(err) || Date.now() + wait > deadline) throw this.failed(err);
       } finally {
         if (timedOut) void session.close().catch(() => undefined);
