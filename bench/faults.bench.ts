@@ -21,7 +21,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import neo4j from 'neo4j-driver';
 import { signToken } from '../src/api/auth';
 import { loadConfig } from '../src/config';
@@ -32,9 +32,11 @@ const SCRIPT = path.join(PROJECT_ROOT, 'scripts', 'neo4j.mjs');
 
 interface Sample { kind: 'read' | 'write'; start: number; end: number; ok: boolean; code: string | null; key?: string; committed?: unknown }
 
-function neo4jScript(cmd: string, instance: string): void {
-  const r = spawnSync(process.execPath, [SCRIPT, cmd, '--instance', instance], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`scripts/neo4j.mjs ${cmd} --instance ${instance} exited with ${r.status}`);
+/** Runs scripts/neo4j.mjs without blocking this process (its clients keep measuring meanwhile). */
+async function neo4jScript(cmd: string, instance: string): Promise<void> {
+  const child = spawn(process.execPath, [SCRIPT, cmd, '--instance', instance], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`scripts/neo4j.mjs ${cmd} --instance ${instance} exited with ${code}`);
 }
 
 function neo4jPid(instance: string): number {
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
   const env = { NEO4J_URI: uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: 'interest-graph-dev', DEMO_USERS: process.env.DEMO_USERS || '400', LOG_LEVEL: process.env.LOG_LEVEL || 'warn' };
   const logFile = path.join(PROJECT_ROOT, 'bench', 'tmp', 'faults-api.log');
   const loadAtStart = machine();
-  neo4jScript('ensure', instance);
+  await neo4jScript('ensure', instance);
 
   let api: ApiProcess = await startApi({ port, env, logFile });
   const driver = neo4j.driver(uri, neo4j.auth.basic('neo4j', 'interest-graph-dev'), { disableLosslessIntegers: true });
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
   process.stderr.write(`faults: Neo4j killed at ${new Date(killedAt).toISOString()}\n`);
   await new Promise((r) => setTimeout(r, downSeconds * 1000));
   const restartAt = Date.now();
-  neo4jScript('start', instance); // returns once Bolt answers (authentication)
+  await neo4jScript('start', instance); // returns once Bolt answers (authentication)
   const boltAt = Date.now();
   // Neo4j is back when its database answers a query (after a SIGKILL it recovers for a while after Bolt answers)
   const probe = neo4j.driver(uri, neo4j.auth.basic('neo4j', 'interest-graph-dev'), { connectionTimeout: 2_000, maxTransactionRetryTime: 0 });
@@ -152,6 +154,10 @@ async function main(): Promise<void> {
     unavailableButCommitted: unavailable.filter((s) => s.committed === false && committedKeys.has(s.key!)).length,
     unavailableCommitUnknown: unavailable.filter((s) => s.committed === 'unknown').length,
     unavailableCommitUnknownThatCommitted: unavailable.filter((s) => s.committed === 'unknown' && committedKeys.has(s.key!)).length,
+    // the requests that waited longest, with when they started (s after the kill) and how they ended
+    slowest: [...samples].sort((a, b) => (b.end - b.start) - (a.end - a.start)).slice(0, 8)
+      .map((x) => ({ kind: x.kind, startedSecondsAfterKill: (x.start - killedAt) / 1000, seconds: (x.end - x.start) / 1000, code: x.ok ? 'ok' : x.code })),
+    boltAnsweredSecondsAfterKill: (boltAt - killedAt) / 1000, databaseAnsweredSecondsAfterKill: (readyAt - killedAt) / 1000,
     acknowledgedWrites: ackedKeys.length, acknowledgedWritesLost: ackedKeys.filter((k) => !ackedFound.has(k)).length,
   };
   process.stderr.write(`faults: ${JSON.stringify(neo4jPart)}\n`);
