@@ -98,9 +98,10 @@ async function main(): Promise<void> {
   const expected: Record<string, number> = { ...before, 'rel:INTERACTED(fuzz users)': before['rel:INTERACTED(fuzz users)'] + summary.succeededWrites.interactions,
     'node:User': before['node:User'] + summary.succeededWrites.users };
   const changed = Object.keys({ ...expected, ...after }).filter((k) => expected[k] !== after[k]);
+  const exitedDuringRun = crashed; // before the stop below, whose exit is not a crash
   await api.stop();
   await db.close();
-  const crashes = (crashed ? 1 : 0) + healthFailures;
+  const crashes = (exitedDuringRun ? 1 : 0) + healthFailures;
   const result = {
     requests: summary.requests, http5xx: summary.http5xx, internal: summary.internal, leaks: summary.leaks, crashes,
     transportErrors: summary.transportErrors, slow: summary.slow, oversized: summary.oversized, maxMs: summary.maxMs, maxBytes: summary.maxBytes,
