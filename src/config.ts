@@ -46,6 +46,8 @@ export interface Config {
   graphqlExecutor: 'jit' | 'graphql-js';
   /** Training schedule and quality gate (TRAIN_* variables). */
   training: TrainingConfig;
+  /** Bound (ms) of every wait on Neo4j: opening a connection, a pooled connection, the retries of one statement. */
+  neo4jWaitMs: number;
 }
 
 /** When the API process trains on its own, and when a new version may replace the served one. */
@@ -110,6 +112,8 @@ export interface PolicyConfig extends PolicySettings {
   exposureBatchRows: number;
   /** Exposure log: the most rows kept in memory while Neo4j does not take them (the oldest are dropped beyond). */
   exposureBufferMax: number;
+  /** Exposure log: SHOWN edges older than this many days are deleted (at least the feedback window). */
+  exposureRetentionDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -139,6 +143,11 @@ function num(env: Env, name: string, dflt: number, min: number, max: number, int
 
 /** Reads the POLICY_* and EXPOSURE_* settings (see PolicyConfig). */
 export function loadPolicyConfig(env: Env = process.env): PolicyConfig {
+  const feedbackWindowHours = num(env, 'POLICY_FEEDBACK_WINDOW_HOURS', 24, 0.001, 24 * 365);
+  const exposureRetentionDays = num(env, 'EXPOSURE_RETENTION_DAYS', 30, 0.001, 36_500);
+  if (exposureRetentionDays * 24 < feedbackWindowHours) {
+    throw new ConfigError(`EXPOSURE_RETENTION_DAYS (${exposureRetentionDays}) must cover POLICY_FEEDBACK_WINDOW_HOURS (${feedbackWindowHours} h): feedback is credited to SHOWN edges`);
+  }
   return {
     diversity: num(env, 'POLICY_DIVERSITY', 0, 0, 1),
     exploration: num(env, 'POLICY_EXPLORATION', 0.05, 0, 1),
@@ -146,7 +155,8 @@ export function loadPolicyConfig(env: Env = process.env): PolicyConfig {
     exposureDebias: num(env, 'POLICY_EXPOSURE_DEBIAS', 0.4, 0, 1),
     maxCategoryShare: num(env, 'POLICY_MAX_CATEGORY_SHARE', 1, 0, 1),
     negativeFeedback: num(env, 'POLICY_NEGATIVE_FEEDBACK', 0.5, 0, 1),
-    feedbackWindowHours: num(env, 'POLICY_FEEDBACK_WINDOW_HOURS', 24, 0.001, 24 * 365),
+    feedbackWindowHours,
+    exposureRetentionDays,
     // measured on Gowalla at 130 requests/s: one flush costs Neo4j ~14 ms plus ~0.05 ms per row, so flushing every
     // second (or 2,000 rows) rather than every 250 ms (500 rows) halves the log's share of Neo4j's CPU
     exposureFlushMs: int(env, 'EXPOSURE_FLUSH_MS', 1000, 10, 60_000),
@@ -206,5 +216,6 @@ export function loadConfig(env: Env = process.env, stderrIsTTY = process.stderr.
     policy: loadPolicyConfig(env),
     graphqlExecutor: oneOf(env, 'GRAPHQL_EXECUTOR', ['jit', 'graphql-js'] as const, 'jit'),
     training: loadTrainingConfig(env),
+    neo4jWaitMs: int(env, 'NEO4J_WAIT_MS', 3_000, 100, 60_000),
   };
 }

@@ -1,4 +1,5 @@
-// Model versions still marked as being written, with the time of their last heartbeat (epoch ms):
-// a recent heartbeat means another run is writing; an old one means an interrupted run.
+// Model versions still marked as being written, with their claimant (`<host>/<pid>/<id>`) and the end of its
+// lease (epoch ms; a version written before leases existed: its last heartbeat plus 30 s).
 MATCH (m:Model {status: 'writing'})
-RETURN m.version AS version, m.heartbeatAt.epochMillis AS heartbeatMs
+RETURN m.version AS version, m.claimant AS claimant,
+       coalesce(m.leaseUntil, m.heartbeatAt + duration({seconds: 30})).epochMillis AS leaseUntilMs

@@ -7,3 +7,5 @@ CREATE INDEX interacted_at IF NOT EXISTS FOR ()-[r:INTERACTED]-() ON (r.at);
 CREATE INDEX interacted_key IF NOT EXISTS FOR ()-[r:INTERACTED]-() ON (r.idempotencyKey);
 // Context nodes are looked up by kind when requests carry context.
 CREATE INDEX context_kind IF NOT EXISTS FOR (c:Context) ON (c.kind);
+// The exposure log's retention deletes SHOWN edges by time.
+CREATE INDEX shown_at IF NOT EXISTS FOR ()-[s:SHOWN]-() ON (s.at);

@@ -1,2 +1,2 @@
-// Whether the graph has any users yet (npm start loads the demo graph when it has none).
-MATCH (u:User) WITH u LIMIT 1 RETURN count(u) AS users
+// How many users the graph has (npm start loads the demo graph when it has none); read from the count store.
+MATCH (u:User) RETURN count(u) AS users

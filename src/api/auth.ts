@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
-import { apiError, ErrorCode } from './errors';
+import { apiError, clip, ErrorCode } from './errors';
 
 /** The two roles a bearer token can carry. */
 export type Role = 'user' | 'admin';
@@ -99,6 +99,6 @@ export function requireAdmin(viewer: Viewer, action: string): void {
 export function requireSelfOrAdmin(viewer: Viewer, userId: string, action: string): void {
   requireViewer(viewer, action);
   if (viewer.role !== 'admin' && viewer.userId !== userId) {
-    throw apiError(ErrorCode.FORBIDDEN, `${action} for user ${JSON.stringify(userId)} is allowed only to that user or an admin; the token is for ${JSON.stringify(viewer.userId)}.`);
+    throw apiError(ErrorCode.FORBIDDEN, `${action} for user ${clip(userId)} is allowed only to that user or an admin; the token is for ${clip(viewer.userId)}.`);
   }
 }

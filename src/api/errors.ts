@@ -33,6 +33,20 @@ const PASSTHROUGH = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/**
+ * A value as it may appear in an error message: JSON, at most `max` characters (longer ones are cut, with the
+ * length said), so that an error never echoes an unbounded input back. `json: false` clips a plain string.
+ */
+export function clip(value: unknown, max = 200, json = true): string {
+  let text: string;
+  try {
+    text = json ? JSON.stringify(value) ?? String(value) : String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 /** Creates a client-facing error with `extensions.code` and optional details (e.g. the argument name). */
 export function apiError(code: ErrorCode, message: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...details } });
@@ -40,13 +54,23 @@ export function apiError(code: ErrorCode, message: string, details: Record<strin
 
 /** BAD_USER_INPUT naming the argument, the value received and what was expected. */
 export function badInput(argument: string, value: unknown, expected: string): GraphQLError {
-  return apiError(ErrorCode.BAD_USER_INPUT, `Argument "${argument}" must be ${expected}, got ${JSON.stringify(value)}.`,
-    { argument, value });
+  const shown = clip(value);
+  return apiError(ErrorCode.BAD_USER_INPUT, `Argument "${argument}" must be ${expected}, got ${shown}.`,
+    { argument, value: shown.length > 200 ? shown : value });
 }
 
 /** NOT_FOUND for a node of `type` with `id`. */
 export function notFound(type: string, id: string, hint = ''): GraphQLError {
-  return apiError(ErrorCode.NOT_FOUND, `No ${type} with id ${JSON.stringify(id)}.${hint ? ' ' + hint : ''}`, { type, id });
+  return apiError(ErrorCode.NOT_FOUND, `No ${type} with id ${clip(id)}.${hint ? ' ' + hint : ''}`, { type, id: clip(id, 200, false) });
+}
+
+/** Longest id of a user, item or impression (characters). */
+export const MAX_ID_LENGTH = 200;
+
+/** Checks an id argument: a non-empty string of at most MAX_ID_LENGTH characters; otherwise BAD_USER_INPUT naming it. */
+export function checkId(argument: string, id: string): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) throw badInput(argument, id, `a non-empty id of at most ${MAX_ID_LENGTH} characters`);
+  return id;
 }
 
 /** Checks a page size: an integer in [1, max]; otherwise BAD_USER_INPUT naming the argument. */
@@ -56,6 +80,19 @@ export function checkFirst(first: number, max: number, argument = 'first'): numb
 }
 
 const KNOWN = new Set<string>(Object.values(ErrorCode));
+
+/** The longest message sent to a client (graphql-js quotes offending values in its messages, of any length). */
+const MAX_MESSAGE = 1_000;
+
+/** Keeps a formatted error's message, path and locations bounded; extensions are ours (values already clipped). */
+function bounded(e: GraphQLFormattedError): GraphQLFormattedError {
+  const message = e.message.length > MAX_MESSAGE ? clip(e.message, MAX_MESSAGE, false) : e.message;
+  const locations = e.locations && e.locations.length > 10 ? e.locations.slice(0, 10) : e.locations;
+  return message === e.message && locations === e.locations ? e : { ...e, message, locations };
+}
+
+/** graphql-js's message for a document beyond the parser's maxTokens (src/api/limits.ts sets it). */
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th(?:an|at) (\d+) tokens\. Parsing aborted\.$/;
 
 /**
  * Apollo `formatError`: keeps errors that carry one of our codes (or graphql-js's own parse/validation
@@ -69,14 +106,30 @@ export function formatErrorFor(log: Logger) {
     if (original instanceof DatabaseUnavailableError) {
       log.warn({ err: original, path: formatted.path }, 'database unavailable');
       return {
-        message: 'The graph database is unavailable right now; retry in a few seconds.',
+        message: original.commitUnknown
+          ? 'The graph database became unreachable while this write was committing: it may or may not have been applied. '
+            + 'Retry with the same idempotency key (or read it back) once the database is available.'
+          : 'The graph database is unavailable right now; nothing was written; retry in a few seconds.',
         path: formatted.path, locations: formatted.locations,
-        extensions: { code: ErrorCode.DATABASE_UNAVAILABLE },
+        extensions: { code: ErrorCode.DATABASE_UNAVAILABLE, committed: original.commitUnknown ? 'unknown' : false },
       };
     }
-    if (original instanceof GraphQLError && code && KNOWN.has(code)) return formatted;
-    if (code && PASSTHROUGH.has(code)) return formatted;
-    if (code === 'BAD_USER_INPUT') return formatted;
+    const tokens = code === 'GRAPHQL_PARSE_FAILED' ? TOO_MANY_TOKENS.exec(formatted.message) : null;
+    if (tokens) {
+      return {
+        message: `The document has more than ${tokens[1]} tokens; the limit is ${tokens[1]}. Send fewer fields or aliases (every alias is resolved, and costs, again).`,
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, maxTokens: Number(tokens[1]) },
+      };
+    }
+    if (original instanceof GraphQLError && code && KNOWN.has(code)) return bounded(formatted);
+    if (code && PASSTHROUGH.has(code)) return bounded(formatted);
+    if (code === 'BAD_USER_INPUT') return bounded(formatted);
+    // Apollo's own request errors (e.g. a bad persisted-query version or hash) carry an HTTP 4xx and no code
+    const own = (original as { extensions?: { code?: unknown; http?: { status?: number } } } | null)?.extensions;
+    const status = own?.http?.status;
+    if (original instanceof GraphQLError && own?.code === undefined && typeof status === 'number' && status >= 400 && status < 500) {
+      return bounded({ message: formatted.message, extensions: { code: 'BAD_REQUEST' } });
+    }
     log.error({ err: original, path: formatted.path, code }, 'internal error');
     return {
       message: 'Internal server error; it has been logged.',

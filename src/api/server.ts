@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MIMEType } from 'node:util';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -16,7 +17,7 @@ import { ExposureLog } from '../serving/exposures';
 import { ServiceMetrics } from '../metrics';
 import { viewerFromHeader } from './auth';
 import type { ApiContext, ApiSettings } from './context';
-import { ErrorCode, formatErrorFor } from './errors';
+import { clip, ErrorCode, formatErrorFor } from './errors';
 import { DEFAULT_LIMITS, limitsPlugin, type QueryLimits } from './limits';
 import { createLoaders } from './loaders';
 import { JitExecutor, type GraphQLExecutorKind } from './jitExecutor';
@@ -77,29 +78,75 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
-const MAX_BODY = 1 << 20;
+/** Largest request body accepted (bytes); a larger one is answered 413. */
+export const MAX_BODY = 1 << 20;
 
+/** A body larger than MAX_BODY: answered 413 once the client's bytes are drained (a reset would hide the answer). */
+class BodyTooLarge extends Error {}
+
+/** How much of a too-large body is read and dropped (and for how long) before the 413 is sent anyway. */
+const DRAIN_MAX_BYTES = 32 << 20;
+const DRAIN_MAX_MS = 10_000;
+
+/**
+ * Reads the request body, up to MAX_BODY bytes. Beyond that (by Content-Length or while streaming) the rest is read
+ * and dropped (up to DRAIN_MAX_BYTES or DRAIN_MAX_MS), then it rejects with BodyTooLarge: the 413 is sent when the
+ * client has finished sending, so that it reads the answer instead of a broken pipe.
+ */
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    let over = false;
+    const tooLarge = () => {
+      over = true;
+      chunks.length = 0;
+      req.off('data', onData);
+      const settle = () => {
+        clearTimeout(timer);
+        reject(new BodyTooLarge());
+      };
+      const timer = setTimeout(settle, DRAIN_MAX_MS);
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > DRAIN_MAX_BYTES) settle();
+      });
+      req.once('end', settle);
+      req.resume();
+    };
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(Object.assign(new Error(`request body exceeds ${MAX_BODY} bytes`), { status: 413 }));
-        req.destroy();
-        return;
-      }
+      if (size > MAX_BODY) return tooLarge();
       chunks.push(c);
+    };
+    if (Number.isFinite(declared) && declared > MAX_BODY) return tooLarge();
+    req.on('data', onData);
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+/** The media type of a Content-Type header, lower-cased without parameters (`application/json`); null when malformed. */
+function mediaType(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  try {
+    return new MIMEType(header).essence;
+  } catch {
+    return null;
+  }
+}
+
+/** A client error of the HTTP layer, in the GraphQL error shape. */
+function httpError(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }, headers);
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -117,7 +164,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
   const engine = deps.engine ?? new ServingEngine(deps.db, log, { ...DEFAULT_SERVING, ...deps.serving }, undefined,
     new ServingPolicy(deps.db, log, policy, new ExposureLog(deps.db, log.child({ component: 'exposures' }), policy ? {
       flushMs: policy.exposureFlushMs, batchRows: policy.exposureBatchRows, bufferMax: policy.exposureBufferMax,
-      feedbackWindowMs: policy.feedbackWindowHours * 3600_000,
+      feedbackWindowMs: policy.feedbackWindowHours * 3600_000, retentionMs: policy.exposureRetentionDays * 86_400_000,
     } : {})));
   const metrics = new ServiceMetrics({
     model: () => engine.store.activeModel(),
@@ -128,7 +175,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
   engine.policy.exposures.onFlush = (f) => metrics.exposureFlush(f);
   const unsubscribeTraining = deps.training?.onFinish((run) => metrics.trainingRun(run));
   const settings: ApiSettings = { maxFirst: 100, ...deps.settings };
-  const limits: QueryLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const limits: QueryLimits = { ...DEFAULT_LIMITS, maxFirst: settings.maxFirst, ...deps.limits };
   const exposeStatements = config.nodeEnv !== 'production';
   const landing = config.nodeEnv === 'development'
     ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
@@ -140,6 +187,8 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
     ...(jit ? { gateway: jit.gateway() } : { schema }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // an alias flood is refused while parsing, before graphql-js validates it (which costs time per alias pair)
+    parseOptions: { maxTokens: limits.maxTokens },
     formatError: formatErrorFor(log),
     plugins: [
       landing,
@@ -202,15 +251,22 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     let body: unknown = undefined;
     if (req.method === 'POST') {
-      const text = await readBody(req);
-      if ((headers.get('content-type') ?? '').includes('application/json') && text.length > 0) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          return sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
-        }
-      } else {
-        body = text;
+      let text: string;
+      try {
+        text = await readBody(req);
+      } catch (err) {
+        if (err instanceof BodyTooLarge) return httpError(res, 413, `The request body is larger than ${MAX_BODY} bytes.`, { connection: 'close' });
+        throw err;
+      }
+      // one rule for every POST: the media type (case-insensitive, parameters aside) is application/json
+      const type = mediaType(req.headers['content-type']);
+      if (type !== 'application/json') {
+        return httpError(res, 415, `A POST body must have Content-Type application/json, got ${clip(req.headers['content-type'] ?? null, 100)}.`);
+      }
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return httpError(res, 400, 'The request body is not valid JSON.');
       }
     }
     const result = await apollo.executeHTTPGraphQLRequest({

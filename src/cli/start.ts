@@ -14,7 +14,7 @@ import { ensureLocalNeo4j } from '../db/local';
 import { applySchema } from '../db/schema';
 import { createLogger } from '../log';
 import { importSynthetic } from '../import/synthetic-import';
-import { activeModel } from '../model/registry';
+import { activeModel, recoverInterruptedWrites } from '../model/registry';
 import { fitGraphInWorker } from '../model/fitWorker';
 import { TrainingJobs } from '../model/trainJob';
 import { TrainSchedule } from '../model/trainSchedule';
@@ -41,6 +41,8 @@ export async function main(): Promise<number> {
   try {
     step(2, 'applying constraints and indexes');
     await applySchema(db);
+    // a previous process of this API killed mid write-back left its version `writing`: recorded as interrupted now
+    await recoverInterruptedWrites(db, logger);
 
     const [{ users }] = await db.read<{ users: number }>('start/count-users');
     if (users === 0) {

@@ -2,7 +2,8 @@ import { Neo4jError } from 'neo4j-driver';
 
 /** Neo4j cannot be reached (down, restarting, wrong address): callers may retry later. */
 export class DatabaseUnavailableError extends Error {
-  constructor(message: string, cause?: unknown) {
+  /** @param commitUnknown the connection was lost while a write committed: it may have been applied (or not) */
+  constructor(message: string, cause?: unknown, readonly commitUnknown = false) {
     super(message, { cause });
     this.name = 'DatabaseUnavailableError';
   }

@@ -1,7 +1,7 @@
-import neo4j, { Driver, ManagedTransaction, RecordShape, QueryResult, isRetriableError } from 'neo4j-driver';
+import neo4j, { Driver, ManagedTransaction, Neo4jError, RecordShape, QueryResult, Transaction, isRetriableError } from 'neo4j-driver';
 import type { Config } from '../config';
 import { cypher } from './cypher';
-import { mapNeo4jError } from './errors';
+import { DatabaseUnavailableError, mapNeo4jError } from './errors';
 import { enableTcpNoDelay } from './noDelay';
 
 /** Counts statements sent, e.g. per GraphQL request, to prove that work does not grow with page size. */
@@ -29,10 +29,42 @@ function observed(name: string, t0: number, failed: boolean): void {
   for (const o of statementObservers) o(name, seconds, failed);
 }
 
-/** Runs named statements in managed transactions; every driver access goes through here. */
+/** Default bound (ms) of every wait on Neo4j: a connection, a pooled connection, the retries of one statement. */
+export const DEFAULT_NEO4J_WAIT_MS = 3_000;
+
+/** While Neo4j is known to be unreachable, a statement's retries end within this (ms): requests fail fast. */
+const DOWN_RETRY_MS = 250;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs named statements in transactions; every driver access goes through here. Every wait is bounded: the
+ * driver's connection and pool-acquisition timeouts and the retries of a statement are each at most `retryMs`,
+ * and once a statement found Neo4j unreachable, later ones retry for at most DOWN_RETRY_MS until one succeeds, so
+ * requests fail fast while it is down and succeed again as soon as it is back.
+ */
 export class Executor {
-  /** @param retryMs how long a failing read is retried (the driver's maxTransactionRetryTime for managed transactions) */
-  constructor(readonly driver: Driver, readonly database?: string, readonly retryMs = 5_000) {}
+  /** @param retryMs how long a failing statement is retried (also the driver's timeouts, see createExecutor) */
+  constructor(readonly driver: Driver, readonly database?: string, readonly retryMs = DEFAULT_NEO4J_WAIT_MS) {}
+
+  /** True after a statement failed because Neo4j was unreachable, until the next statement succeeds. */
+  private down = false;
+
+  /** When retries of a statement started now must end. */
+  private retryDeadline(): number {
+    return Date.now() + (this.down ? Math.min(DOWN_RETRY_MS, this.retryMs) : this.retryMs);
+  }
+
+  private succeeded(): void {
+    this.down = false;
+  }
+
+  /** Maps a driver error, remembering when it says that Neo4j is unreachable. */
+  private failed(err: unknown): unknown {
+    const mapped = mapNeo4jError(err);
+    if (mapped instanceof DatabaseUnavailableError) this.down = true;
+    return mapped;
+  }
 
   /** The database reads go to: the configured one, else the server's home database, resolved once. */
   private readDatabase: Promise<string | undefined> | null = null;
@@ -53,22 +85,30 @@ export class Executor {
     if (counter) counter.count++;
     const text = cypher(name);
     const t0 = performance.now();
-    const deadline = Date.now() + this.retryMs;
+    // as the driver's managed transactions: retries go on for the retry time from the first failure
+    let deadline: number | null = null;
     const database = await this.resolveReadDatabase();
     for (let delay = 50; ; delay *= 2) {
       const wait = delay * (0.8 + 0.4 * Math.random());
       const session = this.driver.session({ database, defaultAccessMode: neo4j.session.READ });
+      let timedOut = false;
       try {
-        const res: QueryResult<T> = await session.run<T>(text, params);
+        const res: QueryResult<T> = await this.boundedWhileDown(session.run<T>(text, params), () => {
+          timedOut = true;
+        });
+        this.succeeded();
         observed(name, t0, false);
         return res.records.map((r) => r.toObject() as T);
       } catch (err) {
-        if (!isRetriableError(err) || Date.now() + wait > deadline) {
+        deadline ??= this.retryDeadline();
+        if (timedOut || !isRetriableError(err) || Date.now() + wait > deadline) {
           observed(name, t0, true);
-          throw mapNeo4jError(err);
+          throw this.failed(err);
         }
       } finally {
-        await session.close().catch(() => undefined);
+        // a timed-out session is closed in the background: closing waits for its statement
+        if (timedOut) void session.close().catch(() => undefined);
+        else await session.close().catch(() => undefined);
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
@@ -90,28 +130,84 @@ export class Executor {
     return this.writeTx((tx) => run<T>(tx, name, params, counter));
   }
 
-  /** Runs `work` in one managed read transaction (retried by the driver on transient errors). */
+  /** Runs `work` in one read transaction, retried on transient errors (see transaction). */
   async readTx<R>(work: (tx: ManagedTransaction) => Promise<R>): Promise<R> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
-    try {
-      return await session.executeRead(work);
-    } catch (err) {
-      throw mapNeo4jError(err);
-    } finally {
-      await session.close();
+    return this.transaction(neo4j.session.READ, work);
+  }
+
+  /**
+   * Runs `work` in one write transaction: all of it commits, or none of it. Retried (work may run again) on
+   * transient errors before the commit; when the connection is lost during the commit the outcome is unknown
+   * and it is not retried: the DatabaseUnavailableError says so (`commitUnknown`), never "nothing was written".
+   */
+  async writeTx<R>(work: (tx: ManagedTransaction) => Promise<R>): Promise<R> {
+    return this.transaction(neo4j.session.WRITE, work);
+  }
+
+  private async transaction<R>(mode: typeof neo4j.session.READ | typeof neo4j.session.WRITE, work: (tx: ManagedTransaction) => Promise<R>): Promise<R> {
+    // as the driver's managed transactions: retries go on for the retry time from the first failure
+    let deadline: number | null = null;
+    for (let delay = 50; ; delay *= 2) {
+      const wait = delay * (0.8 + 0.4 * Math.random());
+      const session = this.driver.session({ database: this.database, defaultAccessMode: mode });
+      let tx: Transaction | null = null;
+      let committing = false;
+      let timedOut = false;
+      try {
+        const attempt = (async () => {
+          tx = await session.beginTransaction();
+          // a Transaction runs statements as a ManagedTransaction does; work never commits or rolls back itself
+          const result = await work(tx as unknown as ManagedTransaction);
+          if (timedOut) throw new DatabaseUnavailableError('Neo4j did not answer in time; the transaction was not committed');
+          committing = true;
+          await tx.commit();
+          return result;
+        })();
+        const result = await this.boundedWhileDown(attempt, () => {
+          timedOut = true;
+          attempt.catch(() => undefined);
+        });
+        this.succeeded();
+        return result;
+      } catch (err) {
+        // a server's answer to COMMIT is a Neo4jError with a server code: then it did not commit; a lost connection
+        // (or no answer in time) is not
+        if (committing && mode === neo4j.session.WRITE && (timedOut || lostConnection(err))) {
+          this.failed(err);
+          throw new DatabaseUnavailableError(`Neo4j became unreachable while a write committed; it may have been applied: ${(err as Error).message}`, err, true);
+        }
+        const open = tx as Transaction | null;
+        if (open?.isOpen()) {
+          const rollback = open.rollback().catch(() => undefined);
+          if (!timedOut) await rollback;
+        }
+        deadline ??= this.retryDeadline();
+        if (timedOut || !isRetriableError(err) || Date.now() + wait > deadline) throw this.failed(err);
+      } finally {
+        if (timedOut) void session.close().catch(() => undefined);
+        else await session.close().catch(() => undefined);
+      }
+      await sleep(wait);
     }
   }
 
-  /** Runs `work` in one managed write transaction: all of it commits, or none of it. */
-  async writeTx<R>(work: (tx: ManagedTransaction) => Promise<R>): Promise<R> {
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
-    try {
-      return await session.executeWrite(work);
-    } catch (err) {
-      throw mapNeo4jError(err);
-    } finally {
-      await session.close();
-    }
+  /**
+   * While Neo4j is known to be unreachable (`down`), a statement or transaction that has not answered within half
+   * of `retryMs` (so that a request of two statements stays within the bound) fails with DatabaseUnavailableError (`onTimeout` runs first): a server that accepts connections while
+   * its database is still starting holds queries without answering. Otherwise `p` itself: a long statement of a
+   * healthy server (an import batch, the graph extraction) is not cut.
+   */
+  private boundedWhileDown<T>(p: Promise<T>, onTimeout: () => void): Promise<T> {
+    if (!this.down) return p;
+    let timer: NodeJS.Timeout | undefined;
+    const ms = Math.max(DOWN_RETRY_MS, Math.floor(this.retryMs / 2));
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        onTimeout();
+        reject(new DatabaseUnavailableError(`Neo4j did not answer within ${ms} ms (it was unreachable before)`));
+      }, ms);
+    });
+    return Promise.race([p, bound]).finally(() => clearTimeout(timer));
   }
 
   /** Runs a schema statement (DDL) outside an explicit transaction, as Neo4j requires. */
@@ -119,8 +215,9 @@ export class Executor {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
     try {
       await session.run(statement);
+      this.succeeded();
     } catch (err) {
-      throw mapNeo4jError(err);
+      throw this.failed(err);
     } finally {
       await session.close();
     }
@@ -148,15 +245,25 @@ export async function run<T extends RecordShape = RecordShape>(tx: ManagedTransa
   return res.records.map((r) => r.toObject() as T);
 }
 
-/** Creates the driver for a configuration (integers come back as JS numbers where they fit). */
-export function createExecutor(config: Pick<Config, 'neo4jUri' | 'neo4jUser' | 'neo4jPassword' | 'neo4jDatabase'>): Executor {
+/** True for a failure that is a lost or refused connection rather than an answer of the server. */
+function lostConnection(err: unknown): boolean {
+  if (err instanceof Neo4jError) return err.code === 'ServiceUnavailable' || err.code === 'SessionExpired';
+  return err instanceof Error && /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|Pool is closed/.test(err.message);
+}
+
+/**
+ * Creates the driver for a configuration (integers come back as JS numbers where they fit). `neo4jWaitMs`
+ * (NEO4J_WAIT_MS) bounds opening a connection, waiting for a pooled one and retrying a statement.
+ */
+export function createExecutor(config: Pick<Config, 'neo4jUri' | 'neo4jUser' | 'neo4jPassword' | 'neo4jDatabase'> & Partial<Pick<Config, 'neo4jWaitMs'>>): Executor {
   enableTcpNoDelay();
+  const waitMs = config.neo4jWaitMs ?? DEFAULT_NEO4J_WAIT_MS;
   const driver = neo4j.driver(config.neo4jUri, neo4j.auth.basic(config.neo4jUser, config.neo4jPassword), {
     disableLosslessIntegers: true,
     maxConnectionPoolSize: 100,
-    connectionAcquisitionTimeout: 10_000,
-    connectionTimeout: 5_000,
-    maxTransactionRetryTime: 5_000,
+    connectionAcquisitionTimeout: waitMs,
+    connectionTimeout: waitMs,
+    maxTransactionRetryTime: waitMs,
   });
-  return new Executor(driver, config.neo4jDatabase);
+  return new Executor(driver, config.neo4jDatabase, waitMs);
 }

@@ -30,6 +30,8 @@
  * the euclidean order is exactly the dot-product order, and the dot product is recovered from Neo4j's
  * euclidean score s = 1 / (1 + d^2) (see `indexQueryVector`, `dotFromIndexScore`).
  */
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 import neo4j from 'neo4j-driver';
 import type { Executor } from '../db/executor';
 import { run } from '../db/executor';
@@ -89,13 +91,69 @@ export interface ModelVersion extends Partial<SlotProperties> {
   error: string | null;
 }
 
-/** Another run is writing a version right now (its heartbeat is recent). */
+/** Another live run is writing a version right now (its lease is held and its process may be alive). */
 export class ModelWriteConflictError extends Error {
-  constructor(readonly otherVersion: string, readonly heartbeatAgeMs: number) {
-    super(`registry: version "${otherVersion}" is being written by another run (last heartbeat ${Math.round(heartbeatAgeMs / 1000)} s ago); ` +
-      'wait for it to finish or fail');
+  constructor(readonly otherVersion: string, readonly claimant: string, readonly leaseLeftMs: number) {
+    super(`registry: version "${otherVersion}" is being written by another run (${claimant}; its lease ends in ${Math.ceil(leaseLeftMs / 1000)} s ` +
+      'unless it renews it); wait for it to finish or fail');
     this.name = 'ModelWriteConflictError';
   }
+}
+
+/**
+ * Who writes a version: this process, as `<host>/<pid>/<random id>`. A claim is held by a lease the writer renews
+ * (every lease/3) while it writes; another process takes over once the lease has run out, or at once when the
+ * claimant is recognisably dead: on this host, its pid is not running, or it is our own pid with another id (this
+ * process restarted in the same pid, as PID 1 of a container does).
+ */
+export const CLAIMANT = Object.freeze({ host: os.hostname(), pid: process.pid, id: `${os.hostname()}/${process.pid}/${randomUUID()}` });
+
+/** Default length of a write claim's lease (ms). */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** A `writing` version as model/writing reads it. */
+interface WritingClaim {
+  version: string;
+  claimant: string | null;
+  leaseUntilMs: number | null;
+}
+
+/** True when the claimant of a claim made on this host is certainly gone (see CLAIMANT). */
+function claimantIsDead(claimant: string | null): boolean {
+  if (!claimant) return false;
+  const [host, pidText] = claimant.split('/');
+  const pid = Number(pidText);
+  if (host !== CLAIMANT.host || !Number.isInteger(pid) || pid <= 0) return false;
+  if (claimant === CLAIMANT.id) return false;
+  if (pid === CLAIMANT.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Whether a claim no longer holds: its lease ran out, or its claimant is dead. */
+function claimIsStale(w: WritingClaim, now: number): boolean {
+  return (w.leaseUntilMs ?? 0) < now || claimantIsDead(w.claimant);
+}
+
+/**
+ * Marks failed every `writing` version whose claim no longer holds (lease run out, or a dead claimant on this
+ * host): what a process does at start-up, so that a run killed mid write-back is recorded as interrupted at once
+ * and never delays the next training. Returns the versions it marked.
+ */
+export async function recoverInterruptedWrites(db: Executor, logger?: Logger): Promise<string[]> {
+  const stale = await db.writeTx(async (tx) => {
+    const now = Date.now();
+    const writing = await run<WritingClaim>(tx, 'model/writing');
+    const versions = writing.filter((w) => claimIsStale(w, now)).map((w) => w.version);
+    if (versions.length) await run(tx, 'model/mark_interrupted', { versions });
+    return versions;
+  });
+  if (stale.length) logger?.child({ component: 'registry' }).warn({ versions: stale }, 'registry: marked interrupted write-backs failed');
+  return stale;
 }
 
 /** Options of publishModel. */
@@ -117,8 +175,8 @@ export interface PublishOptions {
   onProgress?: (fraction: number) => void;
   /** Aborts between batches; the version is marked failed and the served one stays. */
   signal?: AbortSignal;
-  /** A writer that has not sent a heartbeat for this long is considered interrupted (default 10 min). */
-  staleAfterMs?: number;
+  /** Length of the write claim's lease, renewed every third of it while writing (default DEFAULT_LEASE_MS). */
+  leaseMs?: number;
   /** Seconds to wait for the vector index to come online (default 600). */
   indexTimeoutSeconds?: number;
   /**
@@ -142,8 +200,6 @@ export interface PublishResult {
   indexNorm: number;
   seconds: { write: number; clear: number; index: number; activate: number; total: number };
 }
-
-const DEFAULT_STALE_MS = 10 * 60_000;
 
 function otherSlot(s: Slot): Slot {
   return s === 'a' ? 'b' : 'a';
@@ -266,16 +322,15 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
   const dims = e.dims;
   const t0 = performance.now();
   const totalNodes = graph.numUsers + graph.numItems + graph.categories.length + graph.contexts.length;
-  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_MS;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
 
   // 1. claim the slot the active version does not use, in one transaction with the conflict check
   const claim = await db.writeTx(async (tx) => {
-    const writing = await run<{ version: string; heartbeatMs: number | null }>(tx, 'model/writing');
+    const writing = await run<WritingClaim>(tx, 'model/writing');
     const now = Date.now();
     const stale: string[] = [];
     for (const w of writing) {
-      const age = now - (w.heartbeatMs ?? 0);
-      if (age < staleAfterMs) throw new ModelWriteConflictError(w.version, age);
+      if (!claimIsStale(w, now)) throw new ModelWriteConflictError(w.version, w.claimant ?? 'unknown', (w.leaseUntilMs ?? 0) - now);
       stale.push(w.version);
     }
     const active = await run<{ model: Record<string, unknown> }>(tx, 'model/active');
@@ -293,11 +348,20 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
       metrics: JSON.stringify(model.metrics ?? {}),
       params: JSON.stringify({ ...(model.params ?? {}), ...(options.params ?? {}), fit: { trainSeconds: model.report?.trainSeconds, epochs: model.report?.epochs } }),
       nodes: neo4j.int(totalNodes),
+      claimant: CLAIMANT.id,
+      leaseMs: neo4j.int(leaseMs),
     });
     return { version: rows[0].version, slot, props, stale, retired: rows[0].retired };
   });
   const { version, slot, props } = claim;
   const vlog = log?.child({ version, slot });
+  // the lease is renewed on a timer, not per batch: the index build and the activation may take minutes
+  let renewing: Promise<unknown> = Promise.resolve();
+  const lease = setInterval(() => {
+    renewing = db.write('model/renew_lease', { version, claimant: CLAIMANT.id, leaseMs: neo4j.int(leaseMs) })
+      .catch((err) => vlog?.warn({ err: String(err) }, 'registry: could not renew the write lease'));
+  }, Math.max(10, Math.floor(leaseMs / 3)));
+  lease.unref();
   options.onClaim?.(version, slot);
   vlog?.info({ staleMarkedFailed: claim.stale, retired: claim.retired, nodes: totalNodes, dims }, 'registry: writing new model version');
 
@@ -406,11 +470,15 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
       if (options.signal?.aborted) throw new Error(`registry: writing version "${version}" was cancelled`);
       previous = (await activateModel(db, version, { foldInSince: options.foldInSince })).previous;
     }
+    clearInterval(lease);
+    await renewing;
     seconds.activate = (performance.now() - t) / 1000;
     seconds.total = (performance.now() - t0) / 1000;
     vlog?.info({ active: activate, previous, seconds }, activate ? 'registry: version active' : 'registry: version ready');
     return { version, slot, active: activate, previous, writtenNodes: written, indexNorm, seconds };
   } catch (err) {
+    clearInterval(lease);
+    await renewing;
     bar?.stop();
     const message = err instanceof Error ? err.message : String(err);
     vlog?.error({ err: message, written }, 'registry: writing the version failed; the previous version stays active');

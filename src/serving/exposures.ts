@@ -16,6 +16,10 @@
  * what is still queued, so it neither loses nor double-counts this process's rows. Other processes' rows
  * arrive with the next load.
  *
+ * Retention: SHOWN edges older than `retentionMs` are deleted in the background (every `pruneEveryMs`, in batches,
+ * cypher/serving/pruneExposures.cypher), so the log does not grow without bound; the item counters keep counting
+ * (they are lifetime totals). The retention is never shorter than the feedback window.
+ *
  * Feedback: a positive interaction on an item shown to the same user within `feedbackWindowMs` counts as
  * feedback on that exposure (the most recent uncredited one, or the named impression's), once per exposure.
  * This process attributes it in memory at once when it showed the item itself; the same rule is applied in
@@ -96,12 +100,19 @@ export interface ExposureLogOptions {
   countsRefreshMs: number;
   /** How long close() may spend flushing (ms). */
   closeTimeoutMs: number;
+  /** SHOWN edges older than this are deleted (ms); at least feedbackWindowMs. */
+  retentionMs: number;
+  /** How often old SHOWN edges are deleted (ms), starting with the first exposure recorded. */
+  pruneEveryMs: number;
 }
+
+/** SHOWN edges deleted per statement of a prune. */
+const PRUNE_BATCH = 10_000;
 
 /** Default exposure log settings. */
 export const DEFAULT_EXPOSURE_LOG: ExposureLogOptions = Object.freeze({
   flushMs: 1000, batchRows: 2000, bufferMax: 100_000, feedbackWindowMs: 24 * 3600_000, recentMax: 200_000, recentPerUser: 300,
-  countsRefreshMs: 10 * 60_000, closeTimeoutMs: 5_000,
+  countsRefreshMs: 10 * 60_000, closeTimeoutMs: 5_000, retentionMs: 30 * 24 * 3600_000, pruneEveryMs: 10 * 60_000,
 });
 
 interface Recent {
@@ -131,9 +142,40 @@ export class ExposureLog {
   droppedTotal = 0;
   /** Called after every flush with its duration, the rows it took and whether Neo4j took them (src/metrics.ts). */
   onFlush: ((flush: { seconds: number; rows: number; ok: boolean }) => void) | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private pruning: Promise<number> | null = null;
 
   constructor(private readonly db: Executor, private readonly log: Logger, options: Partial<ExposureLogOptions> = {}) {
     this.options = { ...DEFAULT_EXPOSURE_LOG, ...options };
+    if (!(this.options.retentionMs >= this.options.feedbackWindowMs)) {
+      throw new Error(`exposures: retentionMs (${this.options.retentionMs}) must be at least feedbackWindowMs (${this.options.feedbackWindowMs})`);
+    }
+  }
+
+  /**
+   * Deletes SHOWN edges older than the retention, in batches of PRUNE_BATCH until none is left (one prune at a
+   * time); resolves with how many were deleted. Never throws: a failure is logged and the next prune retries.
+   */
+  prune(): Promise<number> {
+    this.pruning ??= (async () => {
+      let deleted = 0;
+      try {
+        for (;;) {
+          const [{ deleted: n }] = await this.db.write<{ deleted: number }>('serving/pruneExposures', {
+            before: new Date(Date.now() - this.options.retentionMs).toISOString(), limit: PRUNE_BATCH,
+          });
+          deleted += n;
+          if (n < PRUNE_BATCH) break;
+        }
+        if (deleted > 0) this.log.info({ deleted, retentionDays: this.options.retentionMs / 86_400_000 }, 'exposure log: old SHOWN edges deleted');
+      } catch (err) {
+        this.log.warn({ err, deleted }, 'exposure log: deleting old SHOWN edges failed; retried at the next prune');
+      }
+      return deleted;
+    })().finally(() => {
+      this.pruning = null;
+    });
+    return this.pruning;
   }
 
   /** Exposures and feedback of an item as this process knows them (zero when never shown). */
@@ -206,6 +248,10 @@ export class ExposureLog {
     this.remember(rows[0].userId, rows.map((r) => ({ itemId: r.itemId, impressionId: r.impressionId, at: now, credited: false })));
     this.bound();
     this.schedule();
+    if (!this.pruneTimer) {
+      this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneEveryMs);
+      this.pruneTimer.unref();
+    }
   }
 
   /**
@@ -353,6 +399,10 @@ export class ExposureLog {
   /** Flushes everything queued (server stop), for at most closeTimeoutMs; logs how many rows were lost otherwise. */
   async close(): Promise<void> {
     const deadline = Date.now() + this.options.closeTimeoutMs;
+    if (this.pruneTimer) {
+      clearInterval(this.pruneTimer);
+      this.pruneTimer = null;
+    }
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;

@@ -39,7 +39,7 @@ describe('api/errors: codes, masking and logging', () => {
   it('maps an unreachable database to DATABASE_UNAVAILABLE', () => {
     const { log } = fakeLog();
     const out = formatErrorFor(log)(...wrap(new DatabaseUnavailableError('Neo4j is unavailable: ECONNREFUSED')));
-    expect(out.extensions).toEqual({ code: 'DATABASE_UNAVAILABLE' });
+    expect(out.extensions).toEqual({ code: 'DATABASE_UNAVAILABLE', committed: false });
     expect(out.message).toMatch(/retry/);
   });
 

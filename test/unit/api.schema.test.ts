@@ -20,7 +20,7 @@ describe('api/schema: the committed SDL', () => {
       for (const [name, f] of Object.entries(t.getFields())) if (f.resolve) wrapped.push(`${t.name}.${name}`);
     }
     expect(wrapped.sort()).toEqual(['Interaction.item', 'Item.categories', 'Item.interactionCount', 'Item.popularIn',
-      'User.activeIn', 'User.followers', 'User.following', 'User.interactionCount', 'User.interactions']);
+      'User.activeIn', 'User.followers', 'User.following', 'User.interactionCount', 'User.interactions', 'User.name']);
   });
 
   it('documents every type and field', async () => {

@@ -16,10 +16,16 @@ export function encodeCursor(offset: number): string {
   return Buffer.from(`o:${offset}`, 'utf8').toString('base64url');
 }
 
-/** Decodes an `after` cursor into the offset of the next edge, or BAD_USER_INPUT for a foreign string. */
+/** Longest cursor this API issues (base64url of `o:` and an offset of at most 15 digits). */
+const MAX_CURSOR_LENGTH = 24;
+
+/**
+ * Decodes an `after` cursor into the offset of the next edge, or BAD_USER_INPUT for a foreign string; offsets stay
+ * far below Neo4j's 64-bit integers (at most 15 digits, below 2^53).
+ */
 export function decodeAfter(after: string | null | undefined): number {
   if (after === null || after === undefined) return 0;
-  const m = /^o:(\d+)$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
+  const m = after.length <= MAX_CURSOR_LENGTH ? /^o:(\d{1,15})$/.exec(Buffer.from(after, 'base64url').toString('utf8')) : null;
   if (!m) throw badInput('after', after, 'a cursor returned by this API (an endCursor or edge cursor)');
   return Number(m[1]) + 1;
 }

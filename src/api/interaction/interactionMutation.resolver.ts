@@ -6,12 +6,13 @@ import { modelHalfLifeDays } from '../../policy/decay';
 import { slotParams } from '../../serving/modelStore';
 import type { ApiContext } from '../context';
 import { requireAdmin, requireSelfOrAdmin } from '../auth';
-import { badInput, notFound } from '../errors';
+import { badInput, checkId, notFound } from '../errors';
 import { checkContexts } from '../common/contexts';
 import { Item } from '../item/item.type';
 import { User } from '../user/user.type';
 import { RecordInteractionInput, UpsertItemInput, UpsertUserInput } from './interaction.input';
 import { RecordInteractionPayload } from './interaction.type';
+import { RESOLVE_COST } from '../limits';
 
 /** What upsertItem returns. */
 @ObjectType({ simpleResolvers: true, description: 'The result of upsertItem.' })
@@ -46,15 +47,36 @@ export class DeleteUserPayload {
   deletedInteractions!: number;
 }
 
-function checkId(argument: string, id: string): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw badInput(argument, id, 'a non-empty id of at most 200 characters');
-  return id;
+/** How far in the future an interaction's `at` may be: clock skew between a client and this server. */
+export const MAX_AT_SKEW_MS = 5 * 60_000;
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/i;
+
+/**
+ * Parses `at` of recordInteraction: an ISO 8601 date-time with a zone (Z or ±hh:mm) naming a real calendar date and
+ * time (2026-02-30 is refused, never shifted), from 1970 to now plus MAX_AT_SKEW_MS; returns it as ISO UTC.
+ */
+export function parseInteractionAt(at: string, now = Date.now()): string {
+  const expected = `an ISO 8601 date-time with a zone, a real calendar date, from 1970 to now (${new Date(now).toISOString()}) plus ${MAX_AT_SKEW_MS / 60_000} minutes, such as 2026-11-23T18:00:00Z`;
+  const m = ISO_DATE_TIME.exec(at);
+  if (!m) throw badInput('input.at', at, expected);
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((k) => Number(m[k] ?? 0));
+  const local = Date.UTC(y, mo - 1, d, h, mi, sec);
+  const c = new Date(local);
+  const real = c.getUTCFullYear() === y && c.getUTCMonth() === mo - 1 && c.getUTCDate() === d && c.getUTCHours() === h
+    && c.getUTCMinutes() === mi && c.getUTCSeconds() === sec && (m[9] === undefined || (Number(m[9]) <= 23 && Number(m[10]) <= 59));
+  if (!real) throw badInput('input.at', at, expected);
+  const offsetMin = m[9] === undefined ? 0 : (m[8][0] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
+  const t = local - offsetMin * 60_000 + Math.floor(Number(m[7] ?? 0) * 1000);
+  if (t < 0 || t > now + MAX_AT_SKEW_MS) throw badInput('input.at', at, expected);
+  return new Date(t).toISOString();
 }
 
 /** Mutations on users, items and interactions. */
 @Resolver()
 export class InteractionMutationResolver {
   @Mutation(() => RecordInteractionPayload, {
+    complexity: RESOLVE_COST.statement,
     description: 'Records an interaction and folds it into the user\'s embedding at once, so the next recommendations reflect it. '
       + 'Needs that user\'s token or an admin token.',
   })
@@ -67,12 +89,7 @@ export class InteractionMutationResolver {
       throw badInput('input.rating', input.rating ?? null, 'a number in (0, 5] when kind is rating');
     }
     const weight = interactionWeight(input.kind, input.rating ?? undefined);
-    let at = new Date().toISOString();
-    if (input.at !== undefined && input.at !== null) {
-      const t = Date.parse(input.at);
-      if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T/.test(input.at)) throw badInput('input.at', input.at, 'an ISO 8601 date-time such as 2026-11-23T18:00:00Z');
-      at = new Date(t).toISOString();
-    }
+    const at = input.at !== undefined && input.at !== null ? parseInteractionAt(input.at) : new Date().toISOString();
     if (input.idempotencyKey !== undefined && input.idempotencyKey !== null && (input.idempotencyKey.length === 0 || input.idempotencyKey.length > 200)) {
       throw badInput('input.idempotencyKey', input.idempotencyKey, 'a non-empty string of at most 200 characters');
     }
@@ -121,21 +138,24 @@ export class InteractionMutationResolver {
     };
   }
 
-  @Mutation(() => UpsertUserPayload, { description: 'Creates or updates a user. A user token may upsert only itself; admins anyone.' })
+  @Mutation(() => UpsertUserPayload, { complexity: RESOLVE_COST.statement, description: 'Creates or updates a user. A user token may upsert only itself; admins anyone.' })
   async upsertUser(@Arg('input', () => UpsertUserInput) input: UpsertUserInput, @Ctx() ctx: ApiContext): Promise<UpsertUserPayload> {
     requireSelfOrAdmin(ctx.viewer, input.id, 'Upserting a user');
     checkId('input.id', input.id);
+    if (input.name !== undefined && input.name !== null && input.name.length > 200) throw badInput('input.name', input.name, 'a name of at most 200 characters');
     const [row] = await ctx.db.write('api/upsertUser', { id: input.id, name: input.name ?? null }, ctx.counter);
     return { user: { id: row.id, name: row.name ?? null }, created: row.created };
   }
 
   @Mutation(() => UpsertItemPayload, {
+    complexity: RESOLVE_COST.statement,
     description: 'Creates or updates an item and sets its categories (admin). An item without a trained embedding gets the mean '
       + 'embedding of the items in its categories at once, so it can be recommended before the next training.',
   })
   async upsertItem(@Arg('input', () => UpsertItemInput) input: UpsertItemInput, @Ctx() ctx: ApiContext): Promise<UpsertItemPayload> {
     requireAdmin(ctx.viewer, 'Upserting an item');
     checkId('input.id', input.id);
+    if (input.title !== undefined && input.title !== null && input.title.length > 500) throw badInput('input.title', input.title, 'a title of at most 500 characters');
     if (input.categories.length > 50 || input.categories.some((c) => typeof c !== 'string' || c.length === 0 || c.length > 200)) {
       throw badInput('input.categories', input.categories, 'at most 50 non-empty category names');
     }
@@ -163,9 +183,10 @@ export class InteractionMutationResolver {
     return { item: { id: out.row.id, title: out.row.title ?? null }, created: out.row.created, embeddingSource: out.source };
   }
 
-  @Mutation(() => DeleteUserPayload, { description: 'Deletes a user with its interactions, follows and context edges (self or admin).' })
+  @Mutation(() => DeleteUserPayload, { complexity: RESOLVE_COST.statement, description: 'Deletes a user with its interactions, follows and context edges (self or admin).' })
   async deleteUser(@Arg('id', () => ID, { description: 'The user id.' }) id: string, @Ctx() ctx: ApiContext): Promise<DeleteUserPayload> {
     requireSelfOrAdmin(ctx.viewer, id, 'Deleting a user');
+    checkId('id', id);
     const rows = await ctx.db.write('api/deleteUser', { id }, ctx.counter);
     if (rows.length === 0) throw notFound('User', id);
     ctx.serving.store.noteUserDeleted(id);

@@ -2,13 +2,15 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-gr
 import type { ApiContext } from '../context';
 import { ContextCount } from '../common/context.type';
 import { Item } from './item.type';
+import { checkId } from '../errors';
+import { RESOLVE_COST } from '../limits';
 
 /** Query.item and the Item neighbourhood fields (categories, contexts, counts), all through per-request loaders. */
 @Resolver(() => Item)
 export class ItemResolver {
-  @Query(() => Item, { nullable: true, description: 'One item by id, or null when no item has that id. Public: no token needed.' })
+  @Query(() => Item, { nullable: true, complexity: RESOLVE_COST.statement, description: 'One item by id, or null when no item has that id. Public: no token needed.' })
   async item(@Arg('id', () => ID, { description: 'The item id.' }) id: string, @Ctx() ctx: ApiContext): Promise<Item | null> {
-    const row = await ctx.loaders.item.load(id);
+    const row = await ctx.loaders.item.load(checkId('id', id));
     return row ? { id: row.id, title: row.title } : null;
   }
 

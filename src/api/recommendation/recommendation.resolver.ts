@@ -1,12 +1,13 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context';
 import { requireSelfOrAdmin } from '../auth';
-import { badInput, checkFirst } from '../errors';
+import { badInput, checkFirst, checkId } from '../errors';
 import { ContextInput } from '../common/context.input';
 import { checkContexts } from '../common/contexts';
 import type { ScoredItem } from '../../serving/types';
 import { RecommendationList, Recommendation, SimilarItemList, ReasonKindEnum, RelationshipDirection } from './recommendation.type';
 import { checkPolicyInput, PolicyInput } from './policy.input';
+import { RESOLVE_COST } from '../limits';
 
 
 /** Attaches Item objects: titles come with the evidence; only items without it go through the item loader. */
@@ -37,6 +38,7 @@ async function toRecommendations(items: ScoredItem[], ctx: ApiContext): Promise<
 @Resolver()
 export class RecommendationResolver {
   @Query(() => RecommendationList, {
+    complexity: RESOLVE_COST.pipeline,
     description: 'Recommended items for a user, best first, each with a score breakdown and reasons backed by graph paths. '
       + 'Needs that user\'s token or an admin token.',
   })
@@ -51,9 +53,11 @@ export class RecommendationResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<RecommendationList> {
     requireSelfOrAdmin(ctx.viewer, userId, 'Reading recommendations');
+    checkId('userId', userId);
     checkFirst(first, ctx.settings.maxFirst);
     if (excludeItemIds.length > 1000) throw badInput('excludeItemIds', `${excludeItemIds.length} ids`, 'at most 1000 ids');
-    if (categories.length > 50) throw badInput('categories', `${categories.length} names`, 'at most 50 names');
+    excludeItemIds.forEach((id, k) => checkId(`excludeItemIds[${k}]`, id));
+    if (categories.length > 50 || categories.some((c) => c.length > 200)) throw badInput('categories', categories, 'at most 50 names of at most 200 characters');
     const policyRequest = checkPolicyInput(policy);
     const timings: Record<string, number> = {};
     const res = await ctx.serving.recommend({
@@ -67,12 +71,13 @@ export class RecommendationResolver {
     };
   }
 
-  @Query(() => SimilarItemList, { description: 'Items similar to an item (embedding dot product and co-interaction), with reasons. Public.' })
+  @Query(() => SimilarItemList, { complexity: RESOLVE_COST.pipeline, description: 'Items similar to an item (embedding dot product and co-interaction), with reasons. Public.' })
   async similarItems(
     @Arg('itemId', () => ID, { description: 'The item.' }) itemId: string,
     @Arg('first', () => Int, { defaultValue: 20, description: 'How many items, 1 to 100.' }) first: number,
     @Ctx() ctx: ApiContext,
   ): Promise<SimilarItemList> {
+    checkId('itemId', itemId);
     checkFirst(first, ctx.settings.maxFirst);
     const res = await ctx.serving.similarItems(itemId, first, ctx.counter);
     return { itemId, modelVersion: res.modelVersion, items: await toRecommendations(res.items, ctx) };

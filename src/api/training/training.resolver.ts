@@ -4,6 +4,7 @@ import type { ApiContext } from '../context';
 import { requireAdmin } from '../auth';
 import { apiError, ErrorCode } from '../errors';
 import { TrainingRun, TrainingStateEnum, TrainOptionsInput } from './training.type';
+import { RESOLVE_COST } from '../limits';
 
 function toRun(s: TrainingRunStatus): TrainingRun {
   return { ...s, state: s.state as TrainingStateEnum, params: s.params as Record<string, unknown>, stats: s.stats as Record<string, unknown>,
@@ -18,7 +19,7 @@ function jobs(ctx: ApiContext): TrainingJobs {
 /** Mutation.train, Mutation.cancelTraining, Query.trainingRun and Query.trainingRuns (admin). */
 @Resolver(() => TrainingRun)
 export class TrainingResolver {
-  @Mutation(() => TrainingRun, { description: 'Starts a training run in the background (admin); poll trainingRun(id). One run at a time: CONFLICT while another runs.' })
+  @Mutation(() => TrainingRun, { complexity: RESOLVE_COST.training, description: 'Starts a training run in the background (admin); poll trainingRun(id). One run at a time: CONFLICT while another runs.' })
   train(@Arg('options', () => TrainOptionsInput, { nullable: true, description: 'Run options.' }) options: TrainOptionsInput | null, @Ctx() ctx: ApiContext): TrainingRun {
     requireAdmin(ctx.viewer, 'Training');
     const params = Object.fromEntries(Object.entries({ ...(options ?? {}) }).filter(([, v]) => v !== undefined && v !== null));

@@ -1,10 +1,17 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context';
 import { requireSelfOrAdmin } from '../auth';
+import { checkId } from '../errors';
 import { ContextCount } from '../common/context.type';
 import { DEFAULT_FIRST, pageArgs, toPage } from '../common/pagination';
 import { InteractionConnection } from '../interaction/interaction.type';
 import { User, UserConnection } from './user.type';
+import { RESOLVE_COST } from '../limits';
+
+/** True when the viewer may read `userId`'s own data (that user or an admin). */
+function mayRead(ctx: ApiContext, userId: string): boolean {
+  return ctx.viewer.role === 'admin' || (ctx.viewer.userId !== null && ctx.viewer.userId === userId);
+}
 
 function contextOf(s: string): { kind: string; value: string } {
   const k = s.indexOf(':');
@@ -14,15 +21,21 @@ function contextOf(s: string): { kind: string; value: string } {
 /** Query.user and the User neighbourhood (interactions, follows, contexts); self or admin only. */
 @Resolver(() => User)
 export class UserResolver {
-  @Query(() => User, { nullable: true, description: 'One user by id, or null when none has it. Needs that user\'s token or an admin token.' })
+  @Query(() => User, { nullable: true, complexity: RESOLVE_COST.statement, description: 'One user by id, or null when none has it. Needs that user\'s token or an admin token.' })
   async user(@Arg('id', () => ID, { description: 'The user id.' }) id: string, @Ctx() ctx: ApiContext): Promise<User | null> {
     requireSelfOrAdmin(ctx.viewer, id, 'Reading a user');
-    const row = await ctx.loaders.user.load(id);
+    const row = await ctx.loaders.user.load(checkId('id', id));
     return row ? { id: row.id, name: row.name } : null;
   }
 
-  @FieldResolver(() => Int, { description: 'Number of interactions (all kinds).' })
+  @FieldResolver(() => String, { nullable: true, description: 'Display name, when known; null for other users than the token\'s own (they are anonymous to it).' })
+  name(@Root() user: User, @Ctx() ctx: ApiContext): string | null {
+    return mayRead(ctx, user.id) ? user.name : null;
+  }
+
+  @FieldResolver(() => Int, { description: 'Number of interactions (all kinds). Self or admin.' })
   async interactionCount(@Root() user: User, @Ctx() ctx: ApiContext): Promise<number> {
+    requireSelfOrAdmin(ctx.viewer, user.id, 'Reading a user\'s interaction count');
     return (await ctx.loaders.user.load(user.id))?.interactionCount ?? 0;
   }
 
@@ -33,7 +46,7 @@ export class UserResolver {
     return [...rows].sort((a, b) => b.count - a.count || (a.kind + a.value < b.kind + b.value ? -1 : 1));
   }
 
-  @FieldResolver(() => InteractionConnection, { description: 'The user\'s interactions, newest first. Self or admin.' })
+  @FieldResolver(() => InteractionConnection, { complexity: RESOLVE_COST.statement, description: 'The user\'s interactions, newest first. Self or admin.' })
   async interactions(
     @Root() user: User,
     @Arg('first', () => Int, { defaultValue: DEFAULT_FIRST, description: 'Page size, 1 to the server maximum (100).' }) first: number,
@@ -47,7 +60,7 @@ export class UserResolver {
     return toPage(rows.map((r) => ({ ...r, userId: user.id, contexts: r.contexts.map(contextOf) })), skip, first);
   }
 
-  @FieldResolver(() => UserConnection, { description: 'Users this user follows, by id. Self or admin.' })
+  @FieldResolver(() => UserConnection, { complexity: RESOLVE_COST.statement, description: 'Users this user follows, by id. Self or admin.' })
   async following(
     @Root() user: User,
     @Arg('first', () => Int, { defaultValue: DEFAULT_FIRST, description: 'Page size, 1 to the server maximum (100).' }) first: number,
@@ -57,7 +70,7 @@ export class UserResolver {
     return this.follows(user, 'following', first, after, ctx);
   }
 
-  @FieldResolver(() => UserConnection, { description: 'Users who follow this user, by id. Self or admin.' })
+  @FieldResolver(() => UserConnection, { complexity: RESOLVE_COST.statement, description: 'Users who follow this user, by id. Self or admin.' })
   async followers(
     @Root() user: User,
     @Arg('first', () => Int, { defaultValue: DEFAULT_FIRST, description: 'Page size, 1 to the server maximum (100).' }) first: number,

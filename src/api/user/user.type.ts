@@ -8,7 +8,7 @@ export class User {
   @Field(() => ID, { description: 'The user id.' })
   id!: string;
 
-  @Field(() => String, { nullable: true, description: 'Display name, when known.' })
+  @Field(() => String, { nullable: true, description: 'Display name, when known; null for other users than the token\'s own (they are anonymous to it).' })
   name!: string | null;
 }
 

@@ -1,0 +1,267 @@
+import net from 'node:net';
+import http from 'node:http';
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { createExecutor, type Executor } from '../../src/db/executor';
+import type { ServerHandle } from '../../src/api/server';
+import { startServer } from '../../src/api/server';
+import { createLogger } from '../../src/log';
+import { ExposureLog } from '../../src/serving/exposures';
+import { CLAIMANT, ModelWriteConflictError, publishModel, recoverInterruptedWrites, getModel } from '../../src/model/registry';
+import { extractGraph } from '../../src/graph/extract';
+import { standinFit } from '../helpers/standinModel';
+import { TEST_BOLT_PORT } from '../helpers/neo4j';
+import { codeOf, gql, tokenFor, TEST_SECRET, useApiServer } from './api.fixture';
+
+const alice = () => tokenFor('alice');
+
+/** POSTs raw bytes with chosen headers; resolves with the status and body (or the transport error). */
+function rawPost(url: string, body: Buffer, headers: Record<string, string | number>, chunked = false): Promise<{ status: number | string; text: string }> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: chunked ? headers : { ...headers, 'content-length': body.length } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', (err) => resolve({ status: `transport: ${err.message}`, text: '' }));
+    if (chunked) {
+      for (let k = 0; k < body.length; k += 65_536) req.write(body.subarray(k, k + 65_536));
+      req.end();
+    } else req.end(body);
+  });
+}
+
+describe('hardening (issue 13): each defect of the hostile test run', () => {
+  let db: Executor;
+  let srv: ServerHandle;
+  useApiServer((ctx) => ({ db, srv } = ctx));
+
+  it('1: costs every alias of a resolved field again: 1,000 aliases of recommendations are QUERY_TOO_COMPLEX (HTTP 400) and run nothing', async () => {
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, k) => `a${k}: recommendations(userId: "alice", first: 1) { items { item { id } } }`).join(' ')} }`;
+    for (const n of [1000, 100, 25]) {
+      const res = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${alice()}` }, body: JSON.stringify({ query: aliases(n) }) });
+      const body = await res.json() as { errors: { extensions: { code: string } }[]; extensions: { cypherStatements: number } };
+      expect([n, res.status, body.errors[0].extensions.code]).toEqual([n, 400, 'QUERY_TOO_COMPLEX']);
+      expect(body.extensions?.cypherStatements ?? 0).toBe(0);
+    }
+    // within the limits, several aliases still run
+    const ok = await gql(srv.url, aliases(3), {}, alice());
+    expect(ok.errors).toBeUndefined();
+  });
+
+  it('4 and 8: page sizes out of range are BAD_USER_INPUT with HTTP 400 whatever their size; depth and bad variables are 400 too', async () => {
+    for (const first of [0, 101, 1_000_000_000]) {
+      const res = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${alice()}` },
+        body: JSON.stringify({ query: `{ recommendations(userId: "alice", first: ${first}) { items { rank } } }` }) });
+      const body = await res.json() as { errors: { message: string; extensions: { code: string } }[] };
+      expect([first, res.status, body.errors[0].extensions.code]).toEqual([first, 400, 'BAD_USER_INPUT']);
+      expect(body.errors[0].message).toMatch(/"first".*from 1 to 100/);
+    }
+    let sel = 'id';
+    for (let k = 0; k < 14; k++) sel = `following(first: 1) { edges { node { ${sel} } } }`;
+    const deep = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${alice()}` }, body: JSON.stringify({ query: `{ user(id: "alice") { ${sel} } }` }) });
+    expect(deep.status).toBe(400);
+    const badVar = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query($f: Int!) { similarItems(itemId: "i1", first: $f) { items { rank } } }', variables: { f: 1.5 } }) });
+    expect(badVar.status).toBe(400);
+  });
+
+  it('5: client mistakes are never INTERNAL: unknown operationName, huge cursors, long context values, persisted-query errors, subscriptions', async () => {
+    const post = async (body: unknown, token?: string) => {
+      const res = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() as { errors?: { message: string; extensions: { code: string } }[] } };
+    };
+    const cases: [string, unknown, string | undefined, string][] = [
+      ['operationName', { query: 'query A { model { version } }', operationName: 'B' }, undefined, 'BAD_USER_INPUT'],
+      ['two operations', { query: 'query A { model { version } } query B { model { dims } }' }, undefined, 'BAD_USER_INPUT'],
+      ['huge cursor', { query: 'query($a: String) { user(id: "alice") { interactions(first: 2, after: $a) { edges { cursor } } } }', variables: { a: Buffer.from(`o:${'9'.repeat(30)}`).toString('base64url') } }, alice(), 'BAD_USER_INPUT'],
+      ['context value', { query: 'query($c: [ContextInput!]) { recommendations(userId: "alice", first: 2, context: $c) { items { rank } } }', variables: { c: [{ kind: 'device', value: 'v'.repeat(9_000) }] } }, alice(), 'BAD_USER_INPUT'],
+      ['context kind on a write', { query: 'mutation($i: RecordInteractionInput!) { recordInteraction(input: $i) { replayed } }', variables: { i: { userId: 'alice', itemId: 'i1', kind: 'view', context: [{ kind: 'k'.repeat(101), value: 'x' }] } } }, alice(), 'BAD_USER_INPUT'],
+      ['persisted-query version', { query: '{ model { version } }', extensions: { persistedQuery: { version: 2, sha256Hash: 'abc' } } }, undefined, 'BAD_REQUEST'],
+      ['persisted-query hash', { query: '{ model { version } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }, undefined, 'BAD_REQUEST'],
+      ['subscription', { query: 'subscription { model { version } }' }, undefined, 'BAD_USER_INPUT'],
+    ];
+    for (const [what, body, token, code] of cases) {
+      const r = await post(body, token);
+      expect([what, r.body.errors?.[0]?.extensions.code]).toEqual([what, code]);
+      expect(r.status).toBeLessThan(500);
+    }
+    const contexts = await db.driver.executeQuery('MATCH (c:Context) WHERE size(c.value) > 100 OR size(c.kind) > 100 RETURN count(c) AS n');
+    expect(contexts.records[0].get('n')).toBe(0);
+  });
+
+  it('5 and 8: every string input is bounded, and an over-long id is never echoed back in full', async () => {
+    const huge = 'q'.repeat(900_000);
+    const lit = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ item(id: "${huge}") { id } }` }) });
+    const text = await lit.text();
+    expect(lit.status).toBe(400);
+    expect(text.length).toBeLessThan(2_000);
+    expect(JSON.parse(text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const asVariable = await gql(srv.url, 'query($id: ID!) { item(id: $id) { id } }', { id: 'x'.repeat(5_000) });
+    expect(codeOf(asVariable)).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(asVariable).length).toBeLessThan(2_000);
+    const forbidden = await gql(srv.url, 'query($u: ID!) { recommendations(userId: $u, first: 1) { items { rank } } }', { u: 'y'.repeat(9_000) }, alice());
+    expect(codeOf(forbidden)).toBe('FORBIDDEN');
+    expect(JSON.stringify(forbidden).length).toBeLessThan(2_000);
+  });
+
+  it('6: a body over 1 MiB is answered 413, declared or streamed, never a reset', async () => {
+    const body = Buffer.from(JSON.stringify({ query: '{ model { version } }', variables: { pad: 'p'.repeat(1_200_000) } }));
+    for (const chunked of [false, true]) {
+      const r = await rawPost(srv.url, body, { 'content-type': 'application/json' }, chunked);
+      expect([chunked, r.status]).toEqual([chunked, 413]);
+      expect(JSON.parse(r.text).errors[0].message).toMatch(/larger than 1048576 bytes/);
+    }
+  });
+
+  it('8: one content-type rule, case-insensitive: application/json with any case and parameters; anything else 415', async () => {
+    const body = Buffer.from(JSON.stringify({ query: '{ model { version } }' }));
+    for (const [type, status] of [['application/json', 200], ['APPLICATION/JSON', 200], ['Application/Json; charset=UTF-8', 200],
+      ['application/jsonx', 415], ['text/plain', 415], ['application/json-patch+json', 415]] as const) {
+      const r = await rawPost(srv.url, body, { 'content-type': type });
+      expect([type, r.status]).toEqual([type, status]);
+    }
+  });
+
+  it('8: idempotency keys with a lone surrogate are refused, so two keys never collide as U+FFFD', async () => {
+    const q = 'mutation($i: RecordInteractionInput!) { recordInteraction(input: $i) { replayed } }';
+    for (const key of ['k\ud800', 'k\udbff']) {
+      const r = await gql(srv.url, q, { i: { userId: 'alice', itemId: 'i4', kind: 'view', idempotencyKey: key } }, alice());
+      expect(codeOf(r)).toBe('BAD_USER_INPUT');
+      expect(r.errors![0].message).toMatch(/lone surrogate/);
+    }
+    const stored = await db.driver.executeQuery("MATCH ()-[r:INTERACTED]->() WHERE r.idempotencyKey STARTS WITH 'k' RETURN count(r) AS n");
+    expect(stored.records[0].get('n')).toBe(0);
+  });
+
+  it('8: other users met through follows are anonymous to a user token: no name, no interaction count', async () => {
+    await db.driver.executeQuery("MATCH (u:User {id: 'carol'}) SET u.name = 'Carol C.'");
+    const r = await gql(srv.url, '{ user(id: "alice") { following(first: 5) { edges { node { id name } } } } }', {}, alice());
+    expect(r.data.user.following.edges.map((e: any) => e.node)).toEqual([{ id: 'carol', name: null }, { id: 'dave', name: null }]);
+    const count = await gql(srv.url, '{ user(id: "alice") { following(first: 5) { edges { node { id interactionCount } } } } }', {}, alice());
+    expect(codeOf(count)).toBe('FORBIDDEN');
+    expect(JSON.stringify(count.data ?? null)).not.toMatch(/interactionCount":\d/);
+    // an admin reads them; a user its own
+    const asAdmin = await gql(srv.url, '{ user(id: "carol") { name interactionCount } }', {}, tokenFor('root', 'admin'));
+    expect(asAdmin.data.user).toEqual({ name: 'Carol C.', interactionCount: 3 });
+    const self = await gql(srv.url, '{ user(id: "alice") { interactionCount } }', {}, alice());
+    expect(self.data.user.interactionCount).toBeGreaterThan(0);
+  });
+
+  it('3: `at` is a real calendar date-time no later than now plus a small skew; impossible dates are refused, not shifted', async () => {
+    const q = 'mutation($i: RecordInteractionInput!) { recordInteraction(input: $i) { interaction { at } } }';
+    const rec = (at: string) => gql(srv.url, q, { i: { userId: 'alice', itemId: 'i6', kind: 'view', at } }, alice());
+    for (const at of ['9999-01-01T00:00:00Z', '2026-02-30T00:00:00Z', '2025-02-29T12:00:00Z', '2026-04-31T00:00:00Z', '2026-01-01T24:00:00Z',
+      new Date(Date.now() + 3600_000).toISOString(), '1969-12-31T23:59:59Z', '2026-01-01T00:00:00', '2026-01-01']) {
+      const r = await rec(at);
+      expect([at, codeOf(r)]).toEqual([at, 'BAD_USER_INPUT']);
+    }
+    const ok = await rec('2024-02-29T23:30:00+01:00');
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data.recordInteraction.interaction.at).toMatch(/^2024-02-29T22:30:00(\.000)?Z$/);
+    const soon = await rec(new Date(Date.now() + 60_000).toISOString());
+    expect(soon.errors).toBeUndefined();
+  });
+
+  it('8: the start-up users figure counts all users', async () => {
+    const [{ users }] = await db.read<{ users: number }>('start/count-users');
+    expect(users).toBe(6);
+  });
+
+  it('9: the exposure log deletes SHOWN edges older than its retention and keeps the recent ones and the counters', async () => {
+    await db.driver.executeQuery(`MATCH (u:User {id: 'bob'}), (i:Item {id: 'i7'})
+      CREATE (u)-[:SHOWN {impressionId: 'old', position: 1, at: datetime() - duration({days: 40})}]->(i),
+             (u)-[:SHOWN {impressionId: 'recent', position: 1, at: datetime() - duration({days: 2})}]->(i)
+      SET i.exposures = coalesce(i.exposures, 0) + 2`);
+    const log = new ExposureLog(db, createLogger('silent'), { retentionMs: 30 * 86_400_000, feedbackWindowMs: 3600_000 });
+    expect(await log.prune()).toBeGreaterThanOrEqual(1);
+    const left = await db.driver.executeQuery("MATCH (:User {id: 'bob'})-[s:SHOWN]->(i:Item {id: 'i7'}) RETURN collect(s.impressionId) AS ids, i.exposures AS exposures");
+    expect(left.records[0].get('ids')).toEqual(['recent']);
+    expect(left.records[0].get('exposures')).toBeGreaterThanOrEqual(2);
+    expect(() => new ExposureLog(db, createLogger('silent'), { retentionMs: 1000, feedbackWindowMs: 3600_000 })).toThrow(/retentionMs/);
+  });
+});
+
+describe('hardening (issue 13): write claims with a lease (2)', () => {
+  let db: Executor;
+  let srv: ServerHandle;
+  useApiServer((ctx) => ({ db, srv } = ctx));
+
+  const writingModel = (version: string, claimant: string, leaseSeconds: number) => db.driver.executeQuery(`
+    CREATE (:Model {version: $version, seq: 100, status: 'writing', active: false, claimant: $claimant, createdAt: datetime(),
+                    heartbeatAt: datetime(), leaseUntil: datetime() + duration({seconds: $lease}), dims: 4, userNormExponent: 0.5, nodes: 0, writtenNodes: 0})`,
+  { version, claimant, lease: leaseSeconds });
+
+  it('recognises at once a claim of a dead process on this host, and reclaims our own pid after a restart; a live claim conflicts', async () => {
+    void srv;
+    const graph = (await extractGraph(db, { progress: false })).graph;
+    const fit = () => standinFit(graph, { dims: 4, seed: 3 });
+    // a pid that is certainly not running: a child that has exited
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout.trim();
+    await writingModel('v-dead', `${os.hostname()}/${dead}/gone`, 600);
+    await writingModel('v-restarted', `${os.hostname()}/${process.pid}/an-earlier-process`, 600);
+    const res = await publishModel(db, graph, await fit(), { progress: false, version: 'v-next', activate: false });
+    expect(res.version).toBe('v-next');
+    for (const v of ['v-dead', 'v-restarted']) {
+      const m = (await getModel(db, v))!;
+      expect([v, m.status]).toEqual([v, 'failed']);
+      expect(m.error).toMatch(/interrupted: the writing process/);
+    }
+    // a claim held by a live process (this one's parent) with a running lease: a conflict naming it
+    await writingModel('v-live', `${os.hostname()}/${process.ppid}/alive`, 600);
+    await expect(publishModel(db, graph, await fit(), { progress: false, version: 'v-blocked', activate: false })).rejects.toThrow(ModelWriteConflictError);
+    // another host's claim holds until its lease runs out, and not after
+    await db.driver.executeQuery("MATCH (m:Model {version: 'v-live'}) SET m.claimant = 'elsewhere/1/x', m.leaseUntil = datetime() - duration({seconds: 1})");
+    expect(await recoverInterruptedWrites(db)).toEqual(['v-live']);
+    expect(CLAIMANT.id.startsWith(`${os.hostname()}/${process.pid}/`)).toBe(true);
+  });
+
+  it('renews the lease while it writes', async () => {
+    const graph = (await extractGraph(db, { progress: false })).graph;
+    const leases: number[] = [];
+    await publishModel(db, graph, await standinFit(graph, { dims: 4, seed: 4 }), {
+      progress: false, version: 'v-lease', activate: false, leaseMs: 300, batchSize: 1,
+      onProgress: () => void db.driver.executeQuery("MATCH (m:Model {version: 'v-lease'}) RETURN m.leaseUntil.epochMillis AS t").then((r) => leases.push(r.records[0].get('t'))),
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(new Set(leases).size).toBeGreaterThan(1);
+  });
+});
+
+describe('hardening (issue 13): bounded waits on Neo4j (7)', () => {
+  it('fails fast while Neo4j is unreachable, within the configured bound, and succeeds as soon as it is back', async () => {
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(TEST_BOLT_PORT, '127.0.0.1');
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const drop = () => { client.destroy(); upstream.destroy(); };
+      client.on('error', drop); upstream.on('error', drop);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const db = createExecutor({ neo4jUri: `bolt://127.0.0.1:${port}`, neo4jUser: 'neo4j', neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
+      neo4jDatabase: undefined, neo4jWaitMs: 1_000 });
+    const srv = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' }, { db, logger: createLogger('silent') });
+    try {
+      expect((await gql(srv.url, '{ item(id: "i1") { id } }')).data.item.id).toBe('i1');
+      await new Promise<void>((r) => { proxy.close(() => r()); for (const s of sockets) s.destroy(); });
+      // each request while down ends with DATABASE_UNAVAILABLE saying nothing was written (the waits are measured by npm run faults)
+      for (let k = 0; k < 5; k++) {
+        const r = await gql(srv.url, 'mutation { upsertUser(input: {id: "zed"}) { created } }', {}, tokenFor('zed'));
+        expect(codeOf(r)).toBe('DATABASE_UNAVAILABLE');
+        expect(r.errors![0].extensions!.committed).toBe(false);
+      }
+      await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', () => r()));
+      const back = await gql(srv.url, 'mutation { upsertUser(input: {id: "zed"}) { created } }', {}, tokenFor('zed'));
+      expect(back.errors).toBeUndefined();
+    } finally {
+      await srv.stop();
+      await db.driver.executeQuery("MATCH (u:User {id: 'zed'}) DETACH DELETE u").catch(() => undefined);
+      await db.close();
+      proxy.close();
+      for (const s of sockets) s.destroy();
+    }
+  });
+});
