@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     const record = {
       command: `npm run bench:import -- --dir ${values.dir}${values.out ? ` --out ${values.out}` : ''}${values['batch-size'] ? ` --batch-size ${batchSize}` : ''}${values.concurrency ? ` --concurrency ${concurrency}` : ''}${values['no-bulk'] ? ' --no-bulk' : ''}`,
       dataset: path.basename(path.resolve(values.dir)),
+      neo4jUri: config.neo4jUri,
       date: new Date().toISOString(),
       users: result.users,
       items: result.items,
