@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
           const parsed = parseEvents({ events: args.events, items: args.items, users: args.users, heldOut: args['held-out'] },
             parseEventsMapping(args.map ?? [], { kind: args.kind, derive: args.derive, categorySeparator: args['category-separator'] }));
           rows = parsed.rows;
-          found = { skipped: parsed.stats };
+          found = parsed.stats;
           break;
         }
         case 'ml100k':

@@ -187,16 +187,18 @@ export interface EventsFiles {
   heldOut?: string;
 }
 
-/** What validation found and set aside (counted in the summary). */
+/** What validation read and set aside (the summary's `read` and `skipped`). */
 export interface EventsParseStats {
-  eventRows: number;
-  heldOutRows: number;
-  /** Rows repeating an event's (user, item, kind, time), or a held-out (user, item); the last one is kept. */
-  duplicates: number;
-  /** Rows whose kind the mapping skips, by kind value. */
-  skippedKinds: Record<string, number>;
-  /** Held-out rows of negative kinds (held-out edges are what a user liked; these are left out). */
-  negativeHeldOutSkipped: number;
+  /** Data rows in the events and held-out files. */
+  read: { events: number; heldOut: number };
+  skipped: {
+    /** Rows repeating an event's (user, item, kind, time), or a held-out (user, item); the last one is kept. */
+    duplicates: number;
+    /** Rows whose kind the mapping skips, by kind value. */
+    kinds: Record<string, number>;
+    /** Held-out rows of negative kinds (held-out edges are what a user liked; these are left out). */
+    negativeHeldOut: number;
+  };
 }
 
 function need(table: Table, columns: { role: string; column: string }[]): void {
@@ -316,7 +318,7 @@ export function parseEvents(files: EventsFiles, mapping: EventsMapping): { rows:
       users.set(id, { id, attributes: attributesOf(t, row, attrs) });
     }
   }
-  const stats: EventsParseStats = { eventRows: 0, heldOutRows: 0, duplicates: 0, skippedKinds: {}, negativeHeldOutSkipped: 0 };
+  const stats: EventsParseStats = { read: { events: 0, heldOut: 0 }, skipped: { duplicates: 0, kinds: {}, negativeHeldOut: 0 } };
   const eventUsers = new Set<string>();
   const eventItems = new Set<string>();
   const contexts = new Map<string, ContextKey>();
@@ -326,6 +328,7 @@ export function parseEvents(files: EventsFiles, mapping: EventsMapping): { rows:
       ...(mapping.constantKind ? [] : [{ role: 'kind', column: mapping.kind }]),
       ...(heldOut ? [] : mapping.contexts.map((c) => ({ role: `context.${c.kind}`, column: c.column })))];
     need(t, columns);
+    stats.read[heldOut ? 'heldOut' : 'events'] = t.rows.length;
     const unknown = new Map<string, { line: number; rows: number }>();
     let firstUnit: { unit: 's' | 'ms'; line: number } | undefined;
     const out: (InteractionRow & { line: number })[] = [];
@@ -335,7 +338,7 @@ export function parseEvents(files: EventsFiles, mapping: EventsMapping): { rows:
       const rawKind = mapping.constantKind ?? cell(t, row, mapping.kind, 'kind');
       const mapped = mapping.kinds[rawKind] ?? rawKind;
       if (mapped === 'skip') {
-        stats.skippedKinds[rawKind] = (stats.skippedKinds[rawKind] ?? 0) + 1;
+        stats.skipped.kinds[rawKind] = (stats.skipped.kinds[rawKind] ?? 0) + 1;
         continue;
       }
       if (!isInteractionKind(mapped)) {
@@ -392,27 +395,23 @@ export function parseEvents(files: EventsFiles, mapping: EventsMapping): { rows:
     return out;
   };
   const byEvent = new Map<string, InteractionRow>();
-  const events = read(files.events, false);
-  stats.eventRows = events.length;
-  for (const { line: _line, ...e } of events) {
+  for (const { line: _line, ...e } of read(files.events, false)) {
     const key = `${e.user}\u0000${e.item}\u0000${e.kind}\u0000${e.at}`;
-    if (byEvent.has(key)) stats.duplicates++;
+    if (byEvent.has(key)) stats.skipped.duplicates++;
     byEvent.set(key, e);
     eventUsers.add(e.user);
     eventItems.add(e.item);
   }
   const byPair = new Map<string, HeldOutRow>();
   if (files.heldOut) {
-    const held = read(files.heldOut, true);
-    stats.heldOutRows = held.length;
-    for (const e of held) {
+    for (const e of read(files.heldOut, true)) {
       if (!isPositiveKind(e.kind)) {
-        stats.negativeHeldOutSkipped++;
+        stats.skipped.negativeHeldOut++;
         continue;
       }
       const key = `${e.user}\u0000${e.item}`;
       const prev = byPair.get(key);
-      if (prev) stats.duplicates++;
+      if (prev) stats.skipped.duplicates++;
       if (!prev || (prev.at ?? 0) <= (e.at ?? 0)) byPair.set(key, { user: e.user, item: e.item, kind: e.kind, weight: e.weight, rating: e.rating, at: e.at });
       eventUsers.add(e.user);
       eventItems.add(e.item);
@@ -442,9 +441,12 @@ export function rowCounts(rows: ImportRows): Record<string, number> {
 /** What an events import found, skipped and wrote. */
 export interface EventsImportResult {
   files: EventsFiles;
-  /** What the validated files hold (after duplicates and skipped kinds are set aside). */
+  /** Data rows read per file. */
+  read: EventsParseStats['read'];
+  /** Rows set aside, and why. */
+  skipped: EventsParseStats['skipped'];
+  /** What the validated files give to write (after the skipped rows are set aside). */
   rows: Record<string, number>;
-  skipped: EventsParseStats;
   /** What the graph gained, per part; zero everywhere when the same files were imported before. */
   written: ImportWritten;
 }
@@ -458,9 +460,9 @@ export async function importEvents(db: Executor, files: EventsFiles, mapping: Ev
   options: { batchSize?: number; logger?: Logger } = {}): Promise<EventsImportResult> {
   const log = options.logger?.child({ component: 'import-events' });
   const { rows, stats } = parseEvents(files, mapping);
-  log?.info({ files, rows: rowCounts(rows), skipped: stats }, 'validated; writing');
+  log?.info({ files, rows: rowCounts(rows), ...stats }, 'validated; writing');
   const written = await writeImportRows(db, rows, options.batchSize ?? 10_000);
-  const result = { files, rows: rowCounts(rows), skipped: stats, written };
+  const result = { files, ...stats, rows: rowCounts(rows), written };
   log?.info(result, 'events import done');
   return result;
 }

@@ -41,7 +41,8 @@ describe('import/events: an events CSV with its own column names, kinds, times a
     const r = await importEvents(db, FILES, mapping());
     expect(r.rows).toEqual({ users: 4, items: 4, categories: 5, contexts: 5, inCategory: 7, interactions: 8, heldOut: 3, activeIn: 11,
       popularIn: 7, follows: 0 });
-    expect(r.skipped).toEqual({ eventRows: 9, heldOutRows: 3, duplicates: 1, skippedKinds: { search: 1 }, negativeHeldOutSkipped: 0 });
+    expect(r.read).toEqual({ events: 10, heldOut: 3 });
+    expect(r.skipped).toEqual({ duplicates: 1, kinds: { search: 1 }, negativeHeldOut: 0 });
     expect(r.written.total.relationshipsCreated).toBe(7 + 8 + 3 + 11 + 7);
     expect(await graphCounts(db)).toEqual({ User: 4, Item: 4, Category: 5, Context: 5, IN_CATEGORY: 7, INTERACTED: 8, HELD_OUT: 3,
       ACTIVE_IN: 11, POPULAR_IN: 7 });
