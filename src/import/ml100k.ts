@@ -120,6 +120,11 @@ export function readMl100kUsers(file: string): Ml100kUser[] {
 
 /** The ratings of train.tsv / test.tsv (tab-separated with the header `userId itemId rating timestamp`). */
 export function readMl100kRatings(file: string): Ml100kRating[] {
+  return ratingLines(file).map((r) => r.rating);
+}
+
+/** The ratings with their line numbers (for errors about references between the files). */
+function ratingLines(file: string): { line: number; rating: Ml100kRating }[] {
   const columns = ['userId', 'itemId', 'rating', 'timestamp'];
   const table = readTable(file, {
     format: 'tsv',
@@ -133,7 +138,7 @@ export function readMl100kRatings(file: string): Ml100kRating[] {
     }
     const rating = Number(values.rating);
     if (!/^[1-5]$/.test(values.rating) || rating > RATING_MAX) throw new ImportValidationError(file, line, values.rating, 'expected a rating from 1 to 5');
-    return { user: values.userId, item: values.itemId, rating, timestamp: Number(values.timestamp) };
+    return { line, rating: { user: values.userId, item: values.itemId, rating, timestamp: Number(values.timestamp) } };
   });
 }
 
@@ -152,13 +157,11 @@ export function ml100kRows(dir: string): ImportRows {
   const itemIds = new Set(items.map((i) => i.id));
   const userIds = new Set(users.map((u) => u.id));
   const ratings = (file: string) => {
-    const rows = readMl100kRatings(file);
-    // line numbers: the header is line 1 and the files have no blank lines
-    rows.forEach((r, k) => {
-      if (!userIds.has(r.user)) throw new ImportValidationError(file, k + 2, r.user, `expected a user listed in ${f.users}`);
-      if (!itemIds.has(r.item)) throw new ImportValidationError(file, k + 2, r.item, `expected a movie listed in ${f.items}`);
+    return ratingLines(file).map(({ line, rating: r }) => {
+      if (!userIds.has(r.user)) throw new ImportValidationError(file, line, r.user, `expected a user listed in ${f.users}`);
+      if (!itemIds.has(r.item)) throw new ImportValidationError(file, line, r.item, `expected a movie listed in ${f.items}`);
+      return r;
     });
-    return rows;
   };
   const interactions = ratings(f.train).map((r) => {
     const at = r.timestamp * 1000;
