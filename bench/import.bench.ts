@@ -4,7 +4,10 @@
  * WIPES the configured Neo4j (the development instance by default, bolt://127.0.0.1:7687) and then
  * imports a LightGCN-format dataset into it with importLightGcn, recording wall time, relationships per
  * second and peak memory (this node process, and Neo4j's JVM when it is the local server whose pid is
- * readable). The imported dataset stays in the graph afterwards.
+ * readable). Then, unless --no-bulk, it wipes the graph again and loads the same files through the bulk
+ * path (src/import/bulk.ts: validation, CSV files, server stopped, neo4j-admin, server started, schema),
+ * recorded under `bulk`, and checks that both paths gave the same counts per label and type. The
+ * imported dataset stays in the graph afterwards.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +17,9 @@ import { loadConfig } from '../src/config';
 import { cypher } from '../src/db/cypher';
 import { createExecutor } from '../src/db/executor';
 import { applySchema } from '../src/db/schema';
-import { importLightGcn } from '../src/import/lightgcn';
+import { bulkImport } from '../src/import/bulk';
+import { importLightGcn, lightGcnRows } from '../src/import/lightgcn';
+import type { Executor } from '../src/db/executor';
 import { createLogger } from '../src/log';
 
 /** Resident set size in MB of a process from /proc (current and peak), or undefined where unreadable. */
@@ -52,9 +57,24 @@ function localNeo4jPid(): number | undefined {
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** Nodes per label and relationships per type (the shape both paths must give). */
+async function shapeCounts(db: Executor): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const session = db.driver.session({ database: db.database });
+  try {
+    for (const q of ['MATCH (n) UNWIND labels(n) AS k RETURN k, count(*) AS c', 'MATCH ()-[r]->() RETURN type(r) AS k, count(*) AS c']) {
+      for (const r of (await session.run(q)).records) out[r.get('k')] = Number(r.get('c'));
+    }
+  } finally {
+    await session.close();
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { dir: { type: 'string' }, out: { type: 'string' }, 'batch-size': { type: 'string' }, concurrency: { type: 'string' } },
+    options: { dir: { type: 'string' }, out: { type: 'string' }, 'batch-size': { type: 'string' }, concurrency: { type: 'string' },
+      'no-bulk': { type: 'boolean' } },
   });
   if (!values.dir) throw new Error('bench:import needs --dir <dir with train.txt and test.txt>');
   const config = loadConfig();
@@ -90,8 +110,9 @@ async function main(): Promise<void> {
     const neo4jCpuSeconds = neoCpu0 !== undefined && neoCpu1 !== undefined ? neoCpu1 - neoCpu0 : undefined;
     const neo = neoPid ? procRss(neoPid) : undefined;
     const record = {
-      command: `npm run bench:import -- --dir ${values.dir}${values.out ? ` --out ${values.out}` : ''}${values['batch-size'] ? ` --batch-size ${batchSize}` : ''}${values.concurrency ? ` --concurrency ${concurrency}` : ''}`,
+      command: `npm run bench:import -- --dir ${values.dir}${values.out ? ` --out ${values.out}` : ''}${values['batch-size'] ? ` --batch-size ${batchSize}` : ''}${values.concurrency ? ` --concurrency ${concurrency}` : ''}${values['no-bulk'] ? ' --no-bulk' : ''}`,
       dataset: path.basename(path.resolve(values.dir)),
+      neo4jUri: config.neo4jUri,
       date: new Date().toISOString(),
       users: result.users,
       items: result.items,
@@ -109,14 +130,46 @@ async function main(): Promise<void> {
       peakRssMb: round(process.resourceUsage().maxRSS / 1024),
       neo4jRssMb: neo ? { sampledPeakDuringImport: round(Math.max(neoSampledPeak, neo.rssMb)), vmHwmSinceStart: round(neo.peakMb) } : null,
       loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
+      bulk: null as unknown,
       machine: {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? 'unknown',
         memGb: round(os.totalmem() / 2 ** 30),
         node: process.version,
         neo4j: server ? `${server.name} ${server.version} ${server.edition}` : 'unknown',
+        note: 'shared with other developers working at the same time (2 cores): see the load averages',
       },
     };
+    if (!values['no-bulk']) {
+      if (!config.neo4jLocal) throw new Error('bench:import: the bulk path needs the local server (unset NEO4J_URI) or --no-bulk');
+      const transactionalShape = await shapeCounts(db);
+      await db.schema(cypher('import/wipe-graph'));
+      const loadBefore = os.loadavg().map((x) => round(x, 2));
+      const tb = process.hrtime.bigint();
+      const rows = lightGcnRows(values.dir);
+      const validateSeconds = Number(process.hrtime.bigint() - tb) / 1e9;
+      const b = await bulkImport(db, rows, { instance: 'dev' }, { logger });
+      const endToEnd = Number(process.hrtime.bigint() - tb) / 1e9;
+      const bulkShape = await shapeCounts(db);
+      const loadSeconds = validateSeconds + b.phases.csv + b.phases.import;
+      record.bulk = {
+        // the load: validating the files, writing neo4j-admin's CSV files and neo4j-admin database import full
+        relationshipsPerSecond: Math.round(b.relationships / loadSeconds),
+        loadSeconds: round(loadSeconds, 2),
+        relationships: b.relationships,
+        nodes: b.nodes,
+        seconds: { validate: round(validateSeconds, 2), ...Object.fromEntries(Object.entries(b.phases).map(([k, v]) => [k, round(v, 2)])) },
+        // everything, including stopping and starting the server and building the constraints' indexes
+        endToEndSeconds: round(endToEnd, 2),
+        endToEndRelationshipsPerSecond: Math.round(b.relationships / endToEnd),
+        neo4jAdminCpuSeconds: b.importCpuSeconds,
+        relationshipsPerNeo4jAdminCpuSecond: b.importCpuSeconds ? Math.round(b.relationships / b.importCpuSeconds) : null,
+        sameShapeAsTransactional: JSON.stringify(Object.entries(bulkShape).sort()) === JSON.stringify(Object.entries(transactionalShape).sort()),
+        shape: bulkShape,
+        loadAverageBefore: loadBefore,
+        loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
+      };
+    }
     logger.info(record, 'bench:import done');
     const text = `${JSON.stringify(record, null, 2)}\n`;
     if (values.out) {

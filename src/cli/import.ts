@@ -1,9 +1,12 @@
 /**
- * `npm run import -- --format <lightgcn|movielens|synthetic> ...`: loads data into the configured Neo4j.
+ * `npm run import -- --format <lightgcn|movielens|events|ml100k|synthetic> ...`: loads data into the configured Neo4j.
  *
  *   --format lightgcn  --dir <dir>                                   train.txt -> INTERACTED, test.txt -> HELD_OUT
  *   --format movielens --ratings <f.csv> --items <f.csv> [--users <f.csv>]
+ *   --format events    --events <f> [--items <f>] [--users <f>] [--held-out <f>] [--map k=col,...] [--kind K] [--derive timeOfDay,weekday]
+ *   --format ml100k    --dir <dir>                                   MovieLens 100K with its train.tsv/test.tsv split
  *   --format synthetic [--users N] [--seed S]                          the seeded demo/test graph
+ *   --bulk             first load into an empty local database through neo4j-admin (not movielens)
  *   --batch-size N     rows (relationships) per transaction (default IMPORT_BATCH_SIZE)
  *   --concurrency N    concurrent write transactions of the LightGCN import (default 2)
  *
@@ -16,14 +19,24 @@ import { createExecutor } from '../db/executor';
 import { applySchema } from '../db/schema';
 import { createLogger } from '../log';
 import { ImportValidationError } from '../import/errors';
-import { importLightGcn } from '../import/lightgcn';
+import { BulkImportRefused, bulkImport } from '../import/bulk';
+import { ImportMappingError } from '../import/errors';
+import { importEvents, parseEvents, parseEventsMapping, rowCounts } from '../import/events';
+import { importLightGcn, lightGcnRows } from '../import/lightgcn';
+import { importMl100k, ml100kRows } from '../import/ml100k';
 import { importMovieLens } from '../import/movielens';
-import { importSynthetic } from '../import/synthetic-import';
+import type { ImportRows } from '../import/rows';
+import { generateSynthetic } from '../import/synthetic';
+import { importSynthetic, syntheticRows } from '../import/synthetic-import';
 
 const USAGE = `usage: npm run import -- --format lightgcn --dir <dir>
        npm run import -- --format movielens --ratings <ratings.csv> --items <items.csv> [--users <users.csv>]
+       npm run import -- --format events --events <f.csv|tsv|jsonl> [--items <f>] [--users <f>] [--held-out <f>]
+                         [--map user=customer_id,item=sku,kind=event,at=ts,context.device=device ...] [--kind K] [--derive timeOfDay,weekday]
+       npm run import -- --format ml100k --dir <ml-100k dir>
        npm run import -- --format synthetic [--users N] [--seed S]
-options: --batch-size N (default IMPORT_BATCH_SIZE), --concurrency N (lightgcn; default 2)`;
+options: --bulk (first load into an empty local database via neo4j-admin; lightgcn, events, ml100k, synthetic),
+         --batch-size N (default IMPORT_BATCH_SIZE), --concurrency N (lightgcn; default 2); docs/import.md has the mapping keys`;
 
 class UsageError extends Error {}
 
@@ -45,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         format: { type: 'string' }, dir: { type: 'string' }, ratings: { type: 'string' }, items: { type: 'string' },
         users: { type: 'string' }, seed: { type: 'string' }, 'batch-size': { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean' },
+        events: { type: 'string' }, 'held-out': { type: 'string' }, map: { type: 'string', multiple: true }, kind: { type: 'string' },
+        derive: { type: 'string' }, 'category-separator': { type: 'string' }, bulk: { type: 'boolean' },
       },
       strict: true,
     }).values;
@@ -62,30 +77,75 @@ export async function main(argv: string[]): Promise<number> {
     await applySchema(db);
     let result: unknown;
     const t0 = Date.now();
-    switch (args.format) {
-      case 'lightgcn':
-        if (!args.dir) throw new UsageError('--format lightgcn needs --dir <dir> (holding train.txt and test.txt)');
-        result = await importLightGcn(db, args.dir, { batchSize, concurrency: positiveInt('concurrency', args.concurrency), logger });
-        break;
-      case 'movielens':
-        if (!args.ratings || !args.items) throw new UsageError('--format movielens needs --ratings <file> and --items <file>');
-        result = await importMovieLens(db, { ratings: args.ratings, items: args.items, users: args.users }, { batchSize, logger });
-        break;
-      case 'synthetic':
-        result = await importSynthetic(db, { users: positiveInt('users', args.users), seed: positiveInt('seed', args.seed), batchSize, logger });
-        break;
-      default:
-        throw new UsageError(`--format must be lightgcn, movielens or synthetic, got "${args.format ?? ''}"`);
+    if (args.bulk) {
+      // validated rows first (nothing is stopped for a bad file), then neo4j-admin
+      let rows: ImportRows;
+      let found: unknown;
+      switch (args.format) {
+        case 'lightgcn':
+          if (!args.dir) throw new UsageError('--format lightgcn needs --dir <dir> (holding train.txt and test.txt)');
+          rows = lightGcnRows(args.dir);
+          break;
+        case 'events': {
+          if (!args.events) throw new UsageError('--format events needs --events <file>');
+          const parsed = parseEvents({ events: args.events, items: args.items, users: args.users, heldOut: args['held-out'] },
+            parseEventsMapping(args.map ?? [], { kind: args.kind, derive: args.derive, categorySeparator: args['category-separator'] }));
+          rows = parsed.rows;
+          found = parsed.stats;
+          break;
+        }
+        case 'ml100k':
+          if (!args.dir) throw new UsageError('--format ml100k needs --dir <dir> (the ml-100k folder)');
+          rows = ml100kRows(args.dir);
+          break;
+        case 'synthetic':
+          rows = syntheticRows(generateSynthetic({ users: positiveInt('users', args.users), seed: positiveInt('seed', args.seed) }));
+          break;
+        default:
+          throw new UsageError(`--bulk works with --format lightgcn, events, ml100k or synthetic, got "${args.format ?? ''}"`);
+      }
+      const target = config.neo4jLocal ? { instance: 'dev' as const } : { remote: config.neo4jUri };
+      result = { bulk: true, rows: rowCounts(rows), ...(found as object), ...(await bulkImport(db, rows, target, { logger })) };
+    } else {
+      switch (args.format) {
+        case 'lightgcn':
+          if (!args.dir) throw new UsageError('--format lightgcn needs --dir <dir> (holding train.txt and test.txt)');
+          result = await importLightGcn(db, args.dir, { batchSize, concurrency: positiveInt('concurrency', args.concurrency), logger });
+          break;
+        case 'movielens':
+          if (!args.ratings || !args.items) throw new UsageError('--format movielens needs --ratings <file> and --items <file>');
+          result = await importMovieLens(db, { ratings: args.ratings, items: args.items, users: args.users }, { batchSize, logger });
+          break;
+        case 'events':
+          if (!args.events) throw new UsageError('--format events needs --events <file>');
+          result = await importEvents(db, { events: args.events, items: args.items, users: args.users, heldOut: args['held-out'] },
+            parseEventsMapping(args.map ?? [], { kind: args.kind, derive: args.derive, categorySeparator: args['category-separator'] }),
+            { batchSize, logger });
+          break;
+        case 'ml100k':
+          if (!args.dir) throw new UsageError('--format ml100k needs --dir <dir> (the ml-100k folder)');
+          result = await importMl100k(db, args.dir, { batchSize, logger });
+          break;
+        case 'synthetic':
+          result = await importSynthetic(db, { users: positiveInt('users', args.users), seed: positiveInt('seed', args.seed), batchSize, logger });
+          break;
+        default:
+          throw new UsageError(`--format must be lightgcn, movielens, events, ml100k or synthetic, got "${args.format ?? ''}"`);
+      }
     }
     process.stdout.write(`${JSON.stringify({ format: args.format, seconds: (Date.now() - t0) / 1000, ...(result as object) }, null, 2)}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ImportMappingError) {
       process.stderr.write(`import: ${err.message}\n${USAGE}\n`);
       return 2;
     }
     if (err instanceof ImportValidationError) {
       logger.error({ file: err.file, line: err.line, value: err.value }, 'invalid input; nothing was written for it');
+      process.stderr.write(`import: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof BulkImportRefused) {
       process.stderr.write(`import: ${err.message}\n`);
       return 1;
     }

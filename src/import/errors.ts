@@ -17,3 +17,11 @@ export class ImportValidationError extends Error {
 function truncate(s: string): string {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
+
+/** A bad import mapping or option (a usage mistake, not bad file content): says what was given and what is accepted. */
+export class ImportMappingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportMappingError';
+  }
+}

@@ -15,6 +15,7 @@ import { startProgress } from '../progress';
 import { ImportValidationError } from './errors';
 import { readInputFile } from './files';
 import { addCounts, inBatches, writeBatches, WriteCounts, zeroCounts } from './write';
+import type { ImportRows, InteractionRow } from './rows';
 
 /** One user's line: the user id and its distinct item ids, as strings. */
 export interface LightGcnRow {
@@ -257,4 +258,35 @@ async function writeEdgeBatch(tx: ManagedTransaction, chunk: LightGcnRow[], type
     addCounts(counts, { nodesCreated: u.nodesCreated, relationshipsCreated: u.relationshipsCreated, propertiesSet: u.propertiesSet });
   }
   return counts;
+}
+
+const NO_CONTEXTS: string[] = [];
+
+/**
+ * The rows importLightGcn writes, for the bulk path (src/import/bulk.ts): users and items by id,
+ * INTERACTED and HELD_OUT {kind 'view', weight 1} without a time. Validates both files first.
+ */
+export function lightGcnRows(dir: string, options: { train?: string; test?: string } = {}): ImportRows {
+  const train = parseLightGcnFile(path.join(dir, options.train ?? 'train.txt'));
+  const test = parseLightGcnFile(path.join(dir, options.test ?? 'test.txt'));
+  const users = new Set<string>();
+  const items = new Set<string>();
+  const weight = interactionWeight('view');
+  const edges = (f: LightGcnFile) => {
+    const out: InteractionRow[] = [];
+    for (const r of f.rows) {
+      users.add(r.user);
+      for (const item of r.items) {
+        items.add(item);
+        out.push({ user: r.user, item, kind: 'view', weight, rating: null, at: null, contexts: NO_CONTEXTS });
+      }
+    }
+    return out;
+  };
+  const interactions = edges(train);
+  const heldOut = edges(test).map(({ contexts: _c, ...e }) => e);
+  return {
+    categories: [], contexts: [], users: [...users].map((id) => ({ id, attributes: {} })), items: [...items].map((id) => ({ id, title: null, attributes: {} })),
+    inCategory: [], interactions, heldOut, activeIn: [], popularIn: [], follows: [],
+  };
 }

@@ -5,12 +5,11 @@
  * files) before anything is written; the writes are idempotent batches (MERGE on ids and on one
  * rating edge per user-item pair).
  */
-import { parse } from 'csv-parse/sync';
 import type { Executor } from '../db/executor';
 import type { Logger } from '../log';
 import { interactionWeight, RATING_MAX } from '../graph/weights';
 import { ImportValidationError } from './errors';
-import { readInputFile } from './files';
+import { readTable } from './table';
 import { addCounts, writeBatches, WriteCounts, zeroCounts } from './write';
 
 /** The columns each file may have; the first `required` of them must be present. */
@@ -57,37 +56,23 @@ export interface MovieLensData {
 
 type Row = { record: Record<string, string>; line: number };
 
-/** Reads a CSV file with a header, checks its columns, and returns its records with their line numbers. */
+/** Reads a CSV file with a header (src/import/table.ts), checks its columns, and returns its records with their line numbers. */
 function readCsv(file: string, kind: keyof typeof COLUMNS): Row[] {
-  const text = readInputFile(file);
-  let parsed: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    parsed = parse(text, {
-      columns: (header: string[]) => {
-        const names = header.map((h) => h.trim());
-        const allowed = COLUMNS[kind].allowed as readonly string[];
-        names.forEach((h) => {
-          if (!allowed.includes(h)) {
-            throw new ImportValidationError(file, 1, h, `unknown column in the header; expected columns ${allowed.join(', ')}`);
-          }
-        });
-        for (const r of COLUMNS[kind].required) {
-          if (!names.includes(r)) throw new ImportValidationError(file, 1, header.join(','), `header must contain the column "${r}"`);
+  const table = readTable(file, {
+    format: 'csv',
+    checkHeader: (names) => {
+      const allowed = COLUMNS[kind].allowed as readonly string[];
+      names.forEach((h) => {
+        if (!allowed.includes(h)) {
+          throw new ImportValidationError(file, 1, h, `unknown column in the header; expected columns ${allowed.join(', ')}`);
         }
-        return names;
-      },
-      info: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as { record: Record<string, string>; info: { lines: number } }[];
-  } catch (err) {
-    if (err instanceof ImportValidationError) throw err;
-    const e = err as { lines?: number; record?: string[]; message?: string };
-    throw new ImportValidationError(file, e.lines ?? 0, (e.record ?? []).join(','),
-      `malformed CSV line (${(e.message ?? '').replace(/ on line \d+$/, '')})`);
-  }
-  if (parsed.length === 0) throw new ImportValidationError(file, 0, '', 'expected a header and at least one data line');
-  return parsed.map((p) => ({ record: p.record, line: p.info.lines }));
+      });
+      for (const r of COLUMNS[kind].required) {
+        if (!names.includes(r)) throw new ImportValidationError(file, 1, names.join(','), `header must contain the column "${r}"`);
+      }
+    },
+  });
+  return table.rows.map((r) => ({ record: r.values, line: r.line }));
 }
 
 function id(file: string, row: Row, column: string): string {

@@ -19,6 +19,7 @@ import { csrFromCoo, Csr } from '../graph/csr';
 import { interactionWeight, isPositiveKind } from '../graph/weights';
 import type { ContextKey, HeteroGraph } from '../model/types';
 import { gammaSample, seededRandom } from '../random';
+import { DEVICES, HOURS, TIMES_OF_DAY, WEEKDAYS } from './contexts';
 
 /** Size and shape of a synthetic graph; every field has a default. */
 export interface SyntheticOptions {
@@ -88,13 +89,6 @@ export interface SyntheticData {
 
 const CATEGORY_NAMES = ['books', 'music', 'movies', 'sports', 'travel', 'food', 'fashion', 'tech', 'gaming', 'art',
   'fitness', 'home', 'garden', 'pets', 'science', 'finance', 'beauty', 'cars', 'kids', 'outdoors'];
-const TIMES_OF_DAY = ['morning', 'afternoon', 'evening', 'night'] as const;
-/** Hour ranges [from, to) of each time of day; night wraps around midnight (23-6). */
-const HOURS: Record<(typeof TIMES_OF_DAY)[number], [number, number]> = {
-  morning: [6, 12], afternoon: [12, 18], evening: [18, 23], night: [23, 30],
-};
-const DEVICES = ['mobile', 'desktop'] as const;
-const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const DAY_MS = 86_400_000;
 
 /** Every context value the generator can emit, in a fixed order. */

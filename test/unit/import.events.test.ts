@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { timeOfDayOf, weekdayOf } from '../../src/import/contexts';
+import { ImportMappingError, ImportValidationError } from '../../src/import/errors';
+import { parseEvents, parseEventsMapping, parseTime } from '../../src/import/events';
+import { ml100kRows, readMl100kGenres, readMl100kItems, readMl100kRatings, readMl100kUsers } from '../../src/import/ml100k';
+import { writeBulkFiles } from '../../src/import/bulk';
+import { lightGcnRows } from '../../src/import/lightgcn';
+
+const FIX = path.resolve(__dirname, '..', 'fixtures');
+const ML = path.join(FIX, 'ml-100k');
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ig-events-unit-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+function file(name: string, text: string): string {
+  const p = path.join(tmp, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+describe('import/events: times', () => {
+  it('reads ISO 8601 with and without a zone (UTC), dates, and epoch seconds or milliseconds by magnitude', () => {
+    expect(parseTime('2026-07-01T18:30:00Z', 'auto')).toEqual({ ms: Date.UTC(2026, 6, 1, 18, 30), unit: 'iso' });
+    expect(parseTime('2026-07-01T20:30:00+02:00', 'auto')).toEqual({ ms: Date.UTC(2026, 6, 1, 18, 30), unit: 'iso' });
+    expect(parseTime('2026-07-01 18:30', 'auto')).toEqual({ ms: Date.UTC(2026, 6, 1, 18, 30), unit: 'iso' });
+    expect(parseTime('2026-07-01', 'auto')).toEqual({ ms: Date.UTC(2026, 6, 1), unit: 'iso' });
+    expect(parseTime('2026-07-01T18:30:00.123456Z', 'auto')).toEqual({ ms: Date.UTC(2026, 6, 1, 18, 30, 0, 123), unit: 'iso' });
+    expect(parseTime('1782895200', 'auto')).toEqual({ ms: 1782895200000, unit: 's' });
+    expect(parseTime('1782895200123', 'auto')).toEqual({ ms: 1782895200123, unit: 'ms' });
+    expect(parseTime('1782895200', 'ms')).toEqual({ ms: 1782895200, unit: 'ms' });
+  });
+
+  it('rejects impossible dates, other text, and times outside 1970-2099', () => {
+    for (const bad of ['2026-02-30T10:00:00Z', '2026-13-01', '2026-07-01T25:00:00Z', 'yesterday', '', '-5', '99999999999999999']) {
+      expect(parseTime(bad, 'auto')).toEqual({ error: expect.stringMatching(/^expected a time in ISO 8601/) });
+    }
+    expect(parseTime('2026-07-01T10:00:00Z', 's')).toEqual({ error: expect.stringMatching(/expected epoch seconds/) });
+  });
+
+  it('derives time of day and weekday in UTC, as the synthetic generator draws them', () => {
+    expect([5, 6, 11, 12, 17, 18, 22, 23].map((h) => timeOfDayOf(Date.UTC(2026, 6, 1, h, 30))))
+      .toEqual(['night', 'morning', 'morning', 'afternoon', 'afternoon', 'evening', 'evening', 'night']);
+    expect(weekdayOf(Date.UTC(2026, 6, 4))).toBe('sat');
+  });
+});
+
+describe('import/events: the mapping', () => {
+  it('has defaults and takes column names, a unit, contexts, kinds and typed attributes', () => {
+    expect(parseEventsMapping([])).toMatchObject({ user: 'user', item: 'item', kind: 'kind', at: 'at', atUnit: 'auto', contexts: [] });
+    const m = parseEventsMapping(['user=cid,item=sku', 'at=ts:ms,context.device=dev,kind.cart=save,kind.search=skip,user.age=age:integer,item.title=name'],
+      { derive: 'weekday' });
+    expect(m).toMatchObject({ user: 'cid', item: 'sku', at: 'ts', atUnit: 'ms', contexts: [{ kind: 'device', column: 'dev' }], derive: ['weekday'],
+      kinds: { cart: 'save', search: 'skip' }, userFile: { attributes: { age: { column: 'age', type: 'integer' } } }, itemFile: { title: 'name' } });
+  });
+
+  it('rejects unknown keys, kinds, types and reserved attribute names with what is accepted', () => {
+    expect(() => parseEventsMapping(['usr=x'])).toThrow(ImportMappingError);
+    expect(() => parseEventsMapping(['usr=x'])).toThrow(/unknown key "usr"; expected user, item/);
+    expect(() => parseEventsMapping(['kind.cart=basket'])).toThrow(/expected one of view, click, save, like, purchase, rating, dismiss, dislike or skip, got "basket"/);
+    expect(() => parseEventsMapping(['user.age=age:number'])).toThrow(/unknown type "number"; expected string, integer, float, date/);
+    expect(() => parseEventsMapping(['user.id2=x', 'user.createdAt=y'])).toThrow(/"createdAt" cannot be an attribute name/);
+    expect(() => parseEventsMapping(['user=a', 'user=b'])).toThrow(/"user" is mapped twice/);
+    expect(() => parseEventsMapping([], { kind: 'bought' })).toThrow(/--kind: expected one of/);
+    expect(() => parseEventsMapping([], { derive: 'season' })).toThrow(/--derive: expected timeOfDay and\/or weekday/);
+  });
+});
+
+describe('import/events: validation of the files', () => {
+  it('takes every kind from one column, a constant kind, and ratings with their weight', () => {
+    const ev = file('r.csv', 'u,i,t,stars\na,x,1782895200,4\nb,x,1782895300,2.5\n');
+    const { rows } = parseEvents({ events: ev }, parseEventsMapping(['user=u,item=i,at=t,rating=stars'], { kind: 'rating' }));
+    expect(rows.interactions.map((e) => [e.kind, e.rating, e.weight])).toEqual([['rating', 4, 4], ['rating', 2.5, 2.5]]);
+    const bad = file('r2.csv', 'u,i,t,stars\na,x,1782895200,7\n');
+    expect(() => parseEvents({ events: bad }, parseEventsMapping(['user=u,item=i,at=t,rating=stars'], { kind: 'rating' })))
+      .toThrow(`${bad}:2: expected a rating in (0, 5] in column "stars" for kind rating, got "7"`);
+  });
+
+  it('rejects bad attribute values, attribute columns that cannot be property names, and unknown file types', () => {
+    const ev = file('e.csv', 'user,item,kind,at\na,x,view,1782895200\n');
+    const users = file('u.csv', 'id,age\na,old\n');
+    expect(() => parseEvents({ events: ev, users }, parseEventsMapping(['user.age=age:integer']))).toThrow(`${users}:2: expected an integer in column age, got "old"`);
+    const users2 = file('u2.csv', 'id,home town\na,Rome\n');
+    expect(() => parseEvents({ events: ev, users: users2 }, parseEventsMapping([]))).toThrow(new RegExp(`${users2}:1: .*"home town" cannot be an attribute name`));
+    const xml = file('e.xml', '<x/>');
+    expect(() => parseEvents({ events: xml }, parseEventsMapping([]))).toThrow(ImportValidationError);
+  });
+});
+
+describe('import/ml100k: readers of the original files', () => {
+  it('reads u.genre, u.item (dates, flags in u.genre order), u.user and the split files into typed rows', () => {
+    const genres = readMl100kGenres(path.join(ML, 'u.genre'));
+    expect(genres).toHaveLength(19);
+    expect(genres.slice(0, 3)).toEqual(['unknown', 'Action', 'Adventure']);
+    const items = readMl100kItems(path.join(ML, 'u.item'), genres);
+    expect(items[0]).toEqual({ id: '1', title: 'Toy Story (1995)', releaseDate: '1995-01-01', url: 'http://us.imdb.com/M/title-exact?Toy%20Story%20(1995)',
+      genres: ['Animation', "Children's", 'Comedy'] });
+    expect(items[3].releaseDate).toBe('1971-02-04');
+    expect(items[4]).toMatchObject({ releaseDate: null, url: null, genres: ['unknown'] });
+    expect(readMl100kUsers(path.join(ML, 'u.user'))[3]).toEqual({ id: '4', age: 24, gender: 'M', occupation: 'technician', zip: 'T8H1N' });
+    expect(readMl100kRatings(path.join(ML, 'train.tsv'))[0]).toEqual({ user: '1', item: '1', rating: 5, timestamp: 874965478 });
+  });
+
+  it('names file, line and value of a bad line, and a rating of an unlisted movie', () => {
+    const genres = readMl100kGenres(path.join(ML, 'u.genre'));
+    const items = file('u.item', `1|A (1995)|32-Jan-1995||${'|0'.repeat(19)}\n`);
+    expect(() => readMl100kItems(items, genres)).toThrow(`${items}:1: expected a release date like 01-Jan-1995 (or empty), got "32-Jan-1995"`);
+    const dir = fs.mkdtempSync(path.join(tmp, 'ml-'));
+    for (const f of fs.readdirSync(ML)) fs.copyFileSync(path.join(ML, f), path.join(dir, f));
+    fs.appendFileSync(path.join(dir, 'train.tsv'), '1\t99\t3\t874965478\n');
+    expect(() => ml100kRows(dir)).toThrow(`${path.join(dir, 'train.tsv')}:7: expected a movie listed in ${path.join(dir, 'u.item')}, got "99"`);
+  });
+});
+
+describe('import/bulk: the CSV files for neo4j-admin', () => {
+  it('writes typed headers, dense integer ids, and leaves out columns no row has', () => {
+    const dir = path.join(tmp, 'bulk-ml');
+    const m = writeBulkFiles(ml100kRows(ML), dir);
+    expect(m.nodes.map((n) => n.label)).toEqual(['User', 'Item', 'Category', 'Context']);
+    const read = (n: string) => fs.readFileSync(path.join(dir, `${n}.csv`), 'utf8').trim().split('\n');
+    expect(read('users').slice(0, 2)).toEqual([':ID(User),id,age:long,gender:string,occupation:string,zip:string', '0,"1",24,"M","technician","85711"']);
+    expect(read('items')[0]).toBe(':ID(Item),id,title,releaseDate:date');
+    expect(read('items')[5]).toBe('4,"5","unknown",');
+    expect(read('interacted')[0]).toBe(':START_ID(User),:END_ID(Item),kind,weight:double,rating:double,at:datetime,contexts:string[]');
+    expect(read('interacted')[1]).toBe('0,0,"rating",5,5,1997-09-22T21:57:58.000Z,"timeOfDay:evening;weekday:mon"');
+    const lg = path.join(tmp, 'bulk-lg');
+    writeBulkFiles(lightGcnRows(path.join(FIX, 'lightgcn')), lg);
+    expect(fs.readFileSync(path.join(lg, 'interacted.csv'), 'utf8').split('\n')[0]).toBe(':START_ID(User),:END_ID(Item),kind,weight:double');
+  });
+});
