@@ -73,16 +73,11 @@ if (parentPort && (workerData as { fitWorker?: boolean } | null)?.fitWorker) {
     // loaded here, not at the top: the main thread side of this module must not pull in TensorFlow.js
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { fitGraph } = require('./interestModel') as typeof import('./interestModel');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { heldOutDotCheck } = require('./trainJob') as typeof import('./trainJob');
-    const check = msg.opts.heldOutCheck as { maxUsers: number; seed: number } | undefined;
     (async () => {
       const model = await fitGraph(msg.graph, {
         ...msg.opts, logger: log, signal: controller.signal,
         onProgress: (info) => port.postMessage({ type: 'progress', info } satisfies FromWorker),
       });
-      // the training job's held-out check (a minute on Gowalla) runs here too, off the server's thread
-      if (check) model.metrics = { ...model.metrics, ...await heldOutDotCheck(model.embeddings, msg.graph, check.maxUsers, check.seed) };
       return model;
     })().then((model) => port.postMessage({ type: 'result', model } satisfies FromWorker))
       .catch((err: Error) => port.postMessage({ type: 'error', message: err.message, name: err.name } satisfies FromWorker));

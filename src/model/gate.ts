@@ -4,8 +4,8 @@
  * (activatable by hand with the admin `activateModel` mutation) and the run records why.
  */
 
-/** The held-out metric the gate compares: Recall@20 of the dot-product part on sampled HELD_OUT users (trainJob.heldOutDotCheck). */
-export const GATE_METRIC = 'heldOutDotRecall20';
+/** The held-out metric the gate compares: Recall@20 of the served score on sampled HELD_OUT users (interestModel.fitGraph). */
+export const GATE_METRIC = 'heldOutRecall20';
 
 /** Default tolerance: a new version may be at most 2% (relative) worse than the active one. */
 export const DEFAULT_GATE_TOLERANCE = 0.02;

@@ -1,6 +1,7 @@
 import { initBackend } from './backend';
 import type { Csr } from '../graph/csr';
 import { createLogger, type Logger } from '../log';
+import { evaluate } from './evaluate';
 import { FilterScorer, spectrumOf, type FilterBasis } from './filter';
 import { chebyCfParams, gfcfParams, responseOf, searchResponse, type FilterParams } from './responseSearch';
 import { normalizeInteractions } from './spectral';
@@ -281,6 +282,14 @@ export async function fitGraph(graph: HeteroGraph, opts: FitGraphOptions = {}): 
   const positive = positiveOnly(graph.train);
   const g: HeteroGraph = positive === graph.train ? graph : { ...graph, train: positive };
   const report = await model.fit(g, { seed: opts.seed, onProgress: opts.onProgress });
+  // the held-out check of the score the model serves (both terms), on sampled HELD_OUT users
+  const check = opts.heldOutCheck as { maxUsers: number; seed: number } | undefined;
+  const heldOut: Record<string, number> = {};
+  if (check && check.maxUsers > 0 && graph.test && graph.test.indices.length > 0) {
+    const r = await evaluate(model, { numUsers: g.numUsers, numItems: g.numItems, train: g.train, test: graph.test },
+      { ks: [20], maxUsers: check.maxUsers, auc: 'none', seed: check.seed });
+    Object.assign(heldOut, { heldOutRecall20: r.atK[20].recall, heldOutNdcg20: r.atK[20].ndcg, heldOutUsers: r.users });
+  }
   const embeddings = model.embeddings(g);
   const fp = model.filterParams;
   const p = report.params ?? {};
@@ -289,7 +298,7 @@ export async function fitGraph(graph: HeteroGraph, opts: FitGraphOptions = {}): 
   return {
     version: opts.version ?? new Date().toISOString(),
     embeddings,
-    metrics: { valRecall20: fitted.recall20, valNdcg20: fitted.ndcg20, trainSeconds: report.trainSeconds },
+    metrics: { valRecall20: fitted.recall20, valNdcg20: fitted.ndcg20, trainSeconds: report.trainSeconds, ...heldOut },
     params: {
       model: 'interest-filter',
       // neighbourhood term (no user norm): linearWeight · Σ_paths w_ui d_i^-(b+βl) d_v^-2a w_vi w_vj d_j^-b · d_j^ol,

@@ -57,18 +57,22 @@ describe('training: the quality gate, activateModel (rollback and roll forward) 
     await db?.close();
   });
 
-  it('activates a first version, and keeps a deliberately worse one (dims 2) ready with the reason on the run', async () => {
+  it('activates a first version, and keeps a worse one ready with the reason on the run', async () => {
     good = await jobs.wait(jobs.start({ dims: 32, seed: 1 }).id);
     expect(good).toMatchObject({ state: 'succeeded', activated: true, gate: { passed: true, activeVersion: null } });
-    const goodRecall = good.metrics!.heldOutDotRecall20;
-    expect(goodRecall).toBeGreaterThan(0);
+    expect(good.metrics!.heldOutRecall20).toBeGreaterThan(0);
+    // the served score (neighbourhood term included) of a small-dims run is as good here, so the active version's
+    // recorded check is raised to a level the next run on this graph cannot reach: that run is the worse one
+    const goodRecall = Math.min(1, good.metrics!.heldOutRecall20 * 1.25);
+    await db.driver.executeQuery('MATCH (m:Model {version: $v}) SET m.metrics = $metrics',
+      { v: good.version, metrics: JSON.stringify({ ...good.metrics, heldOutRecall20: goodRecall }) }, { database: db.database });
 
-    worse = await jobs.wait(jobs.start({ dims: 2, seed: 1 }).id);
+    worse = await jobs.wait(jobs.start({ dims: 32, seed: 2 }).id);
     expect(worse.state).toBe('succeeded');
-    expect(worse.metrics!.heldOutDotRecall20).toBeLessThan(goodRecall * 0.98);
+    expect(worse.metrics!.heldOutRecall20).toBeLessThan(goodRecall * 0.98);
     expect(worse.activated).toBe(false);
-    expect(worse.gate).toMatchObject({ passed: false, metric: 'heldOutDotRecall20', activeVersion: good.version, active: goodRecall,
-      candidate: worse.metrics!.heldOutDotRecall20, tolerance: 0.02 });
+    expect(worse.gate).toMatchObject({ passed: false, metric: 'heldOutRecall20', activeVersion: good.version, active: goodRecall,
+      candidate: worse.metrics!.heldOutRecall20, tolerance: 0.02 });
     expect(worse.gate!.reason).toMatch(/below .* of the active version .*the version stays ready/);
     expect((await activeModel(db))!.version).toBe(good.version);
     expect((await getModel(db, worse.version!))!.status).toBe('ready');
