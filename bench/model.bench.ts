@@ -98,11 +98,17 @@ async function runModel(key: string, data: InteractionDataset, test: Csr, args: 
   const model = REGISTRY.find((e) => e.key === key)!.create();
   log.info({ model: model.name }, 'fitting');
   const tf0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const load0 = loadavg()[0];
   const report = await model.fit(data, {
     seed: args.seed,
     onProgress: (info) => log.debug({ model: model.name, ...info }, 'fit progress'),
   });
   const trainSeconds = report.trainSeconds ?? (performance.now() - tf0) / 1000;
+  // CPU time of the fit (user + system, this process): less sensitive than wall time to what else the machine runs
+  const cpu = process.cpuUsage(cpu0);
+  const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const trainLoadAverage = [load0, loadavg()[0]];
   log.info({ model: model.name, trainSeconds: round(trainSeconds, 1), epochs: report.epochs, params: report.params }, 'fitted; evaluating on test');
   const res = await evaluate(model, { numUsers: data.numUsers, numItems: data.numItems, train: data.train, test }, {
     ks: [20],
@@ -123,6 +129,8 @@ async function runModel(key: string, data: InteractionDataset, test: Csr, args: 
     auc: round(res.auc),
     novelty20: round(m.novelty, 3),
     trainSeconds: round(trainSeconds, 1),
+    trainCpuSeconds: round(trainCpuSeconds, 1),
+    trainLoadAverage: trainLoadAverage.map((x) => round(x, 2)),
     evalSeconds: round(res.evalSeconds, 1),
     aucSeconds: round(res.aucSeconds, 1),
     // peak resident set of this process: per model when each model runs in its own process (the default)

@@ -26,6 +26,108 @@ export interface FilterBasis {
   train: Csr;
   norm: NormalizedInteractions;
   spectrum: Spectrum;
+  /** The graph's other relations (categories, follows) as normalised operators; absent relations are null. */
+  relations?: GraphRelations;
+}
+
+/**
+ * The heterogeneous graph's relations besides interactions, normalised like R~: C~ = D_i^-½ C D_c^-½ (items ×
+ * categories, with its transpose) and F~ = D_f^-½ F (follower rows × followees). null where the graph has none.
+ */
+export interface GraphRelations {
+  category: Csr | null;
+  categoryT: Csr | null;
+  follows: Csr | null;
+}
+
+/** The transpose of a CSR (rows and columns swapped, columns sorted per row). */
+export function transposeCsr(a: Csr): Csr {
+  const ptr = new Int32Array(a.cols + 1);
+  for (let k = 0; k < a.indices.length; k++) ptr[a.indices[k] + 1]++;
+  for (let c = 0; c < a.cols; c++) ptr[c + 1] += ptr[c];
+  const pos = ptr.slice(0, a.cols);
+  const indices = new Int32Array(a.indices.length);
+  const values = new Float32Array(a.indices.length);
+  for (let r = 0; r < a.rows; r++) {
+    for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++) {
+      const q = pos[a.indices[k]]++;
+      indices[q] = r;
+      values[q] = a.values[k];
+    }
+  }
+  return { rows: a.cols, cols: a.rows, indptr: ptr, indices, values };
+}
+
+/** A relation with every entry set to 1 and scaled by rowDeg^-a · colDeg^-b (degrees = entry counts). */
+function normalizeRelation(a: Csr, rowExp: number, colExp: number): Csr {
+  const colDeg = new Float64Array(a.cols);
+  for (let k = 0; k < a.indices.length; k++) colDeg[a.indices[k]]++;
+  const values = new Float32Array(a.indices.length);
+  for (let r = 0; r < a.rows; r++) {
+    const d = a.indptr[r + 1] - a.indptr[r];
+    for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++) values[k] = Math.pow(d, -rowExp) * Math.pow(colDeg[a.indices[k]], -colExp);
+  }
+  return { ...a, values };
+}
+
+/** The normalised relations of a graph's item categories (items × categories) and follows (users × users). */
+export function graphRelations(itemCategory: Csr | undefined, follows: Csr | undefined): GraphRelations {
+  const category = itemCategory && itemCategory.indices.length > 0 ? normalizeRelation(itemCategory, 0.5, 0.5) : null;
+  return {
+    category,
+    categoryT: category ? transposeCsr(category) : null,
+    follows: follows && follows.indices.length > 0 ? normalizeRelation(follows, 0.5, 0) : null,
+  };
+}
+
+/**
+ * The category term for a batch of input rows, before its output scale: out[q, j] = Σ_c (Σ_i w_ui C~[i, c]) C~[j, c],
+ * a sum over the paths user → item → category → item (B × items, row-major; added to `out` when `add`).
+ */
+export function categoryRows(rel: GraphRelations, input: Csr, users: ArrayLike<number>, out: Float32Array, add = false): Float32Array {
+  const n = input.cols;
+  if (!add) out.fill(0, 0, users.length * n);
+  const { category: c, categoryT: ct } = rel;
+  if (!c || !ct) return out;
+  const profile = new Float64Array(c.cols);
+  for (let q = 0; q < users.length; q++) {
+    const u = users[q];
+    profile.fill(0);
+    for (let p = input.indptr[u]; p < input.indptr[u + 1]; p++) {
+      const i = input.indices[p];
+      for (let m = c.indptr[i]; m < c.indptr[i + 1]; m++) profile[c.indices[m]] += input.values[p] * c.values[m];
+    }
+    const o = q * n;
+    for (let g = 0; g < c.cols; g++) {
+      const w = profile[g];
+      if (w === 0) continue;
+      for (let m = ct.indptr[g]; m < ct.indptr[g + 1]; m++) out[o + ct.indices[m]] += w * ct.values[m];
+    }
+  }
+  return out;
+}
+
+/**
+ * The follows term for a batch of users, before its output scale: out[q, j] = Σ_v F~[u, v] R~[v, j], the paths
+ * user → followee → item (B × items, row-major; added to `out` when `add`).
+ */
+export function followsRows(rel: GraphRelations, norm: NormalizedInteractions, users: ArrayLike<number>, out: Float32Array, add = false): Float32Array {
+  const n = norm.r.cols;
+  if (!add) out.fill(0, 0, users.length * n);
+  const f = rel.follows;
+  if (!f) return out;
+  const { r } = norm;
+  for (let q = 0; q < users.length; q++) {
+    const u = users[q];
+    if (u >= f.rows) continue;
+    const o = q * n;
+    for (let p = f.indptr[u]; p < f.indptr[u + 1]; p++) {
+      const v = f.indices[p];
+      const w = f.values[p];
+      for (let m = r.indptr[v]; m < r.indptr[v + 1]; m++) out[o + r.indices[m]] += w * r.values[m];
+    }
+  }
+  return out;
 }
 
 /** Builds the filter basis of a users × items weight matrix (positive weights only): R~ and its top-k spectrum. */
@@ -61,6 +163,10 @@ export interface FilterResponse {
   spectralOutputExponent: number;
   /** e: the spectral part of user u is scaled by d_u^-e, d_u the user's weighted degree in the input. */
   userNormExponent: number;
+  /** Weight of the category term (categoryRows ⊙ d^linearOutputExponent); 0 without categories. */
+  categoryWeight: number;
+  /** Weight of the follows term (followsRows ⊙ d^linearOutputExponent); 0 without follows. */
+  followsWeight: number;
 }
 
 /** GF-CF's response (Shen et al., CIKM 2021) on a spectrum of k vectors: linear filter + alpha × ideal low-pass. */
@@ -68,6 +174,7 @@ export function gfcfResponse(k: number, alpha = 0.3): FilterResponse {
   return {
     linearWeight: 1, linearInputExponent: 0, linearOutputExponent: 0,
     spectral: new Float32Array(k).fill(alpha), spectralInputExponent: 0.5, spectralOutputExponent: 0.5, userNormExponent: 0,
+    categoryWeight: 0, followsWeight: 0,
   };
 }
 
@@ -154,6 +261,8 @@ export class FilterScorer {
   readonly itemFactors: Float32Array;
   private readonly linIn: Float32Array;
   private readonly linOut: Float32Array;
+  /** d^linearOutputExponent: the output scale of the relation terms. */
+  private readonly termOut: Float32Array;
   private rightT: tf.Tensor2D | undefined;
   private userAcc: Float64Array | undefined;
 
@@ -174,6 +283,7 @@ export class FilterScorer {
     const dOut = degreePower(norm.itemDegree, response.spectralOutputExponent);
     this.linIn = degreePower(norm.itemDegree, -response.linearInputExponent);
     this.linOut = degreePower(norm.itemDegree, response.linearOutputExponent);
+    this.termOut = this.linOut.slice();
     for (let i = 0; i < items; i++) this.linOut[i] *= response.linearWeight;
     this.foldIn = new Float32Array(items * k);
     this.itemFactors = new Float32Array(items * k);
@@ -219,11 +329,31 @@ export class FilterScorer {
     const spectral = st.dataSync() as Float32Array;
     st.dispose();
     const lin = this.neighbourhood(input, users, out);
+    this.addRelationTerms(input, users, lin);
     const norms = this.userNorms(input, users);
     for (let q = 0; q < bsz; q++) {
       const o = q * n;
       const un = norms[q];
       for (let i = 0; i < n; i++) lin[o + i] += un * spectral[o + i];
+    }
+  }
+
+  /** Adds the category and follows terms (weighted, output-scaled) of the given rows to `out` (B × items). */
+  addRelationTerms(input: Csr, users: ArrayLike<number>, out: Float32Array): void {
+    const rel = this.basis.relations;
+    const { categoryWeight: wc, followsWeight: wf } = this.response;
+    if (!rel || (wc === 0 && wf === 0)) return;
+    const n = this.numItems;
+    const tmp = new Float32Array(users.length * n);
+    if (wc !== 0 && rel.category) categoryRows(rel, input, users, tmp);
+    if (wc !== 1) for (let x = 0; x < tmp.length; x++) tmp[x] *= wc;
+    if (wf !== 0 && rel.follows) {
+      const f = followsRows(rel, this.basis.norm, users, new Float32Array(users.length * n));
+      for (let x = 0; x < tmp.length; x++) tmp[x] += wf * f[x];
+    }
+    for (let q = 0; q < users.length; q++) {
+      const o = q * n;
+      for (let j = 0; j < n; j++) out[o + j] += tmp[o + j] * this.termOut[j];
     }
   }
 

@@ -2,8 +2,8 @@ import { initBackend } from './backend';
 import type { Csr } from '../graph/csr';
 import { createLogger, type Logger } from '../log';
 import { evaluate } from './evaluate';
-import { FilterScorer, spectrumOf, type FilterBasis } from './filter';
-import { chebyCfParams, gfcfParams, responseOf, searchResponse, type FilterParams } from './responseSearch';
+import { FilterScorer, graphRelations, spectrumOf, type FilterBasis } from './filter';
+import { chebyCfParams, responseOf, searchResponse, type FilterParams } from './responseSearch';
 import { normalizeInteractions } from './spectral';
 import { seededRandom, validationSplit } from './split';
 import type { FitReport, HeteroGraph, InteractionDataset, NodeEmbeddings, Recommender, TrainedModel } from './types';
@@ -16,9 +16,9 @@ export interface InterestModelOptions {
   iterations?: number;
   /** Share of each user's train items carved out for validation (as the test split is of all); default 0.2. */
   validationFraction?: number;
-  /** Validation users the search scores (a seeded sample; all when fewer); default 4,000. */
+  /** Validation users the search scores (a seeded sample; all when fewer); default 2,000. */
   validationUsers?: number;
-  /** Candidate items per validation user and starting point in the search; default 300. */
+  /** Candidate items per validation user in the search (the start's top ones); default 300. */
   candidates?: number;
   /** Coordinate-search passes at most; default 4. */
   passes?: number;
@@ -67,7 +67,7 @@ function sampleUsers(users: number[], n: number, seed: number): Int32Array {
  *   s(u) = w (r_u D^-βl) P~ D^ol + d_u^-e (r_u D^-βs) V diag(f(λ)) Vᵀ D^os,   P~ = R~ᵀR~, R~ = D_u^-½ R D_i^-½,
  * V, λ the top-k eigenpairs of P~ from one decomposition of a fit split of train, and f ChebyCF's plateau response
  * plus an ideal low-pass (src/model/responseSearch.ts). Every parameter is fitted on a validation split carved from
- * train by a coordinate search on Recall@20 + NDCG@20, from the better of GF-CF's and ChebyCF's published settings;
+ * train by a coordinate search on Recall@20 + NDCG@20, from ChebyCF's published setting;
  * the neighbourhood term (a sum over real paths user → item ← user → item) and the degrees then come from all of
  * train, the spectrum from the one decomposition of the fit split.
  */
@@ -126,12 +126,14 @@ export class InterestModel implements Recommender {
     for (let u = 0; u < validation.rows; u++) {
       if (validation.indptr[u + 1] > validation.indptr[u] && fit.indptr[u + 1] > fit.indptr[u]) candidates.push(u);
     }
-    const users = sampleUsers(candidates, o.validationUsers ?? 4000, seed + 1);
-    const basisFit: FilterBasis = { train: fit, norm: normFit, spectrum };
-    const result = await searchResponse(basisFit, fit, validation, users, [gfcfParams(spectrum.k), chebyCfParams(spectrum.k)], {
+    const users = sampleUsers(candidates, o.validationUsers ?? 2000, seed + 1);
+    const g = train as Partial<HeteroGraph>;
+    const relations = graphRelations(g.itemCategory, g.follows);
+    const basisFit: FilterBasis = { train: fit, norm: normFit, spectrum, relations };
+    const result = await searchResponse(basisFit, fit, validation, users, [chebyCfParams(spectrum.k)], {
       candidates: o.candidates, passes: o.passes, logger: this.log, signal: o.signal,
     });
-    this.install({ train: train.train, norm: normalizeInteractions(train.train, 0.5, 0.5), spectrum }, result.params);
+    this.install({ train: train.train, norm: normalizeInteractions(train.train, 0.5, 0.5), spectrum, relations }, result.params);
     const trainSeconds = (Date.now() - t0) / 1000;
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
     this.log.info({ trainSeconds, spectrumSeconds: tSpectrum, start: result.start.recall20, fitted: result.fitted.recall20 }, 'interest model fitted');
@@ -144,9 +146,13 @@ export class InterestModel implements Recommender {
         validationUsers: users.length,
         validationFraction: o.validationFraction ?? 0.2,
         validationStart: { recall20: r4(result.start.recall20), ndcg20: r4(result.start.ndcg20) },
-        validationStarts: result.starts.map((st, i) => ({ start: ['GF-CF', 'ChebyCF'][i], recall20: r4(st.recall20), ndcg20: r4(st.ndcg20) })),
         validationFitted: { recall20: r4(result.fitted.recall20), ndcg20: r4(result.fitted.ndcg20) },
         validationDifferenceSE: r4(result.differenceStandardError),
+        validationFullRankingCheck: result.fullRankingCheck && {
+          users: result.fullRankingCheck.users,
+          fullRankingRecall20: r4(result.fullRankingCheck.fullRankingRecall20),
+          candidatesRecall20: r4(result.fullRankingCheck.candidatesRecall20),
+        },
         searchEvaluations: result.evaluations,
         searchTrace: result.trace,
         spectrumSeconds: tSpectrum,

@@ -1,7 +1,7 @@
 import type { Csr } from '../graph/csr';
 import type { Logger } from '../log';
 import { startProgress } from '../progress';
-import { FilterScorer, projectRows, rowDegrees, type FilterBasis, type FilterResponse } from './filter';
+import { categoryRows, FilterScorer, followsRows, projectRows, rowDegrees, type FilterBasis, type FilterResponse } from './filter';
 import { degreePower } from './spectral';
 import { topK } from './topk';
 
@@ -22,6 +22,10 @@ export interface FilterParams {
   cutoff: number;
   plateau: number;
   flatness: number;
+  /** Weight of the category term (paths user → item → category → item); 0 without categories. */
+  categoryWeight: number;
+  /** Weight of the follows term (paths user → followee → item); 0 without follows. */
+  followsWeight: number;
 }
 
 /** ChebyCF's plateau transfer function on an eigenvalue λ of P~ (x = 1 − 2λ is the Laplacian's, in [−1, 1]). */
@@ -50,26 +54,20 @@ export function responseOf(p: FilterParams, values: Float64Array): FilterRespons
     spectralInputExponent: p.spectralInputExponent,
     spectralOutputExponent: p.spectralOutputExponent,
     userNormExponent: p.userNormExponent,
-  };
-}
-
-/** GF-CF as a parameter point (the search's start): linear filter + 0.3 × the ideal low-pass of the whole spectrum. */
-export function gfcfParams(k: number): FilterParams {
-  return {
-    linearWeight: 1, linearInputExponent: 0, linearOutputExponent: 0, spectralInputExponent: 0.5, spectralOutputExponent: 0.5,
-    userNormExponent: 0, alpha: 0.3, cutoff: k, plateau: 0, flatness: 1.5,
+    categoryWeight: p.categoryWeight,
+    followsWeight: p.followsWeight,
   };
 }
 
 /**
- * ChebyCF's published Gowalla configuration (Kim et al., SIGIR 2025: item-degree normalisation 0.4 before and after,
+ * ChebyCF's published Gowalla configuration (the search's start; Kim et al., SIGIR 2025: item-degree normalisation 0.4 before and after,
  * plateau response of flatness 1.5, ideal low-pass 0.2) as a parameter point: the linear tail of its response
  * beyond the top k is the neighbourhood term, whose weight is the plateau's slope at 0 (the flatness).
  */
 export function chebyCfParams(k: number): FilterParams {
   return {
     linearWeight: 1.5, linearInputExponent: 0.4, linearOutputExponent: 0.4, spectralInputExponent: 0.4, spectralOutputExponent: 0.4,
-    userNormExponent: 0, alpha: 0.2, cutoff: k, plateau: 1, flatness: 1.5,
+    userNormExponent: 0, alpha: 0.2, cutoff: k, plateau: 1, flatness: 1.5, categoryWeight: 0, followsWeight: 0,
   };
 }
 
@@ -105,6 +103,8 @@ export interface ResponseSearchOptions {
   signal?: AbortSignal;
   /** Users per scoring batch; default 256. */
   batchSize?: number;
+  /** Validation users (the first of `users`) whose result is also scored on the full ranking; default 500. */
+  checkUsers?: number;
 }
 
 /** What the search found, with the validation scores of its start and of its result (full ranking). */
@@ -118,6 +118,8 @@ export interface ResponseSearchResult {
   differenceStandardError: number;
   evaluations: number;
   trace: { param: string; value: number; objective: number }[];
+  /** The result's Recall@20 on the full ranking and on the candidates for the same sample of users. */
+  fullRankingCheck?: { users: number; fullRankingRecall20: number; candidatesRecall20: number };
 }
 
 const LIN_IN = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
@@ -171,12 +173,12 @@ export function scoreValidation(
 
 /**
  * Fits the filter's parameters on a validation split by coordinate search on the metric itself (Recall@20 +
- * NDCG@20), from the best of `starts` on validation. Each start and the result are scored on the full ranking (the
- * starts also pick each user's candidate items); between them every parameter point is scored on the candidates
- * from cached parts: the neighbourhood term per input exponent, and per spectral input exponent the spectral
- * products split into bands of 16 eigenvectors with their first moment in λ, so that any response is a cheap
- * recombination (exact up to the curvature of f within a band). A result that does not beat its start on the full
- * ranking is not taken.
+ * NDCG@20), from the best of `starts` on validation. Each start is scored on the full ranking, and its top ones per
+ * user become the candidates; every parameter point is then scored on the candidates from cached parts (the
+ * neighbourhood term per input exponent; per spectral input exponent the spectral products split into bands of 16
+ * eigenvectors with their first moment in λ, so any response is a cheap recombination, exact up to the curvature of
+ * f within a band). The result's score is its score on the candidates; `fullRankingCheck` compares it with the full
+ * ranking on a sample of users.
  */
 export async function searchResponse(
   basis: FilterBasis,
@@ -196,6 +198,11 @@ export async function searchResponse(
   const k = spectrum.k;
   const B = users.length;
   const values = spectrum.values;
+  let tStage = Date.now();
+  const stageDone = (stage: string) => {
+    log?.info({ stage, seconds: (Date.now() - tStage) / 1000 }, 'response search: stage done');
+    tStage = Date.now();
+  };
   const yieldNow = async (stage: string) => {
     await new Promise((resolve) => setImmediate(resolve));
     if (options.signal?.aborted) throw new Error(`searchResponse: aborted during ${stage}`);
@@ -216,6 +223,7 @@ export async function searchResponse(
       for (let c = 0; c < got; c++) if (!have.has(candIdx[c])) cand[base + filled[q]++] = candIdx[c];
     }));
     await yieldNow('the starts');
+    stageDone('start scored');
   }
   let si = 0;
   startScores.forEach((sc, i) => {
@@ -241,7 +249,7 @@ export async function searchResponse(
   // 2. cached parts on the candidates: the neighbourhood term for every input exponent in one pass per user
   // (user accumulators per exponent, then each candidate's column of R~), and the banded spectral products
   const lin = new Map<number, Float32Array>(LIN_IN.map((e) => [e, new Float32Array(B * N)]));
-  const bar = startProgress('response search: cached parts', B * 2, 'users');
+  const bar = startProgress('response search: cached parts', B * (1 + SPEC_IN.length), 'user passes');
   {
     const m = LIN_IN.length;
     const inScale = LIN_IN.map((e) => degreePower(norm.itemDegree, -e));
@@ -286,6 +294,7 @@ export async function searchResponse(
       }
     }
   }
+  stageDone('neighbourhood parts');
   const bands = Math.ceil(k / BAND);
   const bandMean = new Float64Array(bands);
   for (let g = 0; g < bands; g++) {
@@ -318,25 +327,57 @@ export async function searchResponse(
         }
       }
       if ((q & 255) === 255) {
-        bar.increment(256 / SPEC_IN.length);
+        bar.increment(256);
         await yieldNow('the spectral parts');
       }
     }
     spec.set(e, part);
   }
   bar.stop();
+  stageDone('spectral parts');
+  // the relation terms on the candidates (before their output scale), and the scale that makes a weight of 1 as
+  // large on average as the start's neighbourhood term
+  const rel = basis.relations;
+  const relParts = new Map<'categoryWeight' | 'followsWeight', { part: Float32Array; scale: number }>();
+  if (rel && (rel.category || rel.follows)) {
+    const linStart = lin.get(start.linearInputExponent);
+    const row = new Float32Array(n);
+    for (const [key, present] of [['categoryWeight', rel.category], ['followsWeight', rel.follows]] as const) {
+      if (!present) continue;
+      const part = new Float32Array(B * N);
+      let sumPart = 0;
+      let sumLin = 0;
+      for (let q = 0; q < B; q++) {
+        const one = users.subarray(q, q + 1);
+        if (key === 'categoryWeight') categoryRows(rel, fit, one, row);
+        else followsRows(rel, norm, one, row);
+        for (let c = 0; c < N; c++) {
+          const j = cand[q * N + c];
+          if (j < 0) continue;
+          part[q * N + c] = row[j];
+          sumPart += Math.abs(row[j]);
+          sumLin += Math.abs(linStart ? linStart[q * N + c] : 0) * start.linearWeight;
+        }
+      }
+      relParts.set(key, { part, scale: sumPart > 0 ? sumLin / sumPart : 0 });
+    }
+    stageDone('relation parts');
+  }
 
-  // 3. the objective of a parameter point on the candidates (scores of the spectral part from its band fit)
+  // 3. the objective of a parameter point on the candidates. The spectral response is α·[j < cutoff] + p·w·plat_φ(λ),
+  // so the spectral part of a candidate is α·S_cutoff + p·w·S_φ, each sum from the band fit of its shape, cached per
+  // (input exponent, cutoff) and (input exponent, φ): a point costs a few multiply-adds per candidate
   const bandA = new Float64Array(bands);
   const bandB = new Float64Array(bands);
-  const sc = new Float32Array(N);
-  const order = new Int32Array(20);
-  let evaluations = 0;
-  const objective = (p: FilterParams): number => {
-    evaluations++;
-    const f = spectralResponse(p, values);
+  const shapeSums = new Map<string, Float32Array>();
+  const shapeSum = (e: number, key: string, shape: (j: number) => number): Float32Array => {
+    const id = `${e}|${key}`;
+    let out = shapeSums.get(id);
+    if (out) return out;
+    const part = spec.get(e);
+    if (!part) throw new Error(`searchResponse: no cached spectral part for input exponent ${e}`);
     for (let g = 0; g < bands; g++) {
-      // least-squares line of f over the band's eigenvalues
+      // least-squares line of the shape over the band's eigenvalues
       let sx = 0;
       let sy = 0;
       let sxx = 0;
@@ -344,18 +385,45 @@ export async function searchResponse(
       let m = 0;
       for (let j = g * BAND; j < Math.min(k, (g + 1) * BAND); j++, m++) {
         const x = values[j] - bandMean[g];
+        const y = shape(j);
         sx += x;
-        sy += f[j];
+        sy += y;
         sxx += x * x;
-        sxy += x * f[j];
+        sxy += x * y;
       }
       const den = m * sxx - sx * sx;
       bandB[g] = den > 1e-18 ? (m * sxy - sx * sy) / den : 0;
       bandA[g] = (sy - bandB[g] * sx) / m;
     }
+    out = new Float32Array(B * N);
+    for (let pc = 0; pc < B * N; pc++) {
+      const po = pc * bands * 2;
+      let t = 0;
+      for (let g = 0; g < bands; g++) t += bandA[g] * part[po + g * 2] + bandB[g] * part[po + g * 2 + 1];
+      out[pc] = t;
+    }
+    shapeSums.set(id, out);
+    return out;
+  };
+  const sc = new Float32Array(N);
+  const order = new Int32Array(20);
+  const linOut = new Float32Array(n);
+  const specOut = new Float32Array(n);
+  let evaluations = 0;
+  const objective = (p: FilterParams, perUser?: Float64Array): number => {
+    evaluations++;
+    const e = p.spectralInputExponent;
+    const cut = p.alpha !== 0 ? shapeSum(e, `cut${p.cutoff}`, (j) => (j < p.cutoff ? 1 : 0)) : undefined;
+    const plat = p.plateau !== 0 ? shapeSum(e, `plat${p.flatness}`, (j) => plateauResponse(values[j], p.flatness) / p.flatness - values[j]) : undefined;
+    const pw = p.plateau * p.linearWeight;
+    for (let i = 0; i < n; i++) {
+      linOut[i] = Math.exp(p.linearOutputExponent * logDeg[i]);
+      specOut[i] = Math.exp(p.spectralOutputExponent * logDeg[i]);
+    }
     const linPart = lin.get(p.linearInputExponent);
-    const specPart = spec.get(p.spectralInputExponent);
-    if (!linPart || !specPart) throw new Error('searchResponse: no cached part for these input exponents');
+    if (!linPart) throw new Error(`searchResponse: no cached neighbourhood part for input exponent ${p.linearInputExponent}`);
+    const catPart = p.categoryWeight !== 0 ? relParts.get('categoryWeight')?.part : undefined;
+    const folPart = p.followsWeight !== 0 ? relParts.get('followsWeight')?.part : undefined;
     let total = 0;
     for (let q = 0; q < B; q++) {
       const un = Math.exp(-p.userNormExponent * userLogDeg[q]);
@@ -366,15 +434,19 @@ export async function searchResponse(
           sc[c] = -Infinity;
           continue;
         }
-        const po = pc * bands * 2;
-        let s = 0;
-        for (let g = 0; g < bands; g++) s += bandA[g] * specPart[po + g * 2] + bandB[g] * specPart[po + g * 2 + 1];
-        const ld = logDeg[i];
-        sc[c] = p.linearWeight * linPart[pc] * Math.exp(p.linearOutputExponent * ld) + un * s * Math.exp(p.spectralOutputExponent * ld);
+        const s = (cut ? p.alpha * cut[pc] : 0) + (plat ? pw * plat[pc] : 0);
+        let neigh = p.linearWeight * linPart[pc];
+        if (catPart) neigh += p.categoryWeight * catPart[pc];
+        if (folPart) neigh += p.followsWeight * folPart[pc];
+        sc[c] = neigh * linOut[i] + un * s * specOut[i];
       }
       const got = topK(sc, 0, N, 20, order);
       const m = rankMetrics(order, got, (c) => isTarget[q * N + c] === 1, targets[q]);
       total += m.recall + m.ndcg;
+      if (perUser) {
+        perUser[q * 2] = m.recall;
+        perUser[q * 2 + 1] = m.ndcg;
+      }
     }
     return total / B;
   };
@@ -395,6 +467,10 @@ export async function searchResponse(
     { param: 'plateau', values: (p) => [0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5].filter((v) => v !== p.plateau) },
     { param: 'flatness', values: (p) => (p.plateau === 0 ? [] : [1, 1.25, 1.5, 2, 3, 4]) },
     { param: 'userNormExponent', values: (p) => [-0.2, -0.1, -0.05, 0.05, 0.1, 0.2].map((d) => round(p.userNormExponent + d)) },
+    // relation weights in units of the scale that matches the start's neighbourhood term (0 is the start)
+    ...[...relParts].map(([param, { scale }]): Move => ({
+      param, values: () => (scale > 0 ? [0, 0.01, 0.03, 0.1, 0.3, 1, 3].map((m) => Number((m * scale).toPrecision(4))) : []),
+    })),
   ];
   let best = { ...start };
   let bestObj = objective(best);
@@ -426,14 +502,27 @@ export async function searchResponse(
     if (!changed) break;
   }
 
-  // 5. the result on the full ranking; a search that does not beat its start there keeps the start
-  const fittedScore = scoreValidation(basis, best, fit, target, users, batchSize);
-  let params = best;
-  let fitted = fittedScore;
-  if (fittedScore.recall20 + fittedScore.ndcg20 <= startScore.recall20 + startScore.ndcg20) {
-    log?.warn({ fitted: fittedScore.recall20, start: startScore.recall20 }, 'response search: no improvement on the full ranking; the start is kept');
-    params = start;
-    fitted = startScore;
+  stageDone('coordinate search');
+  // 5. the result's validation score on the candidates (the start's top `perStart` per user, so the start's own
+  // score there is its full-ranking score); a sample of users is also scored on the full ranking, which measures
+  // what restricting the result to the candidates changes
+  const perUser = new Float64Array(B * 2);
+  objective(best, perUser);
+  let rec = 0;
+  let nd = 0;
+  for (let q = 0; q < B; q++) {
+    rec += perUser[q * 2];
+    nd += perUser[q * 2 + 1];
+  }
+  const fitted: ValidationScore = { recall20: rec / B, ndcg20: nd / B, perUser };
+  const checkN = Math.min(B, options.checkUsers ?? 500);
+  let check: ResponseSearchResult['fullRankingCheck'];
+  if (checkN > 0) {
+    const full = scoreValidation(basis, best, fit, target, users.subarray(0, checkN), batchSize);
+    let cr = 0;
+    for (let q = 0; q < checkN; q++) cr += perUser[q * 2];
+    check = { users: checkN, fullRankingRecall20: full.recall20, candidatesRecall20: cr / checkN };
+    stageDone('full-ranking check');
   }
   let sd = 0;
   let mean = 0;
@@ -444,7 +533,7 @@ export async function searchResponse(
   }
   for (let q = 0; q < B; q++) sd += (diff[q] - mean) ** 2 / Math.max(1, B - 1);
   return {
-    params, start: startScore, fitted, differenceStandardError: Math.sqrt(sd / B), evaluations, trace,
+    params: best, start: startScore, fitted, differenceStandardError: Math.sqrt(sd / B), evaluations, trace, fullRankingCheck: check,
     starts: starts.map((p, i) => ({ params: p, recall20: startScores[i].recall20, ndcg20: startScores[i].ndcg20 })),
   };
 }

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Csr } from '../graph/csr';
-import type { FilterBasis } from './filter';
+import { transposeCsr, type FilterBasis, type GraphRelations } from './filter';
 import { InterestModel, type InterestModelOptions } from './interestModel';
 import type { FilterParams } from './responseSearch';
 import { normalizeInteractions } from './spectral';
 
-const FORMAT = 'interest-graph/filter-model@2';
+const FORMAT = 'interest-graph/filter-model@3';
 
 /** The JSON half of a saved model: parameters and the layout of the binary arrays beside it. */
 interface Manifest {
@@ -17,6 +17,8 @@ interface Manifest {
   train: { rows: number; cols: number; nnz: number };
   spectrum: { k: number; n: number };
   files: Record<string, string>;
+  /** The normalised relations (FilterBasis.relations) present, with their shapes. */
+  relations: Partial<Record<'category' | 'follows', { rows: number; cols: number; nnz: number }>>;
 }
 
 function writeArray(dir: string, name: string, a: Int32Array | Float32Array | Float64Array): string {
@@ -49,7 +51,16 @@ export function saveModel(model: InterestModel, dir: string): void {
     values: writeArray(dir, 'train.values', t.values),
     vectors: writeArray(dir, 'spectrum.vectors', basis.spectrum.vectors),
     eigenvalues: writeArray(dir, 'spectrum.values', basis.spectrum.values),
-  };
+  } as Record<string, string>;
+  const relations: Manifest['relations'] = {};
+  for (const key of ['category', 'follows'] as const) {
+    const a = basis.relations?.[key];
+    if (!a) continue;
+    relations[key] = { rows: a.rows, cols: a.cols, nnz: a.indices.length };
+    files[`${key}.indptr`] = writeArray(dir, `${key}.indptr`, a.indptr);
+    files[`${key}.indices`] = writeArray(dir, `${key}.indices`, a.indices);
+    files[`${key}.values`] = writeArray(dir, `${key}.values`, a.values);
+  }
   const manifest: Manifest = {
     format: FORMAT,
     userExponent: basis.norm.userExponent,
@@ -58,6 +69,7 @@ export function saveModel(model: InterestModel, dir: string): void {
     train: { rows: t.rows, cols: t.cols, nnz: t.indices.length },
     spectrum: { k: basis.spectrum.k, n: basis.spectrum.n },
     files,
+    relations,
   };
   writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest, null, 2));
 }
@@ -84,7 +96,19 @@ export function loadModel(dir: string, options: InterestModelOptions = {}): Inte
     norm,
     spectrum: { k, n, vectors: readArray(dir, f.vectors, Float32Array, n * k), values: readArray(dir, f.eigenvalues, Float64Array, k) },
   };
+  const rel = (key: 'category' | 'follows'): Csr | null => {
+    const shape = manifest.relations[key];
+    if (!shape) return null;
+    return {
+      rows: shape.rows, cols: shape.cols,
+      indptr: readArray(dir, f[`${key}.indptr`], Int32Array, shape.rows + 1),
+      indices: readArray(dir, f[`${key}.indices`], Int32Array, shape.nnz),
+      values: readArray(dir, f[`${key}.values`], Float32Array, shape.nnz),
+    };
+  };
+  const category = rel('category');
+  const relations: GraphRelations = { category, categoryT: category ? transposeCsr(category) : null, follows: rel('follows') };
   const model = new InterestModel(options);
-  model.install(basis, manifest.params);
+  model.install({ ...basis, relations }, manifest.params);
   return model;
 }

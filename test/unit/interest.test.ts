@@ -52,7 +52,7 @@ describe('model/interestModel: a graph filter fitted on validation', () => {
     expect(r).toBeGreaterThan(popRecall * 1.5);
   });
 
-  it('improves on its starting point (GF-CF) on validation, and records both', () => {
+  it('improves on its starting point (ChebyCF) on validation, and records both', () => {
     const p = report.params as { validationStart: { recall20: number; ndcg20: number }; validationFitted: { recall20: number; ndcg20: number } };
     expect(p.validationFitted.recall20 + p.validationFitted.ndcg20).toBeGreaterThan(p.validationStart.recall20 + p.validationStart.ndcg20);
     expect(report.params!.searchEvaluations).toBeGreaterThan(10);
@@ -125,6 +125,45 @@ describe('model/interestModel: a graph filter fitted on validation', () => {
       expect(trained.params).toHaveProperty(key);
     }
     expect(trained.metrics.valRecall20).toBeGreaterThan(0);
+  });
+
+  it('fits the category and follows weights on a graph that has them, and saves them with their relations', async () => {
+    expect(graph.itemCategory.indices.length).toBeGreaterThan(0);
+    expect(graph.follows.indices.length).toBeGreaterThan(0);
+    const hetero = new InterestModel(small);
+    const rep = await hetero.fit(graph, { seed: 7 });
+    const moved = (rep.params!.searchTrace as { param: string }[]).map((t) => t.param);
+    const fp = hetero.filterParams;
+    // each weight is searched from 0; a non-zero weight is one the validation objective moved to
+    for (const key of ['categoryWeight', 'followsWeight'] as const) {
+      expect(Number.isFinite(fp[key])).toBe(true);
+      if (fp[key] !== 0) expect(moved).toContain(key);
+    }
+    expect(hetero.fitted.basis.relations?.category).not.toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'interest-model-'));
+    try {
+      saveModel(hetero, dir);
+      const loaded = loadModel(dir);
+      const users = Int32Array.from([0, 5, 17, 300]);
+      const a = new Float32Array(users.length * data.numItems);
+      const b = new Float32Array(users.length * data.numItems);
+      // with both weights set, so the relation terms are part of what must survive the round trip
+      hetero.install(hetero.fitted.basis, { ...fp, categoryWeight: fp.categoryWeight || 0.5, followsWeight: fp.followsWeight || 0.5 });
+      saveModel(hetero, dir);
+      const reloaded = loadModel(dir);
+      hetero.scoreUsers(users, a);
+      reloaded.scoreUsers(users, b);
+      expect(Array.from(b)).toEqual(Array.from(a));
+      const plain = new Float32Array(users.length * data.numItems);
+      hetero.install(hetero.fitted.basis, { ...fp, categoryWeight: 0, followsWeight: 0 });
+      hetero.scoreUsers(users, plain);
+      expect(Array.from(plain)).not.toEqual(Array.from(a));
+      loaded.dispose();
+      reloaded.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      hetero.dispose();
+    }
   });
 
   it('trains on positive edges only (negative feedback is not a training edge)', async () => {
