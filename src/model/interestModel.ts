@@ -155,6 +155,7 @@ export class InterestModel implements Recommender {
         },
         searchEvaluations: result.evaluations,
         searchTrace: result.trace,
+        searchRejectedMoves: result.rejectedMoves,
         spectrumSeconds: tSpectrum,
       },
     };

@@ -105,6 +105,8 @@ export interface ResponseSearchOptions {
   batchSize?: number;
   /** Validation users (the first of `users`) whose result is also scored on the full ranking; default 500. */
   checkUsers?: number;
+  /** Least z of a move's paired per-user gain for it to be taken; default 2. */
+  minZ?: number;
 }
 
 /** What the search found, with the validation scores of its start and of its result (full ranking). */
@@ -117,7 +119,10 @@ export interface ResponseSearchResult {
   /** Standard error of the per-user difference (recall + ndcg) of fitted and start: the sample's resolution. */
   differenceStandardError: number;
   evaluations: number;
-  trace: { param: string; value: number; objective: number }[];
+  /** The moves taken, each with the z of its paired gain over the point before it. */
+  trace: { param: string; value: number; objective: number; z: number }[];
+  /** Best moves whose gain was within noise (z below minZ), not taken. */
+  rejectedMoves: number;
   /** The result's Recall@20 on the full ranking and on the candidates for the same sample of users. */
   fullRankingCheck?: { users: number; fullRankingRecall20: number; candidatesRecall20: number };
 }
@@ -472,10 +477,27 @@ export async function searchResponse(
       param, values: () => (scale > 0 ? [0, 0.01, 0.03, 0.1, 0.3, 1, 3].map((m) => Number((m * scale).toPrecision(4))) : []),
     })),
   ];
+  // a move is taken only when its gain over the current point is significant: the per-user paired difference of
+  // recall + ndcg at least `minZ` standard errors above 0, so the search does not follow the sample's noise
+  const minZ = options.minZ ?? 2;
+  const pairedZ = (a: Float64Array, b: Float64Array): number => {
+    let mean = 0;
+    const d = new Float64Array(B);
+    for (let q = 0; q < B; q++) {
+      d[q] = a[q * 2] + a[q * 2 + 1] - b[q * 2] - b[q * 2 + 1];
+      mean += d[q] / B;
+    }
+    let v = 0;
+    for (let q = 0; q < B; q++) v += (d[q] - mean) ** 2;
+    const se = Math.sqrt(v / Math.max(1, B - 1) / B);
+    return se > 0 ? mean / se : mean > 0 ? Infinity : 0;
+  };
   let best = { ...start };
-  let bestObj = objective(best);
+  let bestPer = new Float64Array(B * 2);
+  let bestObj = objective(best, bestPer);
   const trace: ResponseSearchResult['trace'] = [];
   const passes = options.passes ?? 4;
+  let rejected = 0;
   for (let pass = 0; pass < passes; pass++) {
     let changed = false;
     for (const mv of moves) {
@@ -491,11 +513,21 @@ export async function searchResponse(
         }
       }
       if (moveBest) {
-        best = moveBest;
-        bestObj = moveObj;
-        changed = true;
-        trace.push({ param: mv.tie ? (`${mv.param}+${mv.tie}` as keyof FilterParams) : mv.param, value: best[mv.param], objective: moveObj });
-        log?.info({ pass, param: mv.param, value: best[mv.param], objective: moveObj }, 'response search: move');
+        const per = new Float64Array(B * 2);
+        objective(moveBest, per);
+        const z = pairedZ(per, bestPer);
+        const param = mv.tie ? (`${mv.param}+${mv.tie}` as keyof FilterParams) : mv.param;
+        if (z >= minZ) {
+          best = moveBest;
+          bestObj = moveObj;
+          bestPer = per;
+          changed = true;
+          trace.push({ param, value: best[mv.param], objective: moveObj, z: Math.round(z * 100) / 100 });
+          log?.info({ pass, param: mv.param, value: best[mv.param], objective: moveObj, z }, 'response search: move');
+        } else {
+          rejected++;
+          log?.debug({ pass, param: mv.param, value: moveBest[mv.param], objective: moveObj, z }, 'response search: gain within noise, move not taken');
+        }
       }
       await yieldNow('the coordinate search');
     }
@@ -533,7 +565,7 @@ export async function searchResponse(
   }
   for (let q = 0; q < B; q++) sd += (diff[q] - mean) ** 2 / Math.max(1, B - 1);
   return {
-    params: best, start: startScore, fitted, differenceStandardError: Math.sqrt(sd / B), evaluations, trace, fullRankingCheck: check,
+    params: best, start: startScore, fitted, differenceStandardError: Math.sqrt(sd / B), evaluations, trace, rejectedMoves: rejected, fullRankingCheck: check,
     starts: starts.map((p, i) => ({ params: p, recall20: startScores[i].recall20, ndcg20: startScores[i].ndcg20 })),
   };
 }
