@@ -3,7 +3,7 @@ import { run } from '../../db/executor';
 import { interactionWeight, isInteractionKind, INTERACTION_KINDS } from '../../graph/weights';
 import { foldInUserDecayed, type TimedFoldInRow } from '../../serving/foldIn';
 import { modelHalfLifeDays } from '../../policy/decay';
-import { slotParams } from '../../serving/modelStore';
+import { slotParams } from '../../serving/modelState';
 import type { ApiContext } from '../context';
 import { requireAdmin, requireSelfOrAdmin } from '../auth';
 import { badInput, checkId, notFound } from '../errors';
@@ -122,7 +122,7 @@ export class InteractionMutationResolver {
       throw new Error(`recordInteraction: no row written for user ${input.userId} and item ${input.itemId} although both exist`);
     }
     const r = result.row;
-    if (!r.replayed && weight > 0) ctx.serving.store.noteInteraction(input.userId, input.itemId, weight, input.kind);
+    if (!r.replayed && weight > 0) ctx.serving.store.noteInteraction(input.userId, input.itemId, weight);
     // a positive response to a recent exposure: feedback for Thompson sampling (in memory now, in the graph write-behind)
     const feedbackImpressionId = !r.replayed && weight > 0
       ? ctx.serving.policy.exposures.feedback(input.userId, input.itemId, input.kind, input.impressionId ?? null)
