@@ -63,11 +63,18 @@ export class ModelScorer {
   readonly prefix: number;
   /** Per item, the norm of itemFactors beyond the prefix. */
   private readonly tailNorm: Float32Array;
+  /** items × prefix: the leading coordinates of itemFactors, contiguous (the bound's pass reads only these). */
+  private readonly head: Float32Array;
+  /** Scratch of `top` (one row at a time). */
+  private readonly mid: Float64Array;
+  private readonly lower: Float32Array;
+  private readonly exact: Float32Array;
+  private readonly graphOut: Float32Array;
   private readonly userAcc: Float64Array;
   private readonly ones: Float32Array;
   private rightT: tf.Tensor2D | undefined;
 
-  constructor(readonly parts: ScorerParts, prefix = 32) {
+  constructor(readonly parts: ScorerParts, prefix = 16) {
     const { norm, k, foldIn, itemFactors } = parts;
     const n = norm.r.cols;
     if (foldIn.length !== n * k || itemFactors.length !== n * k) {
@@ -80,6 +87,12 @@ export class ModelScorer {
     for (let i = 0; i < n; i++) this.linOut[i] *= parts.linearWeight;
     this.prefix = Math.min(prefix, k);
     this.tailNorm = new Float32Array(n);
+    this.head = new Float32Array(n * this.prefix);
+    for (let i = 0; i < n; i++) for (let c = 0; c < this.prefix; c++) this.head[i * this.prefix + c] = itemFactors[i * k + c];
+    this.mid = new Float64Array(n);
+    this.lower = new Float32Array(n);
+    this.exact = new Float32Array(n);
+    this.graphOut = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let c = this.prefix; c < k; c++) s += itemFactors[i * k + c] ** 2;
@@ -105,10 +118,10 @@ export class ModelScorer {
     return d > 0 ? Math.pow(d, -this.parts.userNormExponent) : 0;
   }
 
-  /** Both terms of one row. */
-  terms(row: SparseRow): RowTerms {
+  /** Both terms of one row; `graph` is this scorer's scratch when `reuse` (valid until the next call). */
+  terms(row: SparseRow, reuse = false): RowTerms {
     const input: Csr = { rows: 1, cols: this.numItems, indptr: Int32Array.from([0, row.indices.length]), indices: row.indices, values: row.values };
-    const graph = neighbourhoodRows(this.parts.norm, input, [0], this.linIn, this.linOut, new Float32Array(this.numItems), this.userAcc);
+    const graph = neighbourhoodRows(this.parts.norm, input, [0], this.linIn, this.linOut, reuse ? this.graphOut : new Float32Array(this.numItems), this.userAcc);
     const coords = projectRows(input, [0], this.ones, this.parts.foldIn, this.k);
     const un = this.userNorm(row);
     for (let c = 0; c < this.k; c++) coords[c] *= un;
@@ -137,25 +150,25 @@ export class ModelScorer {
    * embedding term bound its score within ± ‖coords_tail‖·‖itemFactors_tail‖; only items whose upper bound reaches
    * the count-th best lower bound are scored in full.
    */
-  top(row: SparseRow, count: number, allowed: Uint8Array, terms: RowTerms = this.terms(row)): RowTop {
+  top(row: SparseRow, count: number, allowed: Uint8Array, terms: RowTerms = this.terms(row, true)): RowTop {
     const n = this.numItems;
     const k = this.k;
     const P = this.prefix;
-    const f = this.parts.itemFactors;
+    const h = this.head;
     const { graph, coords } = terms;
     let tail = 0;
     for (let c = P; c < k; c++) tail += coords[c] * coords[c];
     tail = Math.sqrt(tail);
-    const mid = new Float64Array(n);
-    const lower = new Float32Array(n);
+    const mid = this.mid;
+    const lower = this.lower;
     for (let j = 0; j < n; j++) {
       if (!allowed[j]) {
         lower[j] = -Infinity;
         continue;
       }
-      const o = j * k;
+      const o = j * P;
       let s = 0;
-      for (let c = 0; c < P; c++) s += coords[c] * f[o + c];
+      for (let c = 0; c < P; c++) s += coords[c] * h[o + c];
       mid[j] = graph[j] + s;
       lower[j] = mid[j] - tail * this.tailNorm[j];
     }
@@ -165,7 +178,7 @@ export class ModelScorer {
     // the count-th best lower bound (less a float32 rounding margin): no item whose upper bound is below it can rank
     let tau = got < want ? -Infinity : lower[idx[got - 1]];
     tau -= 1e-5 * Math.abs(tau) + 1e-30;
-    const exact = new Float32Array(n).fill(-Infinity);
+    const exact = this.exact.fill(-Infinity);
     let scored = 0;
     for (let j = 0; j < n; j++) {
       if (!allowed[j] || mid[j] + tail * this.tailNorm[j] < tau) continue;

@@ -121,8 +121,7 @@ export class ServingEngine {
     const reranks = policy.diversity > 0 || policy.exploration > 0 || policy.novelty > 0 || policy.exposureDebias > 0 || policy.maxCategoryShare < 1
       || (policy.negativeFeedback > 0 && profile.negatives.length > 0);
     const count = reranks ? Math.max(req.first, this.options.policyCandidates) : req.first + profile.negatives.length;
-    const terms = coldStart ? undefined : s.scorer.terms(row);
-    const top = retrieve(s, row, count, allowed, terms);
+    const top = retrieve(s, row, count, allowed);
     lap('retrieve');
     const m = s.matrix;
     const ranked = await this.policy.rank({

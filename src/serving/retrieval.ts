@@ -39,7 +39,7 @@ export function retrieve(s: ModelState, row: SparseRow, count: number, allowed: 
     const got = topK(pop, 0, m.count, count, idx);
     return Array.from(idx.subarray(0, got), (r) => ({ row: r, score: 0, graph: 0, embedding: 0 }));
   }
-  const t = terms ?? s.scorer.terms(row);
+  const t = terms ?? s.scorer.terms(row, true);
   const top = s.scorer.top(row, count, allowed.subarray(0, n), t);
   const out: Retrieved[] = Array.from(top.items, (r, q) => ({ row: r, score: top.scores[q], graph: top.graph[q], embedding: top.embedding[q] }));
   if (m.count > n) {
