@@ -29,7 +29,7 @@ import { startProgress } from '../src/progress';
 import { ServingEngine } from '../src/serving/recommend';
 import { ServingPolicy, NEUTRAL_POLICY } from '../src/serving/policy';
 import { ExposureLog } from '../src/serving/exposures';
-import { basisUser, currentRow, type ModelState } from '../src/serving/modelState';
+import { basisUser, trainingRow, type ModelState } from '../src/serving/modelState';
 import { allowedRows } from '../src/serving/retrieval';
 import { explainGraph, withoutCited } from '../src/serving/explain';
 
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   const bar = startProgress('explanations', sample.length, 'users');
   for (const u of sample) {
     const id = s.userIds[u];
-    const row = currentRow(s, id);
+    const row = trainingRow(s, id);
     const page = off.pages.get(u)!;
     const excluded: string[] = [];
     for (const j of row.indices) excluded.push(s.matrix.ids[j]);

@@ -6,7 +6,8 @@ import type { Csr } from '../graph/csr';
 import { positiveOnly } from '../model/interestModel';
 import { normalizeInteractions } from '../model/spectral';
 import { ModelScorer, rowOf, type SparseRow } from '../model/scorer';
-import { modelHalfLifeDays } from '../policy/decay';
+import { halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../policy/decay';
+import { trainingEdgeWeight } from '../graph/weights';
 
 /**
  * The served model's metadata and where its vectors live (the registry's slot properties and index),
@@ -61,8 +62,8 @@ export interface ItemMatrix {
 
 /**
  * One version as serving computes its score: the model scorer over the version's training graph (the same
- * extraction training runs, src/graph/extract.ts, with the version's half-life), the item matrix, and each
- * user's current input row: the training row, changed by the interactions this process has recorded since.
+ * extraction training runs, src/graph/extract.ts, with the version's half-life), the item matrix and the training
+ * rows; a request's input row is read with the user's profile (rowFromInteractions).
  */
 export interface ModelState {
   model: ActiveModel;
@@ -72,18 +73,33 @@ export interface ModelState {
   userIds: string[];
   /** Positive training rows at load (users × basis items). */
   rows: Csr;
-  /** Rows changed by this process's writes (keyed by user id; an empty row for a deleted user). */
-  overlay: Map<string, SparseRow>;
 }
 
-const EMPTY_ROW: SparseRow = { indices: new Int32Array(0), values: new Float32Array(0) };
+/** One stored interaction as serving/userProfile reads it: item id, kind, stored weight, time (epoch ms or null). */
+export type StoredInteraction = [string, string, number | null, number | null];
 
-/** The user's current input row in the version's basis (empty for unknown users). */
-export function currentRow(s: ModelState, userId: string): SparseRow {
-  const o = s.overlay.get(userId);
-  if (o) return o;
+/**
+ * The user's current input row in the version's basis: its interactions weighed as training's extraction weighs
+ * them (trainingEdgeWeight, then the version's decay with ages from now), summed per item; items outside the basis
+ * have no column.
+ */
+export function rowFromInteractions(s: ModelState, interactions: readonly StoredInteraction[], nowMs = Date.now()): SparseRow {
+  const half = halfLifeMsOf(modelHalfLifeDays(s.model.params));
+  const byItem = new Map<number, number>();
+  for (const [id, kind, stored, at] of interactions) {
+    const w = trainingEdgeWeight(kind, stored);
+    const i = s.matrix.index.get(id);
+    if (!(w > 0) || i === undefined || i >= s.matrix.basisItems) continue;
+    byItem.set(i, (byItem.get(i) ?? 0) + w * interactionDecay(at, nowMs, half));
+  }
+  const items = [...byItem.keys()].sort((a, b) => a - b);
+  return { indices: Int32Array.from(items), values: Float32Array.from(items, (i) => byItem.get(i)!) };
+}
+
+/** The training row of a user of the basis (empty for a user not in it). */
+export function trainingRow(s: ModelState, userId: string): SparseRow {
   const u = s.userIndex.get(userId);
-  return u === undefined ? EMPTY_ROW : rowOf(s.rows, u);
+  return u === undefined ? { indices: new Int32Array(0), values: new Float32Array(0) } : rowOf(s.rows, u);
 }
 
 /** The user's row in the version's basis graph (-1 when the user is not in it). */
@@ -133,7 +149,7 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
   });
   log.info({ version: model.version, users: graph.numUsers, items: m.count, edges: train.indices.length, dims, ms: Date.now() - t0 }, 'model state loaded');
   return {
-    model, scorer, matrix: m, userIndex: new Map(graph.userIds.map((id, u) => [id, u])), userIds: graph.userIds, rows: train, overlay: new Map(),
+    model, scorer, matrix: m, userIndex: new Map(graph.userIds.map((id, u) => [id, u])), userIds: graph.userIds, rows: train,
   };
 }
 
@@ -199,35 +215,6 @@ export class ModelStore {
       this.loading = { version: model.version, promise };
     }
     return this.loading.promise;
-  }
-
-  /** Adds a positive interaction this process wrote to the user's current row (items outside the basis have no column). */
-  noteInteraction(userId: string, itemId: string, weight: number): void {
-    const s = this.loaded;
-    if (!s || !(weight > 0)) return;
-    const i = s.matrix.index.get(itemId);
-    if (i !== undefined) s.matrix.degree[i]++;
-    if (i === undefined || i >= s.matrix.basisItems) return;
-    const row = currentRow(s, userId);
-    const at = row.indices.indexOf(i);
-    if (at >= 0) {
-      const values = row.values.slice();
-      values[at] += weight;
-      s.overlay.set(userId, { indices: row.indices.slice(), values });
-      return;
-    }
-    const indices = new Int32Array(row.indices.length + 1);
-    const values = new Float32Array(row.values.length + 1);
-    indices.set(row.indices);
-    values.set(row.values);
-    indices[row.indices.length] = i;
-    values[row.values.length] = weight;
-    s.overlay.set(userId, { indices, values });
-  }
-
-  /** Empties a deleted user's row. */
-  noteUserDeleted(userId: string): void {
-    this.loaded?.overlay.set(userId, EMPTY_ROW);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Executor, StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 import { ModelNotReadyError, NodeNotFoundError, InvalidRequestError } from './errors';
-import { basisUser, currentRow, ModelStore, type ActiveModel, type ModelState } from './modelState';
+import { basisUser, ModelStore, rowFromInteractions, type ActiveModel, type ModelState, type StoredInteraction } from './modelState';
 import { allowedRows, retrieve, type Retrieved } from './retrieval';
 import { explainGraph, reasonsFor, similarReasonsFor } from './explain';
 import { ServingPolicy, type PolicyRequest } from './policy';
@@ -110,12 +110,12 @@ export class ServingEngine {
     const model = await this.requireModel(counter);
     const s = await this.store.state(model, counter);
     lap('model');
-    const [profile] = await this.db.read<{ exists: boolean; interacted: string[]; negatives: string[] }>('serving/userProfile', { userId: req.userId }, counter);
+    const [profile] = await this.db.read<{ exists: boolean; interactions: StoredInteraction[]; negatives: string[] }>('serving/userProfile', { userId: req.userId }, counter);
     if (!profile.exists) throw new NodeNotFoundError('User', req.userId, 'Create it with upsertUser.');
     lap('profile');
-    const row = currentRow(s, req.userId);
+    const row = rowFromInteractions(s, profile.interactions);
     const coldStart = row.indices.length === 0;
-    const excluded = req.includeInteracted ? [...req.excludeItemIds, ...profile.negatives] : [...req.excludeItemIds, ...profile.interacted];
+    const excluded = req.includeInteracted ? [...req.excludeItemIds, ...profile.negatives] : [...req.excludeItemIds, ...profile.interactions.map((x) => x[0])];
     const allowed = allowedRows(s, excluded, req.categories);
     const policy = this.policy.effective(req.policy);
     const reranks = policy.diversity > 0 || policy.exploration > 0 || policy.novelty > 0 || policy.exposureDebias > 0 || policy.maxCategoryShare < 1
