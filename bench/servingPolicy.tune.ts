@@ -31,7 +31,11 @@ const K = 20;
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, users: { type: 'string', default: '10000' }, 'min-recall': { type: 'string', default: '0.97' } } });
+  const { values } = parseArgs({ options: {
+    out: { type: 'string' }, users: { type: 'string', default: '3000' }, 'min-recall': { type: 'string', default: '0.97' },
+    // exploration,exposureDebias,novelty;… (default: the first grid)
+    points: { type: 'string', default: '0,0.2,0;0.05,0.4,0;0,0.4,0;0,0.8,0;0,0.4,0.05;0.02,0.6,0' },
+  } });
   const nUsers = Number(values.users);
   const minRecall = Number(values['min-recall']);
   if (!(Number.isInteger(nUsers) && nUsers >= 100)) throw new Error(`tune: --users must be an integer >= 100, got ${values.users}`);
@@ -92,8 +96,8 @@ async function main(): Promise<void> {
 
   const off = await point(NEUTRAL_POLICY);
   const grid: { settings: PolicySettings; recall20: number; ndcg20: number; coverage20: number; recallOfOff: number; coverageOfOff: number }[] = [];
-  // exploration, exposureDebias, novelty; the second row is the previous default
-  const points: [number, number, number][] = [[0, 0.2, 0], [0.05, 0.4, 0], [0, 0.4, 0], [0, 0.8, 0], [0, 0.4, 0.05], [0.02, 0.6, 0]];
+  const points = values.points!.split(';').map((p) => p.split(',').map(Number));
+  if (points.some((p) => p.length !== 3 || p.some((x) => !(x >= 0 && x <= 1)))) throw new Error(`tune: --points must be "exploration,exposureDebias,novelty;…" with values in [0, 1], got ${values.points}`);
   for (const [exploration, exposureDebias, novelty] of points) {
     const settings = { ...NEUTRAL_POLICY, exploration, exposureDebias, novelty, negativeFeedback: 0.5 };
     const r = await point(settings);

@@ -119,7 +119,8 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
     'serving/itemMatrix', slotParams(model), counter);
   const dims = model.dims || (rows[0]?.embedding.length ?? 0);
   const n = graph.numItems;
-  const capacity = n + 1024;
+  // no spare rows: the scorer reads the basis rows through a view; an upsert beyond grows a copy (src/serving/modelState.ts putRow)
+  const capacity = n;
   const m: ItemMatrix = {
     version: model.version, dims, ids: graph.itemIds.slice(), index: new Map(graph.itemIds.map((id, i) => [id, i])),
     embeddings: new Float32Array(capacity * dims), categories: graph.itemIds.map(() => []), titles: graph.itemIds.map(() => null),
@@ -143,7 +144,7 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
     m.degree[i] = r.degree;
   }
   const scorer = new ModelScorer({
-    norm, foldIn, itemFactors: m.embeddings.slice(0, n * dims), k: dims,
+    norm, foldIn, itemFactors: m.embeddings.subarray(0, n * dims), k: dims,
     linearWeight: num('linearWeight', 1), linearInputExponent: num('itemInputExponent', 0), linearOutputExponent: num('itemOutputExponent', 0),
     userNormExponent: model.userNormExponent,
   });
@@ -246,7 +247,7 @@ export class ModelStore {
 
 function putRow(m: ItemMatrix, id: string, embedding: number[], categories: string[], degree: number, title: string | null): void {
   if ((m.count + 1) * m.dims > m.embeddings.length) {
-    const cap = Math.max(1024, m.count * 2);
+    const cap = m.count + 1024;
     const e = new Float32Array(cap * m.dims);
     e.set(m.embeddings);
     m.embeddings = e;
