@@ -1,6 +1,6 @@
-import { tf } from './backend';
 import type { Csr } from '../graph/csr';
 import { degreePower, normalizeInteractions, topSpectrum, type NormalizedInteractions, type Spectrum } from './spectral';
+import { ModelScorer } from './scorer';
 
 /** How the graph filter's basis is built: normalisation exponents and the spectral part's size. */
 export interface FilterBasisOptions {
@@ -154,7 +154,7 @@ export class FilterScorer {
   readonly itemFactors: Float32Array;
   private readonly linIn: Float32Array;
   private readonly linOut: Float32Array;
-  private rightT: tf.Tensor2D | undefined;
+  private rows: ModelScorer | undefined;
   private userAcc: Float64Array | undefined;
 
   constructor(
@@ -209,27 +209,14 @@ export class FilterScorer {
    * weights; the basis's training matrix by default).
    */
   score(users: Int32Array, out: Float32Array, input: Csr = this.basis.train): void {
-    const n = this.numItems;
-    const bsz = users.length;
-    if (out.length < bsz * n) throw new Error(`FilterScorer.score: output has ${out.length} values, expected ${bsz * n}`);
-    const z = this.userCoordinates(input, users);
-    if (!this.rightT) this.rightT = tf.tidy(() => tf.transpose(tf.tensor2d(this.itemFactors, [n, this.k])));
-    const right = this.rightT;
-    const st = tf.tidy(() => tf.matMul(tf.tensor2d(z, [bsz, this.k]), right));
-    const spectral = st.dataSync() as Float32Array;
-    st.dispose();
-    const lin = this.neighbourhood(input, users, out);
-    const norms = this.userNorms(input, users);
-    for (let q = 0; q < bsz; q++) {
-      const o = q * n;
-      const un = norms[q];
-      for (let i = 0; i < n; i++) lin[o + i] += un * spectral[o + i];
-    }
+    if (out.length < users.length * this.numItems) throw new Error(`FilterScorer.score: output has ${out.length} values, expected ${users.length * this.numItems}`);
+    // the one implementation of the score, which serving calls too (src/model/scorer.ts)
+    (this.rows ??= ModelScorer.fromFilter(this)).scoreRows(input, users, out);
   }
 
   /** Frees the tensors this scorer keeps. */
   dispose(): void {
-    this.rightT?.dispose();
-    this.rightT = undefined;
+    this.rows?.dispose();
+    this.rows = undefined;
   }
 }
