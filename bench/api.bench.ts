@@ -70,17 +70,9 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   const { startServer } = await import('../src/api/server');
   const db = createExecutor(config);
-  const graphSource = (process.env.BENCH_GRAPH_SOURCE ?? 'memory') as 'memory' | 'cypher';
-  const candidateSource = (process.env.BENCH_CANDIDATES ?? 'scan') as 'scan' | 'index';
-  const evidenceSource = (process.env.BENCH_EVIDENCE || 'memory') as 'memory' | 'neo4j';
-  const scanWait = {
-    ...(process.env.BENCH_SCAN_BATCH ? { scanWorkerMaxBatch: Number(process.env.BENCH_SCAN_BATCH) } : {}),
-    graphWorker: process.env.BENCH_GRAPH_WORKER !== 'off',
-    embeddingRetrieval: (process.env.BENCH_RETRIEVAL === 'always' ? 'always' : 'adaptive') as 'always' | 'adaptive',
-  };
   const executor = process.env.BENCH_EXECUTOR === 'graphql-js' ? 'graphql-js' : 'jit';
   const srv = await startServer({ ...config, port: 0, host: '127.0.0.1', nodeEnv: 'production' },
-    { db, logger: createLogger('warn'), executor, serving: { graphSource, candidateSource, evidenceSource, ...scanWait, pinnedVersion: process.env.BENCH_VERSION || undefined } });
+    { db, logger: createLogger('warn'), executor, serving: { pinnedVersion: process.env.BENCH_VERSION || undefined } });
   await srv.engine.warm();
   process.send!({ url: srv.url });
   // how long the server's event loop was late (ms) between two cpu messages: its stalls show in the latency tail
@@ -90,7 +82,7 @@ async function serve(): Promise<void> {
     if (m.cpu) {
       const u = process.cpuUsage();
       const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-      process.send!({ cpuMs: (u.user + u.system) / 1000, loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
+      process.send!({ cpuMs: (u.user + u.system) / 1000, rssMb: Math.round(process.memoryUsage().rss / 1048576), loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
       loop.reset();
     }
     if (m.stop) {
@@ -109,13 +101,7 @@ async function main(): Promise<void> {
       levels: { type: 'string', default: '1,16,64' },
       first: { type: 'string', default: '20' },
       users: { type: 'string', default: '2000' },
-      graph: { type: 'string', default: 'memory' },
-      candidates: { type: 'string', default: 'scan' },
-      evidence: { type: 'string', default: 'memory' },
-      'scan-batch': { type: 'string' },
-      'graph-worker': { type: 'string', default: 'on' },
       executor: { type: 'string', default: 'jit' },
-      retrieval: { type: 'string', default: 'adaptive' },
       version: { type: 'string' },
       note: { type: 'string' },
       'keep-exposures': { type: 'boolean', default: false },
@@ -130,9 +116,7 @@ async function main(): Promise<void> {
   if (!(seconds > 0) || levels.some((l) => !Number.isInteger(l) || l < 1) || !(first >= 1 && first <= 100)) {
     throw new Error(`bench:api: --seconds must be > 0, --levels positive integers, --first 1..100; got ${values.seconds}, ${values.levels}, ${values.first}`);
   }
-  if (!['memory', 'neo4j'].includes(values.evidence!) || !['on', 'off'].includes(values['graph-worker']!) || !['adaptive', 'always'].includes(values.retrieval!) || !['jit', 'graphql-js'].includes(values.executor!) || (values['scan-batch'] !== undefined && !(Number.isInteger(Number(values['scan-batch'])) && Number(values['scan-batch']) >= 1))) {
-    throw new Error(`bench:api: --evidence must be memory or neo4j, --graph-worker on or off, --retrieval adaptive or always, --executor jit or graphql-js, --scan-batch an integer >= 1; got ${values.evidence}, ${values['graph-worker']}, ${values.retrieval}, ${values.executor}, ${values['scan-batch']}`);
-  }
+  if (!['jit', 'graphql-js'].includes(values.executor!)) throw new Error(`bench:api: --executor must be jit or graphql-js; got ${values.executor}`);
   const config = loadConfig();
   const db = createExecutor(config);
   const model = values.version ? await getModel(db, values.version) : await activeModel(db);
@@ -155,7 +139,7 @@ async function main(): Promise<void> {
   // BENCH_SERVER_NODE_ARGS passes node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const child = fork(__filename, ['--serve'], {
     execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_GRAPH_SOURCE: values.graph, BENCH_CANDIDATES: values.candidates, BENCH_EVIDENCE: values.evidence, BENCH_SCAN_BATCH: values['scan-batch'] ?? '', BENCH_GRAPH_WORKER: values['graph-worker'], BENCH_RETRIEVAL: values.retrieval, BENCH_EXECUTOR: values.executor, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_EXECUTOR: values.executor, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url: string = await new Promise((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url));
@@ -167,9 +151,11 @@ async function main(): Promise<void> {
   // (asked over IPC), the local Neo4j (from /proc, when it is the project's own server) and this process,
   // which runs the load generator
   let loopDelayMs: Record<string, number> | null = null;
+  let serverRssMb = 0;
   const serverCpu = () => new Promise<number>((resolve) => {
-    child.once('message', (m: { cpuMs: number; loopDelayMs: Record<string, number> }) => {
+    child.once('message', (m: { cpuMs: number; rssMb: number; loopDelayMs: Record<string, number> }) => {
       loopDelayMs = m.loopDelayMs;
+      serverRssMb = m.rssMb;
       resolve(m.cpuMs);
     });
     child.send({ cpu: true });
@@ -241,6 +227,8 @@ async function main(): Promise<void> {
     // JIT. Neo4j needs about a minute of load after it starts: with 15 s of warm-up a run right after a start
     // measured p99 134 ms at 16 (Neo4j 3.1 ms of CPU per request), and 77-80 ms from the next minute on
     await runLevel(16, warmup);
+    await serverCpu();
+    const rssMbAfterWarmup = serverRssMb;
     const runs = [];
     for (const c of levels) {
       const r = await runLevel(c, seconds);
@@ -254,11 +242,12 @@ async function main(): Promise<void> {
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
       model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
-      serving: { graphSource: values.graph, candidateSource: values.candidates, evidenceSource: values.evidence, scanWorkerMaxBatch: values['scan-batch'] ?? 'default', graphWorker: values['graph-worker'] !== 'off', embeddingRetrieval: values.retrieval, graphqlExecutor: values.executor, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
+      serving: { graphqlExecutor: values.executor, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
       machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
       ...(values.note ? { note: values.note } : {}),
       first,
       warmupSeconds: warmup,
+      rssMbAfterWarmup,
       runs,
     };
     fs.mkdirSync(path.dirname(values.out!), { recursive: true });

@@ -1,6 +1,7 @@
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { DatabaseUnavailableError } from '../db/errors';
+import { InvalidRequestError, ModelNotReadyError, NodeNotFoundError } from '../serving/errors';
 import type { Logger } from '../log';
 
 /** Every error code a client can see in `extensions.code`; a client branches on these, never on messages. */
@@ -113,6 +114,17 @@ export function formatErrorFor(log: Logger) {
         path: formatted.path, locations: formatted.locations,
         extensions: { code: ErrorCode.DATABASE_UNAVAILABLE, committed: original.commitUnknown ? 'unknown' : false },
       };
+    }
+    if (original instanceof ModelNotReadyError) {
+      return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.MODEL_NOT_READY } };
+    }
+    if (original instanceof NodeNotFoundError) {
+      return bounded({ message: original.message, path: formatted.path, locations: formatted.locations,
+        extensions: { code: ErrorCode.NOT_FOUND, type: original.type, id: clip(original.id, 200, false) } });
+    }
+    if (original instanceof InvalidRequestError) {
+      return bounded({ message: original.message, path: formatted.path, locations: formatted.locations,
+        extensions: { code: ErrorCode.BAD_USER_INPUT, argument: original.field } });
     }
     const tokens = code === 'GRAPHQL_PARSE_FAILED' ? TOO_MANY_TOKENS.exec(formatted.message) : null;
     if (tokens) {

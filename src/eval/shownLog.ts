@@ -109,7 +109,7 @@ export async function evaluateOffPolicy(db: Executor, log: Logger, options: { si
   const engineFor = async (version: string) => {
     if (!engines.has(version)) {
       const m = await getModel(db, version);
-      engines.set(version, m?.slot ? new ServingEngine(db, log, { ...DEFAULT_SERVING, pinnedVersion: version, graphWorker: false }, undefined,
+      engines.set(version, m?.slot ? new ServingEngine(db, log, { ...DEFAULT_SERVING, pinnedVersion: version }, undefined,
         new ServingPolicy(db, log, options.policyDefaults, new ExposureLog(db, log))) : null);
     }
     return engines.get(version)!;

@@ -1,5 +1,5 @@
 import { csrFromCoo, Csr } from './csr';
-import { interactionWeight, isInteractionKind, isPositiveKind } from './weights';
+import { isInteractionKind, isPositiveKind, trainingEdgeWeight } from './weights';
 import { DAY_MS, interactionDecay } from '../policy/decay';
 import type { ContextKey, HeteroGraph } from '../model/types';
 
@@ -177,16 +177,13 @@ export class HeteroGraphBuilder {
       this.counts.negativeSkipped++;
       return;
     }
-    let w: number;
+    const w = trainingEdgeWeight(k, storedWeight);
     if (k === 'rating') {
-      w = typeof storedWeight === 'number' && storedWeight > 0 ? storedWeight : 0;
       if (w <= 0) {
         this.counts.unknownKindSkipped++;
         this.unknownKinds.set('rating without a positive weight', (this.unknownKinds.get('rating without a positive weight') ?? 0) + 1);
         return;
       }
-    } else {
-      w = interactionWeight(k);
     }
     const u = this.lookup(this.users, userId, 'user', 'interactions', 'INTERACTED');
     const i = this.lookup(this.items, itemId, 'item', 'interactions', 'INTERACTED');

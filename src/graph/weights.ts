@@ -56,3 +56,15 @@ export function interactionWeight(kind: string, rating?: number): number {
 export function isPositiveKind(kind: string): boolean {
   return kind === 'rating' || Object.prototype.hasOwnProperty.call(POSITIVE_KIND_WEIGHTS, kind);
 }
+
+/**
+ * The training weight of one stored INTERACTED edge (before time decay), or 0 when it is not a training edge:
+ * the fixed weight of a positive kind, the stored weight of a `rating` (when positive); negative, unknown and
+ * weightless rating edges give 0. Training's extraction (src/graph/builder.ts) and serving's input row use it.
+ */
+export function trainingEdgeWeight(kind: string | null, storedWeight: number | null): number {
+  const k = kind ?? '';
+  if (!isInteractionKind(k) || !isPositiveKind(k)) return 0;
+  if (k === 'rating') return typeof storedWeight === 'number' && storedWeight > 0 ? storedWeight : 0;
+  return interactionWeight(k);
+}

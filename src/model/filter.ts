@@ -1,6 +1,6 @@
-import { tf } from './backend';
 import type { Csr } from '../graph/csr';
 import { degreePower, normalizeInteractions, topSpectrum, type NormalizedInteractions, type Spectrum } from './spectral';
+import { ModelScorer } from './scorer';
 
 /** How the graph filter's basis is built: normalisation exponents and the spectral part's size. */
 export interface FilterBasisOptions {
@@ -261,9 +261,7 @@ export class FilterScorer {
   readonly itemFactors: Float32Array;
   private readonly linIn: Float32Array;
   private readonly linOut: Float32Array;
-  /** d^linearOutputExponent: the output scale of the relation terms. */
-  private readonly termOut: Float32Array;
-  private rightT: tf.Tensor2D | undefined;
+  private rows: ModelScorer | undefined;
   private userAcc: Float64Array | undefined;
 
   constructor(
@@ -283,7 +281,6 @@ export class FilterScorer {
     const dOut = degreePower(norm.itemDegree, response.spectralOutputExponent);
     this.linIn = degreePower(norm.itemDegree, -response.linearInputExponent);
     this.linOut = degreePower(norm.itemDegree, response.linearOutputExponent);
-    this.termOut = this.linOut.slice();
     for (let i = 0; i < items; i++) this.linOut[i] *= response.linearWeight;
     this.foldIn = new Float32Array(items * k);
     this.itemFactors = new Float32Array(items * k);
@@ -319,47 +316,14 @@ export class FilterScorer {
    * weights; the basis's training matrix by default).
    */
   score(users: Int32Array, out: Float32Array, input: Csr = this.basis.train): void {
-    const n = this.numItems;
-    const bsz = users.length;
-    if (out.length < bsz * n) throw new Error(`FilterScorer.score: output has ${out.length} values, expected ${bsz * n}`);
-    const z = this.userCoordinates(input, users);
-    if (!this.rightT) this.rightT = tf.tidy(() => tf.transpose(tf.tensor2d(this.itemFactors, [n, this.k])));
-    const right = this.rightT;
-    const st = tf.tidy(() => tf.matMul(tf.tensor2d(z, [bsz, this.k]), right));
-    const spectral = st.dataSync() as Float32Array;
-    st.dispose();
-    const lin = this.neighbourhood(input, users, out);
-    this.addRelationTerms(input, users, lin);
-    const norms = this.userNorms(input, users);
-    for (let q = 0; q < bsz; q++) {
-      const o = q * n;
-      const un = norms[q];
-      for (let i = 0; i < n; i++) lin[o + i] += un * spectral[o + i];
-    }
-  }
-
-  /** Adds the category and follows terms (weighted, output-scaled) of the given rows to `out` (B × items). */
-  addRelationTerms(input: Csr, users: ArrayLike<number>, out: Float32Array): void {
-    const rel = this.basis.relations;
-    const { categoryWeight: wc, followsWeight: wf } = this.response;
-    if (!rel || (wc === 0 && wf === 0)) return;
-    const n = this.numItems;
-    const tmp = new Float32Array(users.length * n);
-    if (wc !== 0 && rel.category) categoryRows(rel, input, users, tmp);
-    if (wc !== 1) for (let x = 0; x < tmp.length; x++) tmp[x] *= wc;
-    if (wf !== 0 && rel.follows) {
-      const f = followsRows(rel, this.basis.norm, users, new Float32Array(users.length * n));
-      for (let x = 0; x < tmp.length; x++) tmp[x] += wf * f[x];
-    }
-    for (let q = 0; q < users.length; q++) {
-      const o = q * n;
-      for (let j = 0; j < n; j++) out[o + j] += tmp[o + j] * this.termOut[j];
-    }
+    if (out.length < users.length * this.numItems) throw new Error(`FilterScorer.score: output has ${out.length} values, expected ${users.length * this.numItems}`);
+    // the one implementation of the score, which serving calls too (src/model/scorer.ts)
+    (this.rows ??= ModelScorer.fromFilter(this)).scoreRows(input, users, out);
   }
 
   /** Frees the tensors this scorer keeps. */
   dispose(): void {
-    this.rightT?.dispose();
-    this.rightT = undefined;
+    this.rows?.dispose();
+    this.rows = undefined;
   }
 }

@@ -16,7 +16,7 @@ import type { Executor, StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 import { rerank, type PolicySlot, type RerankCandidate } from '../policy/rerank';
 import { ExposureLog } from './exposures';
-import type { ActiveModel, ItemMatrix } from './modelStore';
+import type { ActiveModel, ItemMatrix } from './modelState';
 import type { EffectivePolicy, GraphPath, PolicySettings, Reason, RecommendationResult, ScoreBreakdown } from './types';
 
 export type { PolicySettings } from './types';
@@ -141,8 +141,9 @@ export class ServingPolicy {
     const policy = this.effective(args.policy);
     const negative = new Set(args.negatives);
     const kept = args.scored.filter((c) => !negative.has(c.id));
-    // the order of the old plain sort: ties by id, so rerank's tie rule (lower index) keeps it
-    kept.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    // best first; ties keep the caller's order (the model's top breaks them by item index), and rerank's tie rule
+    // (lower index) keeps it
+    kept.sort((a, b) => b.score - a.score);
 
     let minS = Infinity;
     let maxS = -Infinity;

@@ -7,8 +7,9 @@ export interface ContextValue {
 }
 
 /**
- * The named parts of a score; `score` is exactly their sum. The re-ranking policy's parts (src/serving/policy.ts)
- * are absent (0) where no policy ran, e.g. similarItems.
+ * The named parts of a score; `score` is exactly their sum. `embedding` and `graph` are the model's terms
+ * (src/model/scorer.ts); `context` and `popularity` are 0 until the model has such terms; the re-ranking policy's
+ * parts (src/serving/policy.ts) are absent (0) where no policy ran, e.g. similarItems.
  */
 export interface ScoreBreakdown {
   embedding: number;
@@ -104,14 +105,3 @@ export interface RecommendationResult {
   /** Exploration slots on the page. */
   explorationSlots?: number;
 }
-
-/** Mixing weights of the score parts; read from the model's params.serving when present. */
-export interface ScoreWeights {
-  embedding: number;
-  graph: number;
-  context: number;
-  popularity: number;
-}
-
-/** Defaults when the model's params do not say otherwise. */
-export const DEFAULT_WEIGHTS: ScoreWeights = Object.freeze({ embedding: 1, graph: 1, context: 0.5, popularity: 0.5 });

@@ -203,14 +203,14 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
 
   it('removes a dismissed item and lowers its close neighbours in the very next request', async () => {
     const policy = { exploration: 0, exposureDebias: 0, negativeFeedback: 0.5, logExposures: false };
-    const before = (await recs('alice', policy, 10, true)).data.recommendations.items;
+    const before = (await recs('alice', policy, 12, true)).data.recommendations.items;
     const byId = (items: any[]) => new Map(items.map((x: any) => [x.item.id, x]));
     expect(byId(before).has('i3')).toBe(true);
     for (const x of before) expect(x.breakdown.feedback).toBe(0);
     const dismiss = await gql(srv.url, RECORD, { input: { userId: 'alice', itemId: 'i3', kind: 'dismiss' } }, tokenFor('alice'));
     expect(dismiss.errors).toBeUndefined();
     expect(dismiss.data.recordInteraction.feedbackImpressionId).toBeNull();
-    const after = (await recs('alice', policy, 10, true)).data.recommendations.items;
+    const after = (await recs('alice', policy, 12, true)).data.recommendations.items;
     const a = byId(after);
     expect(a.has('i3')).toBe(false); // even with includeInteracted
     const b = byId(before);
@@ -225,7 +225,7 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
     }
     for (const x of after) expect(sumOf(x.breakdown)).toBeCloseTo(x.score, 9);
     // strength 0: the item stays removed, nothing else moves
-    const plain = (await recs('alice', { ...policy, negativeFeedback: 0 }, 10, true)).data.recommendations.items;
+    const plain = (await recs('alice', { ...policy, negativeFeedback: 0 }, 12, true)).data.recommendations.items;
     expect(plain.map((x: any) => x.item.id)).not.toContain('i3');
     expect(byId(plain).get('i4').score).toBeCloseTo(b.get('i4').score, 9);
   });

@@ -2,7 +2,7 @@ import type { Executor } from '../../src/db/executor';
 import type { Logger } from '../../src/log';
 import { ExposureLog, type Exposure } from '../../src/serving/exposures';
 import { explorationReason, ServingPolicy, type ScoredCandidate } from '../../src/serving/policy';
-import type { ActiveModel, ItemMatrix } from '../../src/serving/modelStore';
+import type { ActiveModel, ItemMatrix } from '../../src/serving/modelState';
 import { loadPolicyConfig, ConfigError } from '../../src/config';
 
 /** A logger that keeps its warnings. */
@@ -145,7 +145,7 @@ function matrix(rows: Record<string, { e: number[]; c: string[]; degree?: number
   const dims = rows[ids[0]].e.length;
   return {
     version: 'v', dims, ids, index: new Map(ids.map((id, k) => [id, k])), embeddings: Float32Array.from(ids.flatMap((id) => rows[id].e)),
-    categories: ids.map((id) => rows[id].c), titles: ids.map(() => null), degree: Float64Array.from(ids, (id) => rows[id].degree ?? 0), count: ids.length, unreached: new Set(),
+    categories: ids.map((id) => rows[id].c), titles: ids.map(() => null), degree: Float64Array.from(ids, (id) => rows[id].degree ?? 0), count: ids.length, basisItems: ids.length,
   };
 }
 

@@ -1,9 +1,8 @@
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { run } from '../../db/executor';
 import { interactionWeight, isInteractionKind, INTERACTION_KINDS } from '../../graph/weights';
-import { foldInUserDecayed, type TimedFoldInRow } from '../../serving/foldIn';
-import { modelHalfLifeDays } from '../../policy/decay';
-import { slotParams } from '../../serving/modelStore';
+import { recordInteraction } from '../../serving/feedback';
+import { slotParams } from '../../serving/modelState';
 import type { ApiContext } from '../context';
 import { requireAdmin, requireSelfOrAdmin } from '../auth';
 import { badInput, checkId, notFound } from '../errors';
@@ -95,42 +94,18 @@ export class InteractionMutationResolver {
     }
     if (input.impressionId !== undefined && input.impressionId !== null) checkId('input.impressionId', input.impressionId);
     const contexts = checkContexts(input.context, 'input.context');
-    const model = await ctx.serving.store.activeModel(ctx.counter);
-    const result = await ctx.db.writeTx(async (tx) => {
-      const rows = await run(tx, 'api/recordInteraction', {
-        userId: input.userId, itemId: input.itemId, kind: input.kind, weight, at, contexts,
-        contextKeys: contexts.map((c) => `${c.kind}:${c.value}`), idempotencyKey: input.idempotencyKey ?? null,
-      }, ctx.counter);
-      if (rows.length === 0) return null;
-      let version: string | null = null;
-      if (model && !rows[0].replayed) {
-        const foldRows = await run<TimedFoldInRow & { version: string | null }>(tx, 'api/userFoldInRows', { ...slotParams(model), userId: input.userId }, ctx.counter);
-        // decayed with the served version's half-life; items without this version's vector still count in d_u
-        const emb = foldInUserDecayed(foldRows.map((r) => (r.version === model.version ? r : { ...r, foldIn: null })),
-          model.dims, model.userNormExponent, modelHalfLifeDays(model.params), Date.now());
-        if (emb) {
-          await run(tx, 'api/setUserEmbedding', { ...slotParams(model), userId: input.userId, embedding: emb }, ctx.counter);
-          version = model.version;
-        }
-      }
-      return { row: rows[0], version };
-    });
-    if (!result) {
-      const [u, i] = await Promise.all([ctx.loaders.user.load(input.userId), ctx.loaders.item.load(input.itemId)]);
-      if (!u) throw notFound('User', input.userId, 'Create it with upsertUser first.');
-      if (!i) throw notFound('Item', input.itemId, 'Create it with upsertItem first.');
-      throw new Error(`recordInteraction: no row written for user ${input.userId} and item ${input.itemId} although both exist`);
-    }
-    const r = result.row;
-    if (!r.replayed && weight > 0) ctx.serving.store.noteInteraction(input.userId, input.itemId, weight, input.kind);
-    // a positive response to a recent exposure: feedback for Thompson sampling (in memory now, in the graph write-behind)
-    const feedbackImpressionId = !r.replayed && weight > 0
-      ? ctx.serving.policy.exposures.feedback(input.userId, input.itemId, input.kind, input.impressionId ?? null)
-      : null;
+    const out = await recordInteraction(ctx.db, ctx.serving.store, ctx.serving.policy.exposures, {
+      userId: input.userId, itemId: input.itemId, kind: input.kind, weight, at, contexts,
+      idempotencyKey: input.idempotencyKey ?? null, impressionId: input.impressionId ?? null,
+    }, async (userId, itemId) => {
+      const [u, i] = await Promise.all([ctx.loaders.user.load(userId), ctx.loaders.item.load(itemId)]);
+      return { user: !!u, item: !!i };
+    }, ctx.counter);
+    const r = out.row;
     return {
       replayed: r.replayed,
-      embeddingVersion: result.version,
-      feedbackImpressionId,
+      embeddingVersion: out.embeddingVersion,
+      feedbackImpressionId: out.feedbackImpressionId,
       interaction: {
         userId: input.userId, itemId: r.itemId, kind: r.kind, weight: r.weight, at: r.at,
         contexts: (r.contexts as string[]).map((k) => ({ kind: k.slice(0, k.indexOf(':')), value: k.slice(k.indexOf(':') + 1) })),
@@ -189,7 +164,6 @@ export class InteractionMutationResolver {
     checkId('id', id);
     const rows = await ctx.db.write('api/deleteUser', { id }, ctx.counter);
     if (rows.length === 0) throw notFound('User', id);
-    ctx.serving.store.noteUserDeleted(id);
     ctx.serving.policy.exposures.forgetUser(id);
     return { id, deletedInteractions: rows[0].interactions };
   }

@@ -1,0 +1,230 @@
+import { tf } from './backend';
+import type { Csr } from '../graph/csr';
+import { FilterScorer, neighbourhoodRows, projectRows } from './filter';
+import { degreePower, type NormalizedInteractions } from './spectral';
+import { topK } from './topk';
+
+/**
+ * What a model version's score is made of (src/model/filter.ts, docs/model.md):
+ *   s(u) = w · (r_u ⊙ d^-βl) R~ᵀR~ ⊙ d^ol  +  d_u^-e · (r_u · foldIn) · itemFactorsᵀ
+ * R~ the normalised training interactions of the version, d its item degrees, foldIn = D^-βs V and
+ * itemFactors = D^os V diag(f) the embeddings the version wrote.
+ */
+export interface ScorerParts {
+  norm: NormalizedInteractions;
+  /** items × k, row-major. */
+  foldIn: Float32Array;
+  /** items × k, row-major. */
+  itemFactors: Float32Array;
+  k: number;
+  linearWeight: number;
+  linearInputExponent: number;
+  linearOutputExponent: number;
+  userNormExponent: number;
+}
+
+/** One user's input row: basis item indices and their positive weights. */
+export interface SparseRow {
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** The two terms of one row's score: the neighbourhood term per item and the user's scaled spectral coordinates. */
+export interface RowTerms {
+  /** Per basis item, the neighbourhood (graph) term. */
+  graph: Float32Array;
+  /** d_u^-e Σ_i w_ui foldIn[i] (k): dot(coords, itemFactors[j]) is item j's embedding term. */
+  coords: Float32Array;
+}
+
+/** The exact top of one row: basis items best first, their score and its two terms. */
+export interface RowTop {
+  items: Int32Array;
+  /** graph + embedding (the ranking compares their float32 sums). */
+  scores: Float64Array;
+  graph: Float32Array;
+  embedding: Float64Array;
+  /** Items whose embedding term was computed in full (the rest were ruled out by the bound). */
+  scored: number;
+}
+
+/**
+ * The model's score of a version for any input row, exactly: offline for batches (evaluation, the serving bench)
+ * and online for one row (serving). The neighbourhood term is the exact sparse sum over paths
+ * (neighbourhoodRows), the embedding term a dot product; `top` prunes only by a bound, so its result is the
+ * full ranking's top.
+ */
+export class ModelScorer {
+  readonly numItems: number;
+  readonly k: number;
+  readonly linIn: Float32Array;
+  readonly linOut: Float32Array;
+  /** Leading embedding coordinates dotted for every item in `top`; the rest are bounded by Cauchy–Schwarz. */
+  readonly prefix: number;
+  /** Per item, the norm of itemFactors beyond the prefix. */
+  private readonly tailNorm: Float32Array;
+  /** items × prefix: the leading coordinates of itemFactors, contiguous (the bound's pass reads only these). */
+  private readonly head: Float32Array;
+  /** Scratch of `top` (one row at a time). */
+  private readonly mid: Float64Array;
+  private readonly lower: Float32Array;
+  private readonly exact: Float32Array;
+  private readonly graphOut: Float32Array;
+  private readonly userAcc: Float64Array;
+  private readonly ones: Float32Array;
+  private rightT: tf.Tensor2D | undefined;
+
+  constructor(readonly parts: ScorerParts, prefix = 16) {
+    const { norm, k, foldIn, itemFactors } = parts;
+    const n = norm.r.cols;
+    if (foldIn.length !== n * k || itemFactors.length !== n * k) {
+      throw new Error(`ModelScorer: foldIn/itemFactors hold ${foldIn.length}/${itemFactors.length} floats, expected ${n} items × ${k}`);
+    }
+    this.numItems = n;
+    this.k = k;
+    this.linIn = degreePower(norm.itemDegree, -parts.linearInputExponent);
+    this.linOut = degreePower(norm.itemDegree, parts.linearOutputExponent);
+    for (let i = 0; i < n; i++) this.linOut[i] *= parts.linearWeight;
+    this.prefix = Math.min(prefix, k);
+    this.tailNorm = new Float32Array(n);
+    this.head = new Float32Array(n * this.prefix);
+    for (let i = 0; i < n; i++) for (let c = 0; c < this.prefix; c++) this.head[i * this.prefix + c] = itemFactors[i * k + c];
+    this.mid = new Float64Array(n);
+    this.lower = new Float32Array(n);
+    this.exact = new Float32Array(n);
+    this.graphOut = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let c = this.prefix; c < k; c++) s += itemFactors[i * k + c] ** 2;
+      this.tailNorm[i] = Math.sqrt(s);
+    }
+    this.userAcc = new Float64Array(norm.r.rows);
+    this.ones = new Float32Array(n).fill(1);
+  }
+
+  /** The parts of a fitted FilterScorer (the same function as its `score`). */
+  static fromFilter(fs: FilterScorer): ModelScorer {
+    const r = fs.response;
+    return new ModelScorer({
+      norm: fs.basis.norm, foldIn: fs.foldIn, itemFactors: fs.itemFactors, k: fs.k, linearWeight: r.linearWeight,
+      linearInputExponent: r.linearInputExponent, linearOutputExponent: r.linearOutputExponent, userNormExponent: r.userNormExponent,
+    });
+  }
+
+  /** d_u^-e for a row (0 for an empty one). */
+  userNorm(row: SparseRow): number {
+    let d = 0;
+    for (let p = 0; p < row.values.length; p++) d += row.values[p];
+    return d > 0 ? Math.pow(d, -this.parts.userNormExponent) : 0;
+  }
+
+  /** Both terms of one row; `graph` is this scorer's scratch when `reuse` (valid until the next call). */
+  terms(row: SparseRow, reuse = false): RowTerms {
+    const input: Csr = { rows: 1, cols: this.numItems, indptr: Int32Array.from([0, row.indices.length]), indices: row.indices, values: row.values };
+    const graph = neighbourhoodRows(this.parts.norm, input, [0], this.linIn, this.linOut, reuse ? this.graphOut : new Float32Array(this.numItems), this.userAcc);
+    const coords = projectRows(input, [0], this.ones, this.parts.foldIn, this.k);
+    const un = this.userNorm(row);
+    for (let c = 0; c < this.k; c++) coords[c] *= un;
+    return { graph, coords };
+  }
+
+  /** dot(coords, itemFactors[j]): item j's embedding term. */
+  embeddingTerm(coords: Float32Array, j: number): number {
+    const f = this.parts.itemFactors;
+    const o = j * this.k;
+    let s = 0;
+    for (let c = 0; c < this.k; c++) s += coords[c] * f[o + c];
+    return s;
+  }
+
+  /** Every item's score for one row (dense). */
+  scoreRow(row: SparseRow, out: Float32Array = new Float32Array(this.numItems)): Float32Array {
+    const { graph, coords } = this.terms(row);
+    for (let j = 0; j < this.numItems; j++) out[j] = graph[j] + this.embeddingTerm(coords, j);
+    return out;
+  }
+
+  /**
+   * The `count` best items of one row among those `allowed` (1) marks, exactly as the dense score ranks them (ties
+   * to the lower index, src/model/topk.ts): every item's graph term and the leading `prefix` coordinates of its
+   * embedding term bound its score within ± ‖coords_tail‖·‖itemFactors_tail‖; only items whose upper bound reaches
+   * the count-th best lower bound are scored in full.
+   */
+  top(row: SparseRow, count: number, allowed: Uint8Array, terms: RowTerms = this.terms(row, true)): RowTop {
+    const n = this.numItems;
+    const k = this.k;
+    const P = this.prefix;
+    const h = this.head;
+    const { graph, coords } = terms;
+    let tail = 0;
+    for (let c = P; c < k; c++) tail += coords[c] * coords[c];
+    tail = Math.sqrt(tail);
+    const mid = this.mid;
+    const lower = this.lower;
+    for (let j = 0; j < n; j++) {
+      if (!allowed[j]) {
+        lower[j] = -Infinity;
+        continue;
+      }
+      const o = j * P;
+      let s = 0;
+      for (let c = 0; c < P; c++) s += coords[c] * h[o + c];
+      mid[j] = graph[j] + s;
+      lower[j] = mid[j] - tail * this.tailNorm[j];
+    }
+    const want = Math.min(count, n);
+    const idx = new Int32Array(Math.max(1, want));
+    const got = topK(lower, 0, n, want, idx);
+    // the count-th best lower bound (less a float32 rounding margin): no item whose upper bound is below it can rank
+    let tau = got < want ? -Infinity : lower[idx[got - 1]];
+    tau -= 1e-5 * Math.abs(tau) + 1e-30;
+    const exact = this.exact.fill(-Infinity);
+    let scored = 0;
+    for (let j = 0; j < n; j++) {
+      if (!allowed[j] || mid[j] + tail * this.tailNorm[j] < tau) continue;
+      exact[j] = graph[j] + this.embeddingTerm(coords, j);
+      scored++;
+    }
+    const items = new Int32Array(Math.max(1, want));
+    const m = topK(exact, 0, n, want, items);
+    const out = items.slice(0, m);
+    const embedding = Float64Array.from(out, (j) => this.embeddingTerm(coords, j));
+    return {
+      items: out, scores: Float64Array.from(out, (j, q) => graph[j] + embedding[q]), graph: Float32Array.from(out, (j) => graph[j]), embedding, scored,
+    };
+  }
+
+  /**
+   * Offline: writes users.length × items scores (row-major) into `out` for rows of `input`; the embedding term through
+   * tfjs matMul in one product per batch.
+   */
+  scoreRows(input: Csr, users: Int32Array, out: Float32Array): void {
+    const n = this.numItems;
+    const b = users.length;
+    neighbourhoodRows(this.parts.norm, input, users, this.linIn, this.linOut, out, this.userAcc);
+    const z = projectRows(input, users, this.ones, this.parts.foldIn, this.k);
+    for (let q = 0; q < b; q++) {
+      let d = 0;
+      for (let p = input.indptr[users[q]]; p < input.indptr[users[q] + 1]; p++) d += input.values[p];
+      const un = d > 0 ? Math.pow(d, -this.parts.userNormExponent) : 0;
+      for (let c = 0; c < this.k; c++) z[q * this.k + c] *= un;
+    }
+    if (!this.rightT) this.rightT = tf.tidy(() => tf.transpose(tf.tensor2d(this.parts.itemFactors, [n, this.k])));
+    const right = this.rightT;
+    const st = tf.tidy(() => tf.matMul(tf.tensor2d(z, [b, this.k]), right));
+    const spectral = st.dataSync() as Float32Array;
+    st.dispose();
+    for (let x = 0; x < b * n; x++) out[x] += spectral[x];
+  }
+
+  /** Frees the tensor `scoreRows` keeps. */
+  dispose(): void {
+    this.rightT?.dispose();
+    this.rightT = undefined;
+  }
+}
+
+/** The row of user u of a CSR as a SparseRow (views, no copy). */
+export function rowOf(a: Csr, u: number): SparseRow {
+  return { indices: a.indices.subarray(a.indptr[u], a.indptr[u + 1]), values: a.values.subarray(a.indptr[u], a.indptr[u + 1]) };
+}

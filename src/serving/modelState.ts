@@ -1,0 +1,265 @@
+import type { Executor, StatementCounter } from '../db/executor';
+import type { Logger } from '../log';
+import { activeModel as registryActiveModel, getModel } from '../model/registry';
+import { extractGraph } from '../graph/extract';
+import type { Csr } from '../graph/csr';
+import { positiveOnly } from '../model/interestModel';
+import { normalizeInteractions } from '../model/spectral';
+import { ModelScorer, rowOf, type SparseRow } from '../model/scorer';
+import { halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../policy/decay';
+import { trainingEdgeWeight } from '../graph/weights';
+
+/**
+ * The served model's metadata and where its vectors live (the registry's slot properties and index),
+ * as stored on the active (:Model) node.
+ */
+export interface ActiveModel {
+  version: string;
+  status: string | null;
+  trainedAt: string | null;
+  dims: number;
+  userNormExponent: number;
+  metrics: Record<string, unknown>;
+  params: Record<string, unknown>;
+  embeddingProperty: string;
+  foldInProperty: string;
+  versionProperty: string;
+  indexProperty: string;
+  indexName: string;
+  /** Largest item norm M of the dot-product index vectors. */
+  indexNorm: number;
+}
+
+/** The statement parameters that name the served slot's properties (for `n[$embeddingProperty]` etc.). */
+export function slotParams(m: ActiveModel): Record<string, unknown> {
+  return {
+    version: m.version, embeddingProperty: m.embeddingProperty, foldInProperty: m.foldInProperty,
+    versionProperty: m.versionProperty, indexProperty: m.indexProperty, indexName: m.indexName, indexNorm: m.indexNorm,
+  };
+}
+
+/**
+ * The items of the served version: rows 0..basisItems-1 are the version's basis items in its order (their
+ * `embeddings` are the version's item factors), rows beyond are items upserted since loading (cold-start
+ * embeddings, no graph term). Titles, categories and interaction counts per row.
+ */
+export interface ItemMatrix {
+  version: string;
+  dims: number;
+  ids: string[];
+  index: Map<string, number>;
+  embeddings: Float32Array;
+  categories: string[][];
+  titles: (string | null)[];
+  /** Interaction count per row (cold start orders by it). */
+  degree: Float64Array;
+  count: number;
+  /** Rows of the version's basis (the scorer's items). */
+  basisItems: number;
+  /** Rows of items removed since loading (never recommended; absent when none was). */
+  removed?: Set<number>;
+}
+
+/**
+ * One version as serving computes its score: the model scorer over the version's training graph (the same
+ * extraction training runs, src/graph/extract.ts, with the version's half-life), the item matrix and the training
+ * rows; a request's input row is read with the user's profile (rowFromInteractions).
+ */
+export interface ModelState {
+  model: ActiveModel;
+  scorer: ModelScorer;
+  matrix: ItemMatrix;
+  userIndex: Map<string, number>;
+  userIds: string[];
+  /** Positive training rows at load (users × basis items). */
+  rows: Csr;
+}
+
+/** One stored interaction as serving/userProfile reads it: item id, kind, stored weight, time (epoch ms or null). */
+export type StoredInteraction = [string, string, number | null, number | null];
+
+/**
+ * The user's current input row in the version's basis: its interactions weighed as training's extraction weighs
+ * them (trainingEdgeWeight, then the version's decay with ages from now), summed per item; items outside the basis
+ * have no column.
+ */
+export function rowFromInteractions(s: ModelState, interactions: readonly StoredInteraction[], nowMs = Date.now()): SparseRow {
+  const half = halfLifeMsOf(modelHalfLifeDays(s.model.params));
+  const byItem = new Map<number, number>();
+  for (const [id, kind, stored, at] of interactions) {
+    const w = trainingEdgeWeight(kind, stored);
+    const i = s.matrix.index.get(id);
+    if (!(w > 0) || i === undefined || i >= s.matrix.basisItems) continue;
+    byItem.set(i, (byItem.get(i) ?? 0) + w * interactionDecay(at, nowMs, half));
+  }
+  const items = [...byItem.keys()].sort((a, b) => a - b);
+  return { indices: Int32Array.from(items), values: Float32Array.from(items, (i) => byItem.get(i)!) };
+}
+
+/** The training row of a user of the basis (empty for a user not in it). */
+export function trainingRow(s: ModelState, userId: string): SparseRow {
+  const u = s.userIndex.get(userId);
+  return u === undefined ? { indices: new Int32Array(0), values: new Float32Array(0) } : rowOf(s.rows, u);
+}
+
+/** The user's row in the version's basis graph (-1 when the user is not in it). */
+export function basisUser(s: ModelState, userId: string): number {
+  return s.userIndex.get(userId) ?? -1;
+}
+
+/** Loads a version's state: its training graph (one extraction), its item vectors (one statement), the scorer. */
+export async function loadModelState(db: Executor, model: ActiveModel, log: Logger, counter?: StatementCounter): Promise<ModelState> {
+  const t0 = Date.now();
+  const { graph } = await extractGraph(db, { halfLifeDays: modelHalfLifeDays(model.params), progress: false, logger: log });
+  const train = positiveOnly(graph.train);
+  const p = model.params;
+  const num = (k: string, d: number) => (typeof p[k] === 'number' && Number.isFinite(p[k]) ? (p[k] as number) : d);
+  const norm = normalizeInteractions(train, num('userExponent', 0.5), num('itemExponent', 0.5));
+  const rows = await db.read<{ id: string; title: string | null; embedding: number[]; foldIn: number[] | null; categories: string[]; degree: number }>(
+    'serving/itemMatrix', slotParams(model), counter);
+  const dims = model.dims || (rows[0]?.embedding.length ?? 0);
+  const n = graph.numItems;
+  // no spare rows: the scorer reads the basis rows through a view; an upsert beyond grows a copy (src/serving/modelState.ts putRow)
+  const capacity = n;
+  const m: ItemMatrix = {
+    version: model.version, dims, ids: graph.itemIds.slice(), index: new Map(graph.itemIds.map((id, i) => [id, i])),
+    embeddings: new Float32Array(capacity * dims), categories: graph.itemIds.map(() => []), titles: graph.itemIds.map(() => null),
+    degree: new Float64Array(capacity), count: n, basisItems: n,
+  };
+  const foldIn = new Float32Array(n * dims);
+  for (const r of rows) {
+    if (r.embedding.length !== dims) {
+      log.warn({ item: r.id, length: r.embedding.length, dims }, 'item embedding has the wrong length; skipped');
+      continue;
+    }
+    const i = m.index.get(r.id);
+    if (i === undefined) {
+      putRow(m, r.id, r.embedding, r.categories, r.degree, r.title ?? null);
+      continue;
+    }
+    m.embeddings.set(r.embedding, i * dims);
+    if (r.foldIn && r.foldIn.length === dims) foldIn.set(r.foldIn, i * dims);
+    m.categories[i] = r.categories;
+    m.titles[i] = r.title ?? null;
+    m.degree[i] = r.degree;
+  }
+  const scorer = new ModelScorer({
+    norm, foldIn, itemFactors: m.embeddings.subarray(0, n * dims), k: dims,
+    linearWeight: num('linearWeight', 1), linearInputExponent: num('itemInputExponent', 0), linearOutputExponent: num('itemOutputExponent', 0),
+    userNormExponent: model.userNormExponent,
+  });
+  log.info({ version: model.version, users: graph.numUsers, items: m.count, edges: train.indices.length, dims, ms: Date.now() - t0 }, 'model state loaded');
+  return {
+    model, scorer, matrix: m, userIndex: new Map(graph.userIds.map((id, u) => [id, u])), userIds: graph.userIds, rows: train,
+  };
+}
+
+/**
+ * Knows which model is served (re-read at most every `ttlMs`) and holds that version's state, loaded once per
+ * version; concurrent requests share one load. A version switch on the graph is picked up within `ttlMs`.
+ */
+export class ModelStore {
+  private active: { at: number; model: ActiveModel | null } | null = null;
+  private activeLoad: Promise<ActiveModel | null> | null = null;
+  private loaded: ModelState | null = null;
+  private loading: { version: string; promise: Promise<ModelState> } | null = null;
+
+  /**
+   * @param ttlMs how long the active model lookup is cached
+   * @param pinnedVersion serve this version (ready or inactive, e.g. a benchmark) instead of the active one
+   */
+  constructor(private readonly db: Executor, private readonly log: Logger, private readonly ttlMs = 2000, private readonly pinnedVersion?: string) {}
+
+  /** The active model, or null when none is active; cached for `ttlMs`. */
+  async activeModel(counter?: StatementCounter): Promise<ActiveModel | null> {
+    const now = Date.now();
+    if (this.active && now - this.active.at < this.ttlMs) return this.active.model;
+    if (!this.activeLoad) {
+      this.activeLoad = this.readActive(counter).then((model) => {
+        this.active = { at: Date.now(), model };
+        return model;
+      }).finally(() => { this.activeLoad = null; });
+    }
+    return this.activeLoad;
+  }
+
+  /** Forgets the cached active model, so the next request re-reads it (after training or in tests). */
+  invalidate(): void {
+    this.active = null;
+  }
+
+  private async readActive(counter?: StatementCounter): Promise<ActiveModel | null> {
+    if (counter) counter.count++;
+    const m = this.pinnedVersion ? await getModel(this.db, this.pinnedVersion) : await registryActiveModel(this.db);
+    if (!m) return null;
+    if (!m.slot || !m.embeddingProperty || !m.foldInProperty || !m.versionProperty || !m.indexProperty || !m.indexName) {
+      this.log.error({ version: m.version, slot: m.slot }, 'the active model names no embedding slot; treating it as not ready');
+      return null;
+    }
+    return {
+      version: m.version, status: m.status, trainedAt: m.trainedAt, dims: m.dims, userNormExponent: m.userNormExponent,
+      metrics: m.metrics, params: m.params, embeddingProperty: m.embeddingProperty, foldInProperty: m.foldInProperty,
+      versionProperty: m.versionProperty, indexProperty: m.indexProperty, indexName: m.indexName, indexNorm: m.indexNorm ?? 0,
+    };
+  }
+
+  /** The state of `model`'s version, loading it when the version changed. */
+  async state(model: ActiveModel, counter?: StatementCounter): Promise<ModelState> {
+    if (this.loaded && this.loaded.model.version === model.version) return this.loaded;
+    if (!this.loading || this.loading.version !== model.version) {
+      const promise = loadModelState(this.db, model, this.log, counter).then((s) => {
+        this.loaded = s;
+        return s;
+      }).finally(() => {
+        if (this.loading?.promise === promise) this.loading = null;
+      });
+      this.loading = { version: model.version, promise };
+    }
+    return this.loading.promise;
+  }
+
+  /**
+   * Adds an upserted item (a cold-start embedding) to the loaded matrix of `version`: recommendable at once by its
+   * embedding term; a no-op for an item of the version's basis or another version.
+   */
+  upsertItem(version: string, id: string, embedding: number[], categories: string[], title: string | null = null): void {
+    const m = this.loaded?.matrix;
+    if (!m || m.version !== version || embedding.length !== m.dims) return;
+    const row = m.index.get(id);
+    if (row !== undefined) {
+      m.categories[row] = categories;
+      m.titles[row] = title;
+      if (row >= m.basisItems) m.embeddings.set(embedding, row * m.dims);
+      return;
+    }
+    putRow(m, id, embedding, categories, 0, title);
+  }
+
+  /** Updates an item's title and categories in the loaded matrix (category filters and the evidence read them). */
+  noteItem(id: string, title: string | null, categories: string[]): void {
+    const m = this.loaded?.matrix;
+    const row = m?.index.get(id);
+    if (!m || row === undefined) return;
+    m.titles[row] = title;
+    m.categories[row] = categories;
+  }
+}
+
+function putRow(m: ItemMatrix, id: string, embedding: number[], categories: string[], degree: number, title: string | null): void {
+  if ((m.count + 1) * m.dims > m.embeddings.length) {
+    const cap = m.count + 1024;
+    const e = new Float32Array(cap * m.dims);
+    e.set(m.embeddings);
+    m.embeddings = e;
+    const d = new Float64Array(cap);
+    d.set(m.degree);
+    m.degree = d;
+  }
+  const row = m.count++;
+  m.ids[row] = id;
+  m.index.set(id, row);
+  m.embeddings.set(embedding, row * m.dims);
+  m.categories[row] = categories;
+  m.titles[row] = title;
+  m.degree[row] = degree;
+}

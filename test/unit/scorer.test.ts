@@ -1,0 +1,91 @@
+import { generateSynthetic, syntheticToHeteroGraph } from '../../src/import/synthetic';
+import { initBackend } from '../../src/model/backend';
+import { buildFilterBasis, FilterScorer } from '../../src/model/filter';
+import { ModelScorer, rowOf } from '../../src/model/scorer';
+import { positiveOnly } from '../../src/model/interestModel';
+import { topK } from '../../src/model/topk';
+import { explainGraph, withoutCited } from '../../src/serving/explain';
+import type { ModelState } from '../../src/serving/modelState';
+
+const graph = syntheticToHeteroGraph(generateSynthetic({ users: 300, items: 150, seed: 5 }), { split: 'random', seed: 5 });
+const train = positiveOnly(graph.train);
+let filter: FilterScorer;
+let scorer: ModelScorer;
+
+beforeAll(async () => {
+  await initBackend({ prefer: 'cpu' });
+  const basis = buildFilterBasis(train, { k: 16, iterations: 6, seed: 3 });
+  const spectral = Float32Array.from({ length: 16 }, (_, j) => 0.5 - j * 0.02);
+  filter = new FilterScorer(basis, {
+    linearWeight: 0.8, linearInputExponent: 0.1, linearOutputExponent: 0.2, spectral, spectralInputExponent: 0.4, spectralOutputExponent: 0.3, userNormExponent: 0.25,
+  });
+  scorer = ModelScorer.fromFilter(filter);
+});
+
+afterAll(() => {
+  filter.dispose();
+  scorer.dispose();
+});
+
+describe('model/scorer: the model score of one row, exactly', () => {
+  const users = Int32Array.from({ length: 40 }, (_, q) => q * 7);
+
+  it('scores rows as the fitted FilterScorer does (offline batch and one row)', () => {
+    const n = scorer.numItems;
+    const a = new Float32Array(users.length * n);
+    const b = new Float32Array(users.length * n);
+    filter.score(users, a);
+    scorer.scoreRows(train, users, b);
+    users.forEach((u, q) => {
+      const one = scorer.scoreRow(rowOf(train, u));
+      for (let j = 0; j < n; j++) {
+        expect(b[q * n + j]).toBeCloseTo(a[q * n + j], 5);
+        expect(one[j]).toBeCloseTo(a[q * n + j], 5);
+      }
+    });
+  });
+
+  it('returns the dense ranking\'s top among allowed items, with a prefix too short to decide alone', () => {
+    const narrow = new ModelScorer(scorer.parts, 2);
+    const n = scorer.numItems;
+    for (const u of users) {
+      const row = rowOf(train, u);
+      const dense = scorer.scoreRow(row);
+      const allowed = new Uint8Array(n).fill(1);
+      for (const i of row.indices) {
+        allowed[i] = 0;
+        dense[i] = -Infinity;
+      }
+      const want = new Int32Array(20);
+      const got = topK(dense, 0, n, 20, want);
+      const top = narrow.top(row, 20, allowed);
+      expect(Array.from(top.items)).toEqual(Array.from(want.subarray(0, got)));
+      top.items.forEach((j, q) => expect(top.graph[q] + top.embedding[q]).toBeCloseTo(top.scores[q], 5));
+      expect(top.scored).toBeLessThanOrEqual(n);
+    }
+  });
+});
+
+describe('serving/explain: the graph term split over the user\'s items', () => {
+  it('adds up to the graph term, and the row without the cited items loses their share', () => {
+    const state = { scorer, matrix: { basisItems: scorer.numItems } } as unknown as ModelState;
+    for (const u of users()) {
+      const row = rowOf(train, u);
+      const { graph: g } = scorer.terms(row);
+      const targets = Array.from({ length: scorer.numItems }, (_, j) => j).filter((j) => g[j] > 0).slice(0, 10);
+      const ex = explainGraph(state, row, u, targets);
+      ex.forEach((e, t) => {
+        expect(e.graph).toBeCloseTo(g[targets[t]], 5);
+        expect(e.citedShare).toBeGreaterThan(0);
+        expect(e.citedShare).toBeLessThanOrEqual(1 + 1e-9);
+        const after = scorer.terms(withoutCited(row, e.cited)).graph[targets[t]];
+        const cited = e.cited.reduce((s, c) => s + c.contribution, 0);
+        expect(after).toBeCloseTo(g[targets[t]] - cited, 5);
+      });
+    }
+  });
+
+  function users(): number[] {
+    return [1, 8, 15, 22];
+  }
+});
