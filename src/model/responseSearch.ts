@@ -312,23 +312,33 @@ export async function searchResponse(
   for (const e of SPEC_IN) {
     const part = new Float32Array(B * N * bands * 2);
     const z = projectRows(fit, users, degreePower(norm.itemDegree, -e), spectrum.vectors, k);
+    const vectors = spectrum.vectors;
+    const centred = new Float64Array(k); // λ_j − λ̄ of j's band
+    for (let j = 0; j < k; j++) centred[j] = values[j] - bandMean[Math.floor(j / BAND)];
+    const zq = new Float64Array(k);
+    const zl = new Float64Array(k);
     for (let q = 0; q < B; q++) {
       const zo = q * k;
+      for (let j = 0; j < k; j++) {
+        zq[j] = z[zo + j];
+        zl[j] = z[zo + j] * centred[j];
+      }
       for (let c = 0; c < N; c++) {
         const i = cand[q * N + c];
         if (i < 0) continue;
         const vo = i * k;
-        const po = ((q * N) + c) * bands * 2;
+        let po = ((q * N) + c) * bands * 2;
         for (let g = 0; g < bands; g++) {
           let s0 = 0;
           let s1 = 0;
-          for (let j = g * BAND; j < Math.min(k, (g + 1) * BAND); j++) {
-            const zv = z[zo + j] * spectrum.vectors[vo + j];
-            s0 += zv;
-            s1 += zv * (values[j] - bandMean[g]);
+          const end = Math.min(k, (g + 1) * BAND);
+          for (let j = g * BAND; j < end; j++) {
+            const v = vectors[vo + j];
+            s0 += zq[j] * v;
+            s1 += zl[j] * v;
           }
-          part[po + g * 2] = s0;
-          part[po + g * 2 + 1] = s1;
+          part[po++] = s0;
+          part[po++] = s1;
         }
       }
       if ((q & 255) === 255) {

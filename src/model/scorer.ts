@@ -1,6 +1,6 @@
 import { tf } from './backend';
 import type { Csr } from '../graph/csr';
-import { FilterScorer, neighbourhoodRows, projectRows } from './filter';
+import { categoryRows, FilterScorer, followsRows, neighbourhoodRows, projectRows, type GraphRelations } from './filter';
 import { degreePower, type NormalizedInteractions } from './spectral';
 import { topK } from './topk';
 
@@ -21,12 +21,18 @@ export interface ScorerParts {
   linearInputExponent: number;
   linearOutputExponent: number;
   userNormExponent: number;
+  /** The version's category and follows relations (normalised) and their fitted weights; absent means weight 0. */
+  relations?: GraphRelations;
+  categoryWeight?: number;
+  followsWeight?: number;
 }
 
 /** One user's input row: basis item indices and their positive weights. */
 export interface SparseRow {
   indices: Int32Array;
   values: Float32Array;
+  /** The user's index in the version's graph (its followees there give the follows term); absent for a new user. */
+  user?: number;
 }
 
 /** The two terms of one row's score: the neighbourhood term per item and the user's scaled spectral coordinates. */
@@ -59,6 +65,8 @@ export class ModelScorer {
   readonly k: number;
   readonly linIn: Float32Array;
   readonly linOut: Float32Array;
+  /** d^linearOutputExponent: the output scale of the relation terms. */
+  private readonly termOut: Float32Array;
   /** Leading embedding coordinates dotted for every item in `top`; the rest are bounded by Cauchy–Schwarz. */
   readonly prefix: number;
   /** Per item, the norm of itemFactors beyond the prefix. */
@@ -84,6 +92,7 @@ export class ModelScorer {
     this.k = k;
     this.linIn = degreePower(norm.itemDegree, -parts.linearInputExponent);
     this.linOut = degreePower(norm.itemDegree, parts.linearOutputExponent);
+    this.termOut = this.linOut.slice();
     for (let i = 0; i < n; i++) this.linOut[i] *= parts.linearWeight;
     this.prefix = Math.min(prefix, k);
     this.tailNorm = new Float32Array(n);
@@ -108,6 +117,7 @@ export class ModelScorer {
     return new ModelScorer({
       norm: fs.basis.norm, foldIn: fs.foldIn, itemFactors: fs.itemFactors, k: fs.k, linearWeight: r.linearWeight,
       linearInputExponent: r.linearInputExponent, linearOutputExponent: r.linearOutputExponent, userNormExponent: r.userNormExponent,
+      relations: fs.basis.relations, categoryWeight: r.categoryWeight, followsWeight: r.followsWeight,
     });
   }
 
@@ -122,6 +132,7 @@ export class ModelScorer {
   terms(row: SparseRow, reuse = false): RowTerms {
     const input: Csr = { rows: 1, cols: this.numItems, indptr: Int32Array.from([0, row.indices.length]), indices: row.indices, values: row.values };
     const graph = neighbourhoodRows(this.parts.norm, input, [0], this.linIn, this.linOut, reuse ? this.graphOut : new Float32Array(this.numItems), this.userAcc);
+    this.addRelationTerms(input, [0], row.user === undefined ? [] : [row.user], graph);
     const coords = projectRows(input, [0], this.ones, this.parts.foldIn, this.k);
     const un = this.userNorm(row);
     for (let c = 0; c < this.k; c++) coords[c] *= un;
@@ -202,6 +213,7 @@ export class ModelScorer {
     const n = this.numItems;
     const b = users.length;
     neighbourhoodRows(this.parts.norm, input, users, this.linIn, this.linOut, out, this.userAcc);
+    this.addRelationTerms(input, users, users, out);
     const z = projectRows(input, users, this.ones, this.parts.foldIn, this.k);
     for (let q = 0; q < b; q++) {
       let d = 0;
@@ -215,6 +227,35 @@ export class ModelScorer {
     const spectral = st.dataSync() as Float32Array;
     st.dispose();
     for (let x = 0; x < b * n; x++) out[x] += spectral[x];
+  }
+
+  /** Whether the version has a relation term with a non-zero weight. */
+  get hasRelationTerms(): boolean {
+    const { relations: rel, categoryWeight: wc = 0, followsWeight: wf = 0 } = this.parts;
+    return !!rel && ((wc !== 0 && !!rel.category) || (wf !== 0 && !!rel.follows));
+  }
+
+  /**
+   * Adds the weighted category term of the `rows` of `input` and the follows term of the users `graphUsers` (the same
+   * count, or none: no follows term) to `out` (rows.length × items), scaled by d^linearOutputExponent.
+   */
+  private addRelationTerms(input: Csr, rows: ArrayLike<number>, graphUsers: ArrayLike<number>, out: Float32Array): void {
+    if (!this.hasRelationTerms) return;
+    const { relations: rel, categoryWeight: wc = 0, followsWeight: wf = 0 } = this.parts;
+    const n = this.numItems;
+    const tmp = new Float32Array(rows.length * n);
+    if (wc !== 0 && rel!.category) {
+      categoryRows(rel!, input, rows, tmp);
+      for (let x = 0; x < tmp.length; x++) tmp[x] *= wc;
+    }
+    if (wf !== 0 && rel!.follows && graphUsers.length === rows.length) {
+      const f = followsRows(rel!, this.parts.norm, graphUsers, new Float32Array(rows.length * n));
+      for (let x = 0; x < tmp.length; x++) tmp[x] += wf * f[x];
+    }
+    for (let q = 0; q < rows.length; q++) {
+      const o = q * n;
+      for (let j = 0; j < n; j++) out[o + j] += tmp[o + j] * this.termOut[j];
+    }
   }
 
   /** Frees the tensor `scoreRows` keeps. */

@@ -5,6 +5,7 @@ import { extractGraph } from '../graph/extract';
 import type { Csr } from '../graph/csr';
 import { positiveOnly } from '../model/interestModel';
 import { normalizeInteractions } from '../model/spectral';
+import { graphRelations } from '../model/filter';
 import { ModelScorer, rowOf, type SparseRow } from '../model/scorer';
 import { halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../policy/decay';
 import { trainingEdgeWeight } from '../graph/weights';
@@ -83,7 +84,7 @@ export type StoredInteraction = [string, string, number | null, number | null];
  * them (trainingEdgeWeight, then the version's decay with ages from now), summed per item; items outside the basis
  * have no column.
  */
-export function rowFromInteractions(s: ModelState, interactions: readonly StoredInteraction[], nowMs = Date.now()): SparseRow {
+export function rowFromInteractions(s: ModelState, interactions: readonly StoredInteraction[], nowMs = Date.now(), user?: number): SparseRow {
   const half = halfLifeMsOf(modelHalfLifeDays(s.model.params));
   const byItem = new Map<number, number>();
   for (const [id, kind, stored, at] of interactions) {
@@ -93,18 +94,25 @@ export function rowFromInteractions(s: ModelState, interactions: readonly Stored
     byItem.set(i, (byItem.get(i) ?? 0) + w * interactionDecay(at, nowMs, half));
   }
   const items = [...byItem.keys()].sort((a, b) => a - b);
-  return { indices: Int32Array.from(items), values: Float32Array.from(items, (i) => byItem.get(i)!) };
+  return { indices: Int32Array.from(items), values: Float32Array.from(items, (i) => byItem.get(i)!), user };
 }
 
 /** The training row of a user of the basis (empty for a user not in it). */
 export function trainingRow(s: ModelState, userId: string): SparseRow {
   const u = s.userIndex.get(userId);
-  return u === undefined ? { indices: new Int32Array(0), values: new Float32Array(0) } : rowOf(s.rows, u);
+  return u === undefined ? { indices: new Int32Array(0), values: new Float32Array(0) } : { ...rowOf(s.rows, u), user: u };
 }
 
 /** The user's row in the version's basis graph (-1 when the user is not in it). */
 export function basisUser(s: ModelState, userId: string): number {
   return s.userIndex.get(userId) ?? -1;
+}
+
+/** A fitted weight of the version's filter (params.filter[key]); 0 for versions fitted without it. */
+function filterWeight(params: Record<string, unknown>, key: 'categoryWeight' | 'followsWeight'): number {
+  const f = params.filter as Record<string, unknown> | undefined;
+  const v = f?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
 /** Loads a version's state: its training graph (one extraction), its item vectors (one statement), the scorer. */
@@ -147,6 +155,9 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
     norm, foldIn, itemFactors: m.embeddings.subarray(0, n * dims), k: dims,
     linearWeight: num('linearWeight', 1), linearInputExponent: num('itemInputExponent', 0), linearOutputExponent: num('itemOutputExponent', 0),
     userNormExponent: model.userNormExponent,
+    // the version's relation terms: its graph's categories and follows, with the fitted weights (0 when absent)
+    relations: graphRelations(graph.itemCategory, graph.follows),
+    categoryWeight: filterWeight(p, 'categoryWeight'), followsWeight: filterWeight(p, 'followsWeight'),
   });
   log.info({ version: model.version, users: graph.numUsers, items: m.count, edges: train.indices.length, dims, ms: Date.now() - t0 }, 'model state loaded');
   return {

@@ -113,7 +113,7 @@ export class ServingEngine {
     const [profile] = await this.db.read<{ exists: boolean; interactions: StoredInteraction[]; negatives: string[] }>('serving/userProfile', { userId: req.userId }, counter);
     if (!profile.exists) throw new NodeNotFoundError('User', req.userId, 'Create it with upsertUser.');
     lap('profile');
-    const row = rowFromInteractions(s, profile.interactions);
+    const row = rowFromInteractions(s, profile.interactions, Date.now(), s.userIndex.get(req.userId));
     const coldStart = row.indices.length === 0;
     const excluded = req.includeInteracted ? [...req.excludeItemIds, ...profile.negatives] : [...req.excludeItemIds, ...profile.interactions.map((x) => x[0])];
     const allowed = allowedRows(s, excluded, req.categories);

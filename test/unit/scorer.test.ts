@@ -1,6 +1,7 @@
 import { generateSynthetic, syntheticToHeteroGraph } from '../../src/import/synthetic';
 import { initBackend } from '../../src/model/backend';
-import { buildFilterBasis, FilterScorer } from '../../src/model/filter';
+import { buildFilterBasis, categoryRows, FilterScorer, followsRows, graphRelations } from '../../src/model/filter';
+import { degreePower } from '../../src/model/spectral';
 import { ModelScorer, rowOf } from '../../src/model/scorer';
 import { positiveOnly } from '../../src/model/interestModel';
 import { topK } from '../../src/model/topk';
@@ -17,7 +18,7 @@ beforeAll(async () => {
   const basis = buildFilterBasis(train, { k: 16, iterations: 6, seed: 3 });
   const spectral = Float32Array.from({ length: 16 }, (_, j) => 0.5 - j * 0.02);
   filter = new FilterScorer(basis, {
-    linearWeight: 0.8, linearInputExponent: 0.1, linearOutputExponent: 0.2, spectral, spectralInputExponent: 0.4, spectralOutputExponent: 0.3, userNormExponent: 0.25,
+    linearWeight: 0.8, linearInputExponent: 0.1, linearOutputExponent: 0.2, spectral, spectralInputExponent: 0.4, spectralOutputExponent: 0.3, userNormExponent: 0.25, categoryWeight: 0, followsWeight: 0,
   });
   scorer = ModelScorer.fromFilter(filter);
 });
@@ -43,6 +44,37 @@ describe('model/scorer: the model score of one row, exactly', () => {
         expect(one[j]).toBeCloseTo(a[q * n + j], 5);
       }
     });
+  });
+
+  it('includes the category and follows terms, in one row (with its user) as in the batch', () => {
+    const rel = graphRelations(graph.itemCategory, graph.follows);
+    expect(rel.category && rel.follows).toBeTruthy();
+    const withRel = new FilterScorer({ ...filter.basis, relations: rel }, { ...filter.response, categoryWeight: 0.7, followsWeight: 0.4 });
+    const rs = ModelScorer.fromFilter(withRel);
+    expect(rs.hasRelationTerms).toBe(true);
+    const n = rs.numItems;
+    const plain = new Float32Array(users.length * n);
+    const full = new Float32Array(users.length * n);
+    scorer.scoreRows(train, users, plain);
+    rs.scoreRows(train, users, full);
+    const cat = categoryRows(rel, train, users, new Float32Array(users.length * n));
+    const fol = followsRows(rel, filter.basis.norm, users, new Float32Array(users.length * n));
+    const dOut = degreePower(filter.basis.norm.itemDegree, filter.response.linearOutputExponent);
+    let differs = 0;
+    users.forEach((u, q) => {
+      const one = rs.scoreRow({ ...rowOf(train, u), user: u });
+      const top = rs.top({ ...rowOf(train, u), user: u }, 10, new Uint8Array(n).fill(1));
+      for (let j = 0; j < n; j++) {
+        const want = plain[q * n + j] + (0.7 * cat[q * n + j] + 0.4 * fol[q * n + j]) * dOut[j];
+        expect(full[q * n + j]).toBeCloseTo(want, 5);
+        expect(one[j]).toBeCloseTo(want, 5);
+        if (Math.abs(full[q * n + j] - plain[q * n + j]) > 1e-6) differs++;
+      }
+      const order = new Int32Array(10);
+      topK(full, q * n, n, 10, order);
+      expect(Array.from(top.items)).toEqual(Array.from(order));
+    });
+    expect(differs).toBeGreaterThan(0);
   });
 
   it('returns the dense ranking\'s top among allowed items, with a prefix too short to decide alone', () => {
