@@ -18,7 +18,9 @@ export class ConstraintViolationError extends Error {
 }
 
 const UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired', 'Neo.ClientError.Security.AuthenticationRateLimit',
-  'Neo.TransientError.General.DatabaseUnavailable', 'Neo.ClientError.Database.DatabaseNotFound']);
+  'Neo.TransientError.General.DatabaseUnavailable', 'Neo.ClientError.Database.DatabaseNotFound',
+  // the transaction timeout the executor sets on statements while Neo4j is unsettled: it did not answer in time
+  'Neo.ClientError.Transaction.TransactionTimedOut', 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration']);
 
 /** Maps driver errors to the project's typed errors; anything else is returned unchanged. */
 export function mapNeo4jError(err: unknown): unknown {
