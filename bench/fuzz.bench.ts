@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     transportErrors: summary.transportErrors, slow: summary.slow, oversized: summary.oversized, maxMs: summary.maxMs, maxBytes: summary.maxBytes,
     healthCheckFailures: healthReasons, countsUnchanged: changed.length === 0, countsChanged: changed, countsBefore: before, countsAfter: after, succeededWrites: summary.succeededWrites,
     seconds: Math.round(seconds), requestsPerSecond: Math.round(summary.requests / seconds), concurrency, seed,
-    byKind: summary.byKind, failures: summary.failures, aliasFlood, command, commit,
+    byKind: summary.byKind, failures: summary.failures, aliasFlood, command, neo4jUri: config.neo4jUri, commit,
     machine: { ...machine(), loadavgAtStart: loadAtStart.loadavg },
   };
   fs.mkdirSync(path.dirname(out), { recursive: true });

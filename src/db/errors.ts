@@ -18,9 +18,7 @@ export class ConstraintViolationError extends Error {
 }
 
 const UNAVAILABLE = new Set(['ServiceUnavailable', 'SessionExpired', 'Neo.ClientError.Security.AuthenticationRateLimit',
-  'Neo.TransientError.General.DatabaseUnavailable', 'Neo.ClientError.Database.DatabaseNotFound',
-  // the transaction timeout the executor sets on statements while Neo4j is unsettled: it did not answer in time
-  'Neo.ClientError.Transaction.TransactionTimedOut', 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration']);
+  'Neo.TransientError.General.DatabaseUnavailable', 'Neo.ClientError.Database.DatabaseNotFound']);
 
 /** Maps driver errors to the project's typed errors; anything else is returned unchanged. */
 export function mapNeo4jError(err: unknown): unknown {

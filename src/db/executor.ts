@@ -42,8 +42,23 @@ const DOWN_RETRY_MS = 250;
  */
 export const UNSETTLED_MS = 30_000;
 
+/**
+ * While unsettled, a statement is refused at once (DATABASE_UNAVAILABLE) when this many cut statements are still
+ * running on Neo4j: each retry of a request would otherwise add one more cold statement to a Neo4j already behind.
+ */
+const MAX_ABANDONED = 2;
+
 /** How many statements the plan warm-up sends to Neo4j at once. */
 const WARM_CONCURRENCY = 2;
+
+/** Errors of statements this executor cut or refused while Neo4j was unsettled (not a sign that it is down). */
+const notAnswered = new WeakSet<Error>();
+
+function notAnswering(message: string): DatabaseUnavailableError {
+  const err = new DatabaseUnavailableError(message);
+  notAnswered.add(err);
+  return err;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -58,6 +73,11 @@ export function withNeo4jDeadline<T>(ms: number, fn: () => T): T {
   return requestScope.run({ deadline: Date.now() + ms }, fn);
 }
 
+/** The deadline (epoch ms) of the request the caller runs for, or null outside one. */
+export function requestDeadline(): number | null {
+  return requestScope.getStore()?.deadline ?? null;
+}
+
 /** Runs `fn` outside any request's deadline: for work a request starts that outlives it (timers, training runs). */
 export function detachedFromRequest<T>(fn: () => T): T {
   return requestScope.exit(fn);
@@ -66,12 +86,12 @@ export function detachedFromRequest<T>(fn: () => T): T {
 /**
  * Runs named statements in transactions; every driver access goes through here. Every wait is bounded: the
  * driver's connection and pool-acquisition timeouts and the retries of a statement are each at most `retryMs`.
- * Once a statement found Neo4j unreachable, Neo4j is unsettled for UNSETTLED_MS from the last such failure: later
- * statements retry for at most DOWN_RETRY_MS until one succeeds, and each statement is cut (client side, and by
- * Neo4j's transaction timeout) at its request's deadline (withNeo4jDeadline) or, outside a request, after half of
- * `retryMs`; so requests fail fast while Neo4j is down and while it is still slow after its return. When it
- * returns, the statements registered with warmPlans are planned at once (EXPLAIN), so that the first requests do
- * not each wait for a cold planner in turn.
+ * Once a statement found Neo4j unreachable, later statements retry for at most DOWN_RETRY_MS until one succeeds,
+ * and Neo4j is unsettled for UNSETTLED_MS from the last such failure (or cut statement): meanwhile a request's
+ * statements (withNeo4jDeadline) are cut at its deadline, so requests fail fast while Neo4j is down and while it
+ * is still slow after its return (its planner and JIT are cold). Only the wait is cut: Neo4j finishes the statement
+ * (and caches its plan), and a cut write is never committed. When Neo4j returns, the statements registered with
+ * warmPlans are planned at once (EXPLAIN), so that the first requests do not each wait for a cold planner in turn.
  */
 export class Executor {
   /** @param retryMs how long a failing statement is retried (also the driver's timeouts, see createExecutor) */
@@ -83,10 +103,18 @@ export class Executor {
   /** Until when (epoch ms) statements are bounded: UNSETTLED_MS after the last unreachable or cut statement. */
   private unsettledUntil = 0;
 
+  /** True while Neo4j is down or unsettled: within UNSETTLED_MS of the last unreachable or cut statement. */
+  get unsettled(): boolean {
+    return this.down || Date.now() < this.unsettledUntil;
+  }
+
   /** Statements whose plans are warmed when Neo4j returns (warmPlans). */
   private warmNames: readonly string[] = [];
 
   private warming: Promise<void> | null = null;
+
+  /** Statements cut by their request that Neo4j is still working on. */
+  private abandoned = 0;
 
   /** When retries of a statement started now must end. */
   private retryDeadline(): number {
@@ -102,6 +130,7 @@ export class Executor {
 
   /** Maps a driver error, remembering when it says that Neo4j is unreachable. */
   private failed(err: unknown): unknown {
+    if (err instanceof Error && notAnswered.has(err)) return err; // cut or refused here: Neo4j did not say it is down
     const mapped = mapNeo4jError(err);
     if (mapped instanceof DatabaseUnavailableError) {
       this.down = true;
@@ -111,13 +140,15 @@ export class Executor {
   }
 
   /**
-   * How long (ms) a statement started now may take, or null when it is not bounded (Neo4j settled): the time left
-   * to its request's deadline, else half of retryMs (two statements of a background task stay within retryMs).
+   * How long (ms) a statement started now may take, or null when it is not bounded. For a request
+   * (withNeo4jDeadline) while Neo4j is down or unsettled: the time left to the request's deadline. For other work
+   * while Neo4j is down: half of retryMs. Otherwise none: a long statement of a healthy server (an import batch, the
+   * graph extraction of a training run, even one started right after an outage) is not cut.
    */
   private bound(): number | null {
-    if (!this.down && Date.now() >= this.unsettledUntil) return null;
     const scope = requestScope.getStore();
-    return scope ? Math.max(0, scope.deadline - Date.now()) : Math.max(DOWN_RETRY_MS, Math.floor(this.retryMs / 2));
+    if (scope && this.unsettled) return Math.max(0, scope.deadline - Date.now());
+    return this.down ? Math.max(DOWN_RETRY_MS, Math.floor(this.retryMs / 2)) : null;
   }
 
   /**
@@ -177,8 +208,9 @@ export class Executor {
       const session = this.driver.session({ database, defaultAccessMode: neo4j.session.READ });
       let timedOut = false;
       const bound = this.bound();
+      let running: Promise<QueryResult<T>> | null = null;
       try {
-        const res: QueryResult<T> = await this.bounded(bound, () => session.run<T>(text, params, txConfig(bound)), () => {
+        const res: QueryResult<T> = await this.bounded(bound, () => (running = session.run<T>(text, params)), () => {
           timedOut = true;
         });
         this.succeeded();
@@ -191,8 +223,8 @@ export class Executor {
           throw this.failed(err);
         }
       } finally {
-        // a timed-out session is closed in the background: closing waits for its statement
-        if (timedOut) void session.close().catch(() => undefined);
+        // a timed-out session is closed in the background, once its statement has ended
+        if (timedOut) void Promise.resolve(running).catch(() => undefined).finally(() => session.close().catch(() => undefined));
         else await session.close().catch(() => undefined);
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -239,19 +271,26 @@ export class Executor {
       let committing = false;
       let timedOut = false;
       const bound = this.bound();
+      let attempt: Promise<R> | null = null;
       try {
-        const attempt = (async () => {
-          tx = await session.beginTransaction(txConfig(bound));
-          // a Transaction runs statements as a ManagedTransaction does; work never commits or rolls back itself
-          const result = await work(tx as unknown as ManagedTransaction);
-          if (timedOut) throw new DatabaseUnavailableError('Neo4j did not answer in time; the transaction was not committed');
-          committing = true;
-          await tx.commit();
-          return result;
-        })();
-        const result = await this.bounded(bound, () => attempt, () => {
+        const start = () => (attempt = (async () => {
+          const t = await session.beginTransaction();
+          tx = t;
+          try {
+            // a Transaction runs statements as a ManagedTransaction does; work never commits or rolls back itself
+            const result = await work(t as unknown as ManagedTransaction);
+            if (timedOut) throw new DatabaseUnavailableError('Neo4j did not answer in time; the transaction was not committed');
+            committing = true;
+            await t.commit();
+            return result;
+          } catch (err) {
+            // a cut attempt ends its own transaction once Neo4j answers (else it would stay open, holding its locks)
+            if (timedOut && !committing && t.isOpen()) await t.rollback().catch(() => undefined);
+            throw err;
+          }
+        })());
+        const result = await this.bounded(bound, start, () => {
           timedOut = true;
-          attempt.catch(() => undefined);
         });
         this.succeeded();
         return result;
@@ -263,14 +302,12 @@ export class Executor {
           throw new DatabaseUnavailableError(`Neo4j became unreachable while a write committed; it may have been applied: ${(err as Error).message}`, err, true);
         }
         const open = tx as Transaction | null;
-        if (open?.isOpen()) {
-          const rollback = open.rollback().catch(() => undefined);
-          if (!timedOut) await rollback;
-        }
+        if (!timedOut && open?.isOpen()) await open.rollback().catch(() => undefined);
         deadline ??= this.retryDeadline();
         if (timedOut || !isRetriableError(err) || Date.now() + wait > deadline) throw this.failed(err);
       } finally {
-        if (timedOut) void session.close().catch(() => undefined);
+        // a cut attempt's session is closed once the attempt has ended (its transaction rolled back), in the background
+        if (timedOut) void Promise.resolve(attempt).catch(() => undefined).finally(() => session.close().catch(() => undefined));
         else await session.close().catch(() => undefined);
       }
       await sleep(wait);
@@ -285,15 +322,22 @@ export class Executor {
    */
   private bounded<T>(ms: number | null, start: () => Promise<T>, onTimeout: () => void): Promise<T> {
     if (ms === null) return start();
+    if (this.abandoned >= MAX_ABANDONED) {
+      return Promise.reject(notAnswering(`Neo4j has not yet answered ${this.abandoned} earlier statements (it was unreachable shortly before)`));
+    }
+    if (ms <= 0) return Promise.reject(notAnswering('the request spent its time waiting for Neo4j (it was unreachable shortly before)'));
     let timer: NodeJS.Timeout | undefined;
+    const p = start();
     const cut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         onTimeout();
         this.unsettledUntil = Date.now() + UNSETTLED_MS;
-        reject(new DatabaseUnavailableError(`Neo4j did not answer within ${ms} ms (it was unreachable shortly before)`));
+        // Neo4j finishes it (caching its plan); until then it counts against MAX_ABANDONED
+        this.abandoned++;
+        void p.catch(() => undefined).finally(() => { this.abandoned--; });
+        reject(notAnswering(`Neo4j did not answer within ${ms} ms (it was unreachable shortly before)`));
       }, ms);
     });
-    const p = ms > 0 ? start() : cut;
     return Promise.race([p, cut]).finally(() => clearTimeout(timer));
   }
 
@@ -330,11 +374,6 @@ export async function run<T extends RecordShape = RecordShape>(tx: ManagedTransa
   }
   observed(name, t0, false);
   return res.records.map((r) => r.toObject() as T);
-}
-
-/** A transaction timeout for Neo4j to stop a bounded statement's work at its bound (none when unbounded). */
-function txConfig(bound: number | null): { timeout?: number } {
-  return bound === null ? {} : { timeout: Math.max(1, bound) };
 }
 
 /** True for a failure that is a lost or refused connection rather than an answer of the server. */

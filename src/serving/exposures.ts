@@ -332,7 +332,10 @@ export class ExposureLog {
     // flushes outlive the request whose rows they take: not bound by its deadline
     this.timer = detachedFromRequest(() => setTimeout(() => {
       this.timer = null;
-      void this.flush();
+      // while Neo4j is unsettled (just back, planning cold) a flush would hold its items' and users' locks for
+      // seconds against the requests' writes: the rows wait (the buffer is bounded)
+      if (this.db.unsettled) this.schedule(this.options.flushMs);
+      else void this.flush();
     }, delay ?? this.options.flushMs));
     this.timer.unref();
   }
