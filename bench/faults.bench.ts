@@ -122,6 +122,14 @@ async function main(): Promise<void> {
   }
   const readyAt = Date.now();
   void probe.close().catch(() => undefined);
+  // what Neo4j is doing while the API recovers: its open transactions a few times after its database answers
+  const transactionSnapshots: { secondsAfterDatabaseAnswers: number; transactions: Record<string, unknown>[] }[] = [];
+  const snapshotTimers = [2, 5, 10, 20, 40].map((sec) => setTimeout(() => {
+    void driver.executeQuery(`SHOW TRANSACTIONS YIELD currentQuery, elapsedTime, status, activeLockCount, waitTime
+      RETURN substring(currentQuery, 0, 80) AS query, elapsedTime.milliseconds AS ms, status, activeLockCount AS locks, waitTime.milliseconds AS waitMs`)
+      .then((r) => transactionSnapshots.push({ secondsAfterDatabaseAnswers: sec, transactions: r.records.map((x) => x.toObject()).filter((x) => !String(x.query).startsWith('SHOW TRANSACTIONS')).slice(0, 20) }),
+        (err) => transactionSnapshots.push({ secondsAfterDatabaseAnswers: sec, transactions: [{ error: String((err as Error).message).slice(0, 200) }] }));
+  }, sec * 1000));
   process.stderr.write(`faults: Neo4j answering Bolt after ${(boltAt - restartAt) / 1000} s of start-up, its database after ${(readyAt - boltAt) / 1000} s more\n`);
   // the load goes on until the API has served a read and a write again (at most 2 minutes), then 10 s more
   const until = Date.now() + 120_000;
@@ -131,6 +139,7 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 10_000));
   stop = true;
   await Promise.all(clients);
+  for (const t of snapshotTimers) clearTimeout(t);
   const whileDown = samples.filter((s) => s.start >= killedAt && s.start < readyAt);
   const maxWaitAfterReady = Math.max(0, ...samples.filter((s) => s.start >= readyAt).map((s) => (s.end - s.start) / 1000));
   const firstOk = (kind: string) => samples.filter((s) => s.kind === kind && s.ok && s.start >= readyAt).sort((a, b) => a.end - b.end)[0];
@@ -159,6 +168,7 @@ async function main(): Promise<void> {
       .map((x) => ({ kind: x.kind, startedSecondsAfterKill: (x.start - killedAt) / 1000, seconds: (x.end - x.start) / 1000, code: x.ok ? 'ok' : x.code })),
     boltAnsweredSecondsAfterKill: (boltAt - killedAt) / 1000, databaseAnsweredSecondsAfterKill: (readyAt - killedAt) / 1000,
     acknowledgedWrites: ackedKeys.length, acknowledgedWritesLost: ackedKeys.filter((k) => !ackedFound.has(k)).length,
+    transactionSnapshots: transactionSnapshots.sort((a, b) => a.secondsAfterDatabaseAnswers - b.secondsAfterDatabaseAnswers),
   };
   process.stderr.write(`faults: ${JSON.stringify(neo4jPart)}\n`);
 

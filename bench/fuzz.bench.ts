@@ -2,7 +2,7 @@
  * Fuzz run: hostile requests of every kind (bench/hostile/fuzz.ts) against the API process (as `npm start` runs it)
  * and the configured Neo4j (the dev graph with a model), with the checks of every answer and of the graph.
  *
- *   npm run fuzz -- [--requests 12000] [--concurrency 4] [--seed 1] [--port 4101] [--out bench/results/fuzz.json]
+ *   npm run fuzz -- [--requests 12000] [--concurrency 4] [--seed 1] [--port 4101] [--alias-repeats 15] [--out bench/results/fuzz.json]
  *
  * Set-up: two users of its own (fuzz-a follows fuzz-b; fuzz-a has three interactions), so that its writes are
  * told apart from other traffic on the same graph. The graph check: node counts by label and relationship counts by
@@ -10,6 +10,8 @@
  * clients may be writing interactions meanwhile); they must be unchanged but for the writes that succeeded.
  * Crashes: the API process exiting, or /healthz not answering, during or after the run. Writes
  * { requests, http5xx, internal, leaks, crashes, transportErrors, slow, oversized, maxMs, maxBytes, countsUnchanged, ... }.
+ * After the graph check, the alias-flood figures (bench/hostile/aliasFlood.ts, `aliasFlood`): 1,000 aliases of
+ * `recommendations` refused, and the most aliases the cost limit admits against the same work as separate requests.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -24,6 +26,7 @@ import { seededRandom } from '../src/random';
 import { PROJECT_ROOT } from '../src/paths';
 import { machine, positive, startApi } from './hostile/apiProcess';
 import { runFuzz } from './hostile/fuzz';
+import { measureAliasFlood } from './hostile/aliasFlood';
 
 const FUZZ_USERS = ['fuzz-a', 'fuzz-b'];
 
@@ -39,11 +42,12 @@ async function counts(db: Executor): Promise<Record<string, number>> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { requests: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' }, 'alias-repeats': { type: 'string' }, out: { type: 'string' } } });
   const count = positive('requests', values.requests, 12_000);
   const concurrency = positive('concurrency', values.concurrency, 4);
   const seed = positive('seed', values.seed, 1);
   const port = positive('port', values.port, 4101);
+  const aliasRepeats = positive('alias-repeats', values['alias-repeats'], 15);
   const out = path.resolve(values.out ?? path.join(PROJECT_ROOT, 'bench', 'results', 'fuzz.json'));
   const command = `npm run fuzz -- ${process.argv.slice(2).join(' ')}`.trim();
   const commit = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
   };
   const health = async () => (await healthOnce()) || (await new Promise((r) => setTimeout(r, 2_000)), await healthOnce());
   const before = await counts(db);
+  const userToken = signToken({ sub: FUZZ_USERS[0], role: 'user' }, config.jwtSecret, '1d');
   const loadAtStart = machine();
   const t0 = Date.now();
   const bar = startProgress('fuzz', count, 'requests');
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
   let healthFailures = 0;
   const summary = await runFuzz({
     url: `${api.base}/graphql`,
-    user: { id: FUZZ_USERS[0], token: signToken({ sub: FUZZ_USERS[0], role: 'user' }, config.jwtSecret, '1d') },
+    user: { id: FUZZ_USERS[0], token: userToken },
     other: { id: FUZZ_USERS[1], token: signToken({ sub: FUZZ_USERS[1], role: 'user' }, config.jwtSecret, '1d') },
     adminToken: signToken({ sub: 'fuzz-admin', role: 'admin' }, config.jwtSecret, '1d'), itemIds,
   }, {
@@ -98,6 +103,9 @@ async function main(): Promise<void> {
   const expected: Record<string, number> = { ...before, 'rel:INTERACTED(fuzz users)': before['rel:INTERACTED(fuzz users)'] + summary.succeededWrites.interactions,
     'node:User': before['node:User'] + summary.succeededWrites.users };
   const changed = Object.keys({ ...expected, ...after }).filter((k) => expected[k] !== after[k]);
+  // 18 aliases of recommendations(first: 10) cost 18 x 1,060 = 19,080, the most within the 20,000 limit
+  const aliasFlood = await measureAliasFlood({ url: `${api.base}/graphql`, token: userToken, userId: FUZZ_USERS[0], repeats: aliasRepeats, warmup: 2, withinAliases: 18, first: 10 });
+  process.stderr.write(`fuzz: alias flood ${JSON.stringify(aliasFlood)}\n`);
   const exitedDuringRun = crashed; // before the stop below, whose exit is not a crash
   await api.stop();
   await db.close();
@@ -107,7 +115,7 @@ async function main(): Promise<void> {
     transportErrors: summary.transportErrors, slow: summary.slow, oversized: summary.oversized, maxMs: summary.maxMs, maxBytes: summary.maxBytes,
     healthCheckFailures: healthReasons, countsUnchanged: changed.length === 0, countsChanged: changed, countsBefore: before, countsAfter: after, succeededWrites: summary.succeededWrites,
     seconds: Math.round(seconds), requestsPerSecond: Math.round(summary.requests / seconds), concurrency, seed,
-    byKind: summary.byKind, failures: summary.failures, command, commit,
+    byKind: summary.byKind, failures: summary.failures, aliasFlood, command, neo4jUri: config.neo4jUri, commit,
     machine: { ...machine(), loadavgAtStart: loadAtStart.loadavg },
   };
   fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -2,14 +2,23 @@
  * Soak: the API (as `npm start` runs it, in a child process) under a modest fixed load for a long time, its
  * resident memory sampled every 30 s, every error counted.
  *
- *   npm run soak -- --minutes 60 [--rate 25] [--concurrency 4] [--warmup-minutes 5] [--port 4100] [--out bench/results/soak.json]
+ *   npm run soak -- --minutes 60 [--rate 25] [--concurrency 4] [--warmup-minutes 10] [--window-minutes 5] [--port 4100] [--out bench/results/soak.json]
  *
  * The load: requests started at a fixed rate (at most `concurrency` in flight; a request that cannot start on
  * time is skipped and counted), a mix of what clients send: recommendations (70%, random users with their own
  * tokens, varying page size and context), similarItems (10%), item and user lookups (10%), recordInteraction
  * with an idempotency key (8%) and model (2%). Errors: transport failures, non-200 answers and GraphQL
- * `errors`. Writes { minutes, requests, errors, rssMbAfterWarmup, rssMbAtEnd, samples: [{ minute, rssMb,
- * requests, errors }], command, machine (with the load average at start and end), ... } to --out.
+ * `errors`. Every sample also records what the memory is made of (MemoryBreakdown: the main thread's V8 heap by
+ * space, outside it, and the exposure log's in-memory recent exposures against their cap).
+ *
+ * Warm-up: at least --warmup-minutes, and until the exposure log's recent exposures (the largest bounded cache the
+ * load fills) have reached their cap, at most half the run; when it ended and why is recorded. The V8 heap's old
+ * space swings by ~150 MB between major collections (a sawtooth of garbage, not of live data), so one sample's RSS
+ * depends on where in the swing it falls: `rssMbAfterWarmup` is the median RSS of the samples in the
+ * --window-minutes after the warm-up, `rssMbAtEnd` the median over the last --window-minutes (the single samples,
+ * the highest RSS and the lowest heap in use per window, an upper bound of the live heap, are recorded too).
+ * Writes { minutes, requests, errors, rssMbAfterWarmup, rssMbAtEnd, samples: [...], command, machine (with the load
+ * average at start and end), ... } to --out.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -39,15 +48,70 @@ const MODEL = '{ model { version dims } }';
 const CONTEXTS = [[], [{ kind: 'device', value: 'mobile' }], [{ kind: 'timeOfDay', value: 'evening' }]];
 const KINDS = ['view', 'click', 'save', 'like'];
 
+/** What the API's memory is made of at one sample, MB (null where it could not be read). */
+interface MemoryBreakdown {
+  /** Anonymous and file-backed resident memory of the process (/proc/<pid>/status RssAnon, RssFile). */
+  rssAnonMb: number | null;
+  rssFileMb: number | null;
+  /** The main thread's V8 heap (committed, used) and external memory (Buffers, ArrayBuffers), from GET /metrics. */
+  heapTotalMb: number | null;
+  heapUsedMb: number | null;
+  externalMb: number | null;
+  /** Committed size of each V8 heap space of the main thread (new, old, code, large_object, ...). */
+  heapSpacesMb: Record<string, number>;
+  /** rssAnonMb − heapTotalMb: the worker threads' heaps and native memory. */
+  outsideMainHeapMb: number | null;
+  /** The exposure log's recent exposures held in memory, and their cap (GET /metrics). */
+  exposureRecentEntries: number | null;
+  exposureRecentMax: number | null;
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20 * 10) / 10;
+
+/** Reads the process's resident memory split and the main thread's heap from /proc and the API's /metrics. */
+async function memoryBreakdown(base: string, pid: number): Promise<MemoryBreakdown> {
+  const out: MemoryBreakdown = { rssAnonMb: null, rssFileMb: null, heapTotalMb: null, heapUsedMb: null, externalMb: null, heapSpacesMb: {},
+    outsideMainHeapMb: null, exposureRecentEntries: null, exposureRecentMax: null };
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => { const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(status); return m ? Math.round(Number(m[1]) / 102.4) / 10 : null; };
+    out.rssAnonMb = kb('RssAnon');
+    out.rssFileMb = kb('RssFile');
+  } catch {
+    // the process is gone
+  }
+  try {
+    const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const value = (re: RegExp) => { const m = re.exec(text); return m ? mb(Number(m[1])) : null; };
+    out.heapTotalMb = value(/^nodejs_heap_size_total_bytes (\S+)$/m);
+    out.heapUsedMb = value(/^nodejs_heap_size_used_bytes (\S+)$/m);
+    out.externalMb = value(/^nodejs_external_memory_bytes (\S+)$/m);
+    for (const m of text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="([a-z_]+)"\} (\S+)$/gm)) out.heapSpacesMb[m[1]] = mb(Number(m[2]));
+    const count = (re: RegExp) => { const m = re.exec(text); return m ? Number(m[1]) : null; };
+    out.exposureRecentEntries = count(/^interest_graph_exposure_recent_entries (\S+)$/m);
+    out.exposureRecentMax = count(/^interest_graph_exposure_recent_max (\S+)$/m);
+  } catch {
+    // not answering: the sample keeps its RSS
+  }
+  if (out.rssAnonMb !== null && out.heapTotalMb !== null) out.outsideMainHeapMb = Math.round((out.rssAnonMb - out.heapTotalMb) * 10) / 10;
+  return out;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : Math.round((s[s.length / 2 - 1] + s[s.length / 2]) * 5) / 10;
+};
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     minutes: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, 'warmup-minutes': { type: 'string' },
-    port: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
+    'window-minutes': { type: 'string' }, port: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
   } });
   const minutes = positive('minutes', values.minutes, 60);
   const rate = positive('rate', values.rate, 25);
   const concurrency = positive('concurrency', values.concurrency, 4);
-  const warmupMinutes = Math.min(positive('warmup-minutes', values['warmup-minutes'], 5), minutes / 2);
+  const warmupMinutes = Math.min(positive('warmup-minutes', values['warmup-minutes'], 10), minutes / 2);
+  const windowMinutes = Math.min(positive('window-minutes', values['window-minutes'], 5), minutes / 4);
   const port = positive('port', values.port, Number(process.env.PORT || 4100));
   const out = path.resolve(values.out ?? path.join(PROJECT_ROOT, 'bench', 'results', 'soak.json'));
   const command = `npm run soak -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -113,20 +177,24 @@ async function main(): Promise<void> {
     return send(MODEL, {}, null);
   };
 
-  const samples: { minute: number; rssMb: number; requests: number; errors: number; p99Ms: number; loadavg1: number }[] = [];
+  const samples: ({ minute: number; rssMb: number; requests: number; errors: number; p99Ms: number; loadavg1: number } & MemoryBreakdown)[] = [];
   const t0 = Date.now();
   const endAt = t0 + minutes * 60_000;
-  let rssMbAfterWarmup: number | null = null;
+  let warmupEnd: { minute: number; by: string } | null = null;
   const bar = startProgress('soak', Math.round(minutes * 60), 's');
-  const sample = () => {
+  const sample = async () => {
     const sorted = latencies.splice(0).sort((a, b) => a - b);
     const minute = Math.round((Date.now() - t0) / 600) / 100;
-    samples.push({ minute, rssMb: api.rssMb(), requests, errors, p99Ms: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0), loadavg1: Math.round((machine().loadavg as number[])[0] * 100) / 100 });
-    if (rssMbAfterWarmup === null && minute >= warmupMinutes) rssMbAfterWarmup = samples[samples.length - 1].rssMb;
+    const memory = await memoryBreakdown(api.base, api.pid);
+    samples.push({ minute, rssMb: api.rssMb(), requests, errors, p99Ms: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0), loadavg1: Math.round((machine().loadavg as number[])[0] * 100) / 100, ...memory });
+    const last = samples[samples.length - 1];
+    const full = last.exposureRecentEntries !== null && last.exposureRecentMax !== null && last.exposureRecentMax > 0 && last.exposureRecentEntries >= last.exposureRecentMax;
+    if (warmupEnd === null && minute >= warmupMinutes && full) warmupEnd = { minute, by: `${warmupMinutes} min passed and the recent exposures reached their cap (${last.exposureRecentMax})` };
+    else if (warmupEnd === null && minute >= minutes / 2) warmupEnd = { minute, by: 'half the run passed (the recent exposures had not reached their cap)' };
     bar.update(Math.round((Date.now() - t0) / 1000), {});
   };
-  sample();
-  const sampler = setInterval(sample, 30_000);
+  await sample();
+  const sampler = setInterval(() => void sample(), 30_000);
   const interval = 1000 / rate;
   let next = performance.now();
   const pending = new Set<Promise<void>>();
@@ -146,15 +214,28 @@ async function main(): Promise<void> {
   }
   await Promise.allSettled([...pending]);
   clearInterval(sampler);
-  sample();
+  await sample();
   bar.stop();
-  const rssMbAtEnd = samples[samples.length - 1].rssMb;
   await api.stop();
+  const w = (warmupEnd as { minute: number; by: string } | null) ?? { minute: minutes / 2, by: 'no sample after half the run' };
+  const endMinute = samples[samples.length - 1].minute;
+  const afterWarmup = samples.filter((x) => x.minute >= w.minute && x.minute <= w.minute + windowMinutes);
+  const atEnd = samples.filter((x) => x.minute >= endMinute - windowMinutes);
+  const rssMbAfterWarmup = median(afterWarmup.map((x) => x.rssMb));
+  const rssMbAtEnd = median(atEnd.map((x) => x.rssMb));
+  const window = (xs: typeof samples) => ({
+    fromMinute: xs[0]?.minute ?? null, toMinute: xs[xs.length - 1]?.minute ?? null, samples: xs.length, rssMbMedian: median(xs.map((x) => x.rssMb)),
+    rssMbMax: Math.max(...xs.map((x) => x.rssMb)), heapUsedMbMin: Math.min(...xs.map((x) => x.heapUsedMb ?? Infinity)),
+    outsideMainHeapMbMedian: median(xs.flatMap((x) => (x.outsideMainHeapMb === null ? [] : [x.outsideMainHeapMb]))),
+  });
   const realMinutes = Math.round((Date.now() - t0) / 600) / 100;
   const result = {
     minutes: realMinutes, requests, errors, rssMbAfterWarmup, rssMbAtEnd,
-    rssChangeAfterWarmupPercent: rssMbAfterWarmup ? Math.round((rssMbAtEnd / rssMbAfterWarmup - 1) * 1000) / 10 : null,
-    skippedStarts: skipped, ratePerSecond: rate, concurrency, warmupMinutes,
+    rssChangeAfterWarmupPercent: rssMbAfterWarmup && rssMbAtEnd ? Math.round((rssMbAtEnd / rssMbAfterWarmup - 1) * 1000) / 10 : null,
+    rssMbAfterWarmupSample: afterWarmup[0]?.rssMb ?? null, rssMbAtEndSample: samples[samples.length - 1].rssMb,
+    warmup: { minMinutes: warmupMinutes, endedAtMinute: w.minute, endedBy: w.by }, windowMinutes,
+    windows: { afterWarmup: window(afterWarmup), atEnd: window(atEnd) },
+    skippedStarts: skipped, ratePerSecond: rate, concurrency,
     mix: { recommendations: 0.7, similarItems: 0.1, item: 0.05, user: 0.05, recordInteraction: 0.08, model: 0.02 },
     samples, errorSamples, command, commit, startedAt: new Date(t0).toISOString(), endedAt: new Date().toISOString(),
     machine: { ...machine(), loadavgAtStart: loadAtStart.loadavg },

@@ -31,6 +31,8 @@ export interface MetricSources {
   model?: () => Promise<{ version: string; trainedAt: string | null } | null>;
   /** Exposure rows waiting to be written. */
   exposureQueue?: () => number;
+  /** Recent exposures held in memory for crediting feedback, and their cap. */
+  exposureRecent?: () => { entries: number; max: number };
   /** Exposure rows dropped because the buffer was full (since the process started). */
   exposureDropped?: () => number;
   /** States of the training runs this process knows (queued, running and recent finished ones). */
@@ -82,6 +84,14 @@ export class ServiceMetrics {
     new client.Gauge({
       name: 'interest_graph_exposure_queue_rows', help: 'Exposure log rows waiting in memory to be written.', registers,
       collect() { this.set(src.exposureQueue?.() ?? 0); },
+    });
+    new client.Gauge({
+      name: 'interest_graph_exposure_recent_entries', help: 'Recent exposures held in memory to credit feedback to (at most interest_graph_exposure_recent_max).', registers,
+      collect() { this.set(src.exposureRecent?.().entries ?? 0); },
+    });
+    new client.Gauge({
+      name: 'interest_graph_exposure_recent_max', help: 'Most recent exposures held in memory to credit feedback to; the oldest users\' are forgotten beyond.', registers,
+      collect() { this.set(src.exposureRecent?.().max ?? 0); },
     });
     new client.Gauge({
       name: 'interest_graph_exposure_dropped_rows', help: 'Exposure log rows dropped because the buffer was full, since the process started.', registers,

@@ -8,7 +8,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { GraphQLError, GraphQLSchema, printSchema, lexicographicSortSchema } from 'graphql';
 import { buildSchema as buildTypeGraphQLSchema } from 'type-graphql';
 import type { Config, PolicyConfig } from '../config';
-import type { Executor, StatementCounter } from '../db/executor';
+import { withNeo4jDeadline, type Executor, type StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 import type { TrainingJobs } from '../model/trainJob';
 import { ServingEngine, DEFAULT_SERVING, type ServingOptions } from '../serving/recommend';
@@ -169,6 +169,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
   const metrics = new ServiceMetrics({
     model: () => engine.store.activeModel(),
     exposureQueue: () => engine.policy.exposures.pending,
+    exposureRecent: () => ({ entries: engine.policy.exposures.recentEntries, max: engine.policy.exposures.options.recentMax }),
     exposureDropped: () => engine.policy.exposures.droppedTotal,
     trainingStates: () => deps.training?.list().map((r) => r.state) ?? [],
   });
@@ -269,7 +270,8 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
         return httpError(res, 400, 'The request body is not valid JSON.');
       }
     }
-    const result = await apollo.executeHTTPGraphQLRequest({
+    // while Neo4j is unsettled (just down or back), all of a request's Neo4j waits end within NEO4J_WAIT_MS
+    const result = await withNeo4jDeadline(deps.db.retryMs, () => apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => {
         try {
@@ -281,7 +283,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
           throw err;
         }
       },
-    });
+    }));
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {

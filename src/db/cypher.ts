@@ -30,6 +30,11 @@ export function cypher(name: string): string {
   return text;
 }
 
+/** The names of the statements under `cypher/<dir>/` (e.g. `api` → `api/itemsByIds`, ...), sorted. */
+export function cypherNamesUnder(dir: string): string[] {
+  return fs.readdirSync(path.join(CYPHER_DIR, dir)).filter((f) => f.endsWith('.cypher')).map((f) => `${dir}/${f.slice(0, -'.cypher'.length)}`).sort();
+}
+
 /**
  * Drops whole-line `//` comments, indentation and blank lines. Only whole lines go: a `//` after code may be
  * inside a string literal, and no statement of this project has a multi-line string literal whose lines

@@ -1,4 +1,5 @@
-import neo4j, { Driver, ManagedTransaction, Neo4jError, RecordShape, QueryResult, Transaction, isRetriableError } from 'neo4j-driver';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import neo4j, { Driver, Session, ManagedTransaction, Neo4jError, RecordShape, QueryResult, Transaction, isRetriableError } from 'neo4j-driver';
 import type { Config } from '../config';
 import { cypher } from './cypher';
 import { DatabaseUnavailableError, mapNeo4jError } from './errors';
@@ -35,13 +36,62 @@ export const DEFAULT_NEO4J_WAIT_MS = 3_000;
 /** While Neo4j is known to be unreachable, a statement's retries end within this (ms): requests fail fast. */
 const DOWN_RETRY_MS = 250;
 
+/**
+ * How long (ms) after Neo4j was last found unreachable (or slow to answer while unsettled) statements stay bounded:
+ * a restarted Neo4j answers its first statements slowly for several seconds (cold plan cache and JIT).
+ */
+export const UNSETTLED_MS = 30_000;
+
+/**
+ * While unsettled, a statement is refused at once (DATABASE_UNAVAILABLE) when this many cut statements are still
+ * running on Neo4j: each retry of a request would otherwise add one more cold statement to a Neo4j already behind.
+ */
+const MAX_ABANDONED = 2;
+
+/** How many statements the plan warm-up sends to Neo4j at once. */
+const WARM_CONCURRENCY = 2;
+
+/** Errors of statements this executor cut or refused while Neo4j was unsettled (not a sign that it is down). */
+const notAnswered = new WeakSet<Error>();
+
+function notAnswering(message: string): DatabaseUnavailableError {
+  const err = new DatabaseUnavailableError(message);
+  notAnswered.add(err);
+  return err;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The deadline (epoch ms) of the API request a statement is sent for, if any. */
+const requestScope = new AsyncLocalStorage<{ deadline: number }>();
+
+/**
+ * Runs `fn` as one API request whose Neo4j waits, while Neo4j is unsettled (see Executor), end `ms` from now in
+ * total, over all its statements.
+ */
+export function withNeo4jDeadline<T>(ms: number, fn: () => T): T {
+  return requestScope.run({ deadline: Date.now() + ms }, fn);
+}
+
+/** The deadline (epoch ms) of the request the caller runs for, or null outside one. */
+export function requestDeadline(): number | null {
+  return requestScope.getStore()?.deadline ?? null;
+}
+
+/** Runs `fn` outside any request's deadline: for work a request starts that outlives it (timers, training runs). */
+export function detachedFromRequest<T>(fn: () => T): T {
+  return requestScope.exit(fn);
+}
 
 /**
  * Runs named statements in transactions; every driver access goes through here. Every wait is bounded: the
- * driver's connection and pool-acquisition timeouts and the retries of a statement are each at most `retryMs`,
- * and once a statement found Neo4j unreachable, later ones retry for at most DOWN_RETRY_MS until one succeeds, so
- * requests fail fast while it is down and succeed again as soon as it is back.
+ * driver's connection and pool-acquisition timeouts and the retries of a statement are each at most `retryMs`.
+ * Once a statement found Neo4j unreachable, later statements retry for at most DOWN_RETRY_MS until one succeeds,
+ * and Neo4j is unsettled for UNSETTLED_MS from the last such failure (or cut statement): meanwhile a request's
+ * statements (withNeo4jDeadline) are cut at its deadline, so requests fail fast while Neo4j is down and while it
+ * is still slow after its return (its planner and JIT are cold). Only the wait is cut: Neo4j finishes the statement
+ * (and caches its plan), and a cut write is never committed. When Neo4j returns, the statements registered with
+ * warmPlans are planned at once (EXPLAIN), so that the first requests do not each wait for a cold planner in turn.
  */
 export class Executor {
   /** @param retryMs how long a failing statement is retried (also the driver's timeouts, see createExecutor) */
@@ -50,20 +100,85 @@ export class Executor {
   /** True after a statement failed because Neo4j was unreachable, until the next statement succeeds. */
   private down = false;
 
+  /** Until when (epoch ms) statements are bounded: UNSETTLED_MS after the last unreachable or cut statement. */
+  private unsettledUntil = 0;
+
+  /** True while Neo4j is down or unsettled: within UNSETTLED_MS of the last unreachable or cut statement. */
+  get unsettled(): boolean {
+    return this.down || Date.now() < this.unsettledUntil;
+  }
+
+  /** Statements whose plans are warmed when Neo4j returns (warmPlans). */
+  private warmNames: readonly string[] = [];
+
+  private warming: Promise<void> | null = null;
+
+  /** Statements cut by their request that Neo4j is still working on. */
+  private abandoned = 0;
+
   /** When retries of a statement started now must end. */
   private retryDeadline(): number {
     return Date.now() + (this.down ? Math.min(DOWN_RETRY_MS, this.retryMs) : this.retryMs);
   }
 
   private succeeded(): void {
-    this.down = false;
+    if (this.down) {
+      this.down = false;
+      void this.warmPlans();
+    }
   }
 
   /** Maps a driver error, remembering when it says that Neo4j is unreachable. */
   private failed(err: unknown): unknown {
+    if (err instanceof Error && notAnswered.has(err)) return err; // cut or refused here: Neo4j did not say it is down
     const mapped = mapNeo4jError(err);
-    if (mapped instanceof DatabaseUnavailableError) this.down = true;
+    if (mapped instanceof DatabaseUnavailableError) {
+      this.down = true;
+      this.unsettledUntil = Date.now() + UNSETTLED_MS;
+    }
     return mapped;
+  }
+
+  /**
+   * How long (ms) a statement started now may take, or null when it is not bounded. For a request
+   * (withNeo4jDeadline) while Neo4j is down or unsettled: the time left to the request's deadline. For other work
+   * while Neo4j is down: half of retryMs. Otherwise none: a long statement of a healthy server (an import batch, the
+   * graph extraction of a training run, even one started right after an outage) is not cut.
+   */
+  private bound(): number | null {
+    const scope = requestScope.getStore();
+    if (scope && this.unsettled) return Math.max(0, scope.deadline - Date.now());
+    return this.down ? Math.max(DOWN_RETRY_MS, Math.floor(this.retryMs / 2)) : null;
+  }
+
+  /**
+   * Registers the statements (names under cypher/) whose plans Neo4j should have cached before requests need them,
+   * and plans them now (in the background); they are planned again each time Neo4j returns after being unreachable.
+   * Never throws: a statement that cannot be planned is planned by its first request.
+   */
+  warmPlans(names?: readonly string[]): Promise<void> {
+    if (names) this.warmNames = names;
+    if (this.warmNames.length === 0) return Promise.resolve();
+    this.warming ??= detachedFromRequest(async () => {
+      const queue = [...this.warmNames];
+      const worker = async () => {
+        for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+          let session: Session | null = null;
+          try {
+            session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+            await session.run(`EXPLAIN ${cypher(name)}`, {}, { timeout: this.retryMs * 10 });
+          } catch {
+            // Neo4j went away again, or the driver was closed: the statement's first request plans it
+          } finally {
+            await session?.close().catch(() => undefined);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: WARM_CONCURRENCY }, worker));
+    }).finally(() => {
+      this.warming = null;
+    });
+    return this.warming;
   }
 
   /** The database reads go to: the configured one, else the server's home database, resolved once. */
@@ -92,8 +207,10 @@ export class Executor {
       const wait = delay * (0.8 + 0.4 * Math.random());
       const session = this.driver.session({ database, defaultAccessMode: neo4j.session.READ });
       let timedOut = false;
+      const bound = this.bound();
+      let running: Promise<QueryResult<T>> | null = null;
       try {
-        const res: QueryResult<T> = await this.boundedWhileDown(session.run<T>(text, params), () => {
+        const res: QueryResult<T> = await this.bounded(bound, () => (running = session.run<T>(text, params)), () => {
           timedOut = true;
         });
         this.succeeded();
@@ -106,8 +223,8 @@ export class Executor {
           throw this.failed(err);
         }
       } finally {
-        // a timed-out session is closed in the background: closing waits for its statement
-        if (timedOut) void session.close().catch(() => undefined);
+        // a timed-out session is closed in the background, once its statement has ended
+        if (timedOut) void Promise.resolve(running).catch(() => undefined).finally(() => session.close().catch(() => undefined));
         else await session.close().catch(() => undefined);
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -153,19 +270,27 @@ export class Executor {
       let tx: Transaction | null = null;
       let committing = false;
       let timedOut = false;
+      const bound = this.bound();
+      let attempt: Promise<R> | null = null;
       try {
-        const attempt = (async () => {
-          tx = await session.beginTransaction();
-          // a Transaction runs statements as a ManagedTransaction does; work never commits or rolls back itself
-          const result = await work(tx as unknown as ManagedTransaction);
-          if (timedOut) throw new DatabaseUnavailableError('Neo4j did not answer in time; the transaction was not committed');
-          committing = true;
-          await tx.commit();
-          return result;
-        })();
-        const result = await this.boundedWhileDown(attempt, () => {
+        const start = () => (attempt = (async () => {
+          const t = await session.beginTransaction();
+          tx = t;
+          try {
+            // a Transaction runs statements as a ManagedTransaction does; work never commits or rolls back itself
+            const result = await work(t as unknown as ManagedTransaction);
+            if (timedOut) throw new DatabaseUnavailableError('Neo4j did not answer in time; the transaction was not committed');
+            committing = true;
+            await t.commit();
+            return result;
+          } catch (err) {
+            // a cut attempt ends its own transaction once Neo4j answers (else it would stay open, holding its locks)
+            if (timedOut && !committing && t.isOpen()) await t.rollback().catch(() => undefined);
+            throw err;
+          }
+        })());
+        const result = await this.bounded(bound, start, () => {
           timedOut = true;
-          attempt.catch(() => undefined);
         });
         this.succeeded();
         return result;
@@ -177,14 +302,12 @@ export class Executor {
           throw new DatabaseUnavailableError(`Neo4j became unreachable while a write committed; it may have been applied: ${(err as Error).message}`, err, true);
         }
         const open = tx as Transaction | null;
-        if (open?.isOpen()) {
-          const rollback = open.rollback().catch(() => undefined);
-          if (!timedOut) await rollback;
-        }
+        if (!timedOut && open?.isOpen()) await open.rollback().catch(() => undefined);
         deadline ??= this.retryDeadline();
         if (timedOut || !isRetriableError(err) || Date.now() + wait > deadline) throw this.failed(err);
       } finally {
-        if (timedOut) void session.close().catch(() => undefined);
+        // a cut attempt's session is closed once the attempt has ended (its transaction rolled back), in the background
+        if (timedOut) void Promise.resolve(attempt).catch(() => undefined).finally(() => session.close().catch(() => undefined));
         else await session.close().catch(() => undefined);
       }
       await sleep(wait);
@@ -192,22 +315,30 @@ export class Executor {
   }
 
   /**
-   * While Neo4j is known to be unreachable (`down`), a statement or transaction that has not answered within half
-   * of `retryMs` (so that a request of two statements stays within the bound) fails with DatabaseUnavailableError (`onTimeout` runs first): a server that accepts connections while
-   * its database is still starting holds queries without answering. Otherwise `p` itself: a long statement of a
-   * healthy server (an import batch, the graph extraction) is not cut.
+   * `start()` itself when `ms` is null (Neo4j settled: a long statement of a healthy server, an import batch or the
+   * graph extraction, is not cut); else it, failing with DatabaseUnavailableError when it has not answered within
+   * `ms` (`onTimeout` runs first; a server that accepts connections while its database is still starting, or that
+   * plans cold, holds queries without answering). A cut statement keeps Neo4j unsettled.
    */
-  private boundedWhileDown<T>(p: Promise<T>, onTimeout: () => void): Promise<T> {
-    if (!this.down) return p;
+  private bounded<T>(ms: number | null, start: () => Promise<T>, onTimeout: () => void): Promise<T> {
+    if (ms === null) return start();
+    if (this.abandoned >= MAX_ABANDONED) {
+      return Promise.reject(notAnswering(`Neo4j has not yet answered ${this.abandoned} earlier statements (it was unreachable shortly before)`));
+    }
+    if (ms <= 0) return Promise.reject(notAnswering('the request spent its time waiting for Neo4j (it was unreachable shortly before)'));
     let timer: NodeJS.Timeout | undefined;
-    const ms = Math.max(DOWN_RETRY_MS, Math.floor(this.retryMs / 2));
-    const bound = new Promise<never>((_, reject) => {
+    const p = start();
+    const cut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         onTimeout();
-        reject(new DatabaseUnavailableError(`Neo4j did not answer within ${ms} ms (it was unreachable before)`));
+        this.unsettledUntil = Date.now() + UNSETTLED_MS;
+        // Neo4j finishes it (caching its plan); until then it counts against MAX_ABANDONED
+        this.abandoned++;
+        void p.catch(() => undefined).finally(() => { this.abandoned--; });
+        reject(notAnswering(`Neo4j did not answer within ${ms} ms (it was unreachable shortly before)`));
       }, ms);
     });
-    return Promise.race([p, bound]).finally(() => clearTimeout(timer));
+    return Promise.race([p, cut]).finally(() => clearTimeout(timer));
   }
 
   /** Runs a schema statement (DDL) outside an explicit transaction, as Neo4j requires. */

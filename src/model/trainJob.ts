@@ -3,7 +3,7 @@
  * status object that the CLI prints and the GraphQL API exposes (`trainingRun(id)`), and cancellation.
  */
 import { randomUUID } from 'node:crypto';
-import type { Executor } from '../db/executor';
+import { detachedFromRequest, type Executor } from '../db/executor';
 import { extractGraph, ExtractStats } from '../graph/extract';
 import type { Logger } from '../log';
 import { evaluate } from './evaluate';
@@ -199,7 +199,8 @@ export class TrainingJobs {
     this.runs.set(id, status);
     const controller = new AbortController();
     this.controllers.set(id, controller);
-    this.done.set(id, this.execute(status, controller.signal).finally(() => {
+    // the run outlives the request that started it: its statements are not bound by that request's deadline
+    this.done.set(id, detachedFromRequest(() => this.execute(status, controller.signal)).finally(() => {
       processBusy = null;
       this.controllers.delete(id);
       for (const l of this.finishListeners) l(structuredClone(status));

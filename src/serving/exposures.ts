@@ -25,7 +25,7 @@
  * This process attributes it in memory at once when it showed the item itself; the same rule is applied in
  * the graph by the flush (so feedback on another process's exposure is counted there too).
  */
-import type { Executor, StatementCounter } from '../db/executor';
+import { detachedFromRequest, type Executor, type StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 
 /** One item shown on one page. */
@@ -188,6 +188,11 @@ export class ExposureLog {
     return this.queue.length;
   }
 
+  /** Recent exposures held in memory for crediting feedback (at most options.recentMax). */
+  get recentEntries(): number {
+    return this.recentSize;
+  }
+
   /**
    * Makes sure the counts are loaded for the served `version`: awaits a load (one statement) the first
    * time and when the version changed; starts a background reload when they are older than countsRefreshMs.
@@ -249,7 +254,7 @@ export class ExposureLog {
     this.bound();
     this.schedule();
     if (!this.pruneTimer) {
-      this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneEveryMs);
+      this.pruneTimer = detachedFromRequest(() => setInterval(() => void this.prune(), this.options.pruneEveryMs));
       this.pruneTimer.unref();
     }
   }
@@ -324,10 +329,14 @@ export class ExposureLog {
       if (delay !== 0) return;
       clearTimeout(this.timer);
     }
-    this.timer = setTimeout(() => {
+    // flushes outlive the request whose rows they take: not bound by its deadline
+    this.timer = detachedFromRequest(() => setTimeout(() => {
       this.timer = null;
-      void this.flush();
-    }, delay ?? this.options.flushMs);
+      // while Neo4j is unsettled (just back, planning cold) a flush would hold its items' and users' locks for
+      // seconds against the requests' writes: the rows wait (the buffer is bounded)
+      if (this.db.unsettled) this.schedule(this.options.flushMs);
+      else void this.flush();
+    }, delay ?? this.options.flushMs));
     this.timer.unref();
   }
 

@@ -2,7 +2,7 @@ import net from 'node:net';
 import http from 'node:http';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { createExecutor, type Executor } from '../../src/db/executor';
+import { createExecutor, detachedFromRequest, requestDeadline, withNeo4jDeadline, type Executor } from '../../src/db/executor';
 import type { ServerHandle } from '../../src/api/server';
 import { startServer } from '../../src/api/server';
 import { createLogger } from '../../src/log';
@@ -263,5 +263,55 @@ describe('hardening (issue 13): bounded waits on Neo4j (7)', () => {
       proxy.close();
       for (const s of sockets) s.destroy();
     }
+  });
+
+  it('after Neo4j returns, a statement it holds without answering (as it does while it plans cold) is cut at the request bound', async () => {
+    // a proxy that forwards, refuses (closed) or holds every byte (silent: accepts, never answers)
+    let mode: 'open' | 'silent' = 'open';
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(TEST_BOLT_PORT, '127.0.0.1');
+      sockets.add(client).add(upstream);
+      client.on('data', (b) => { if (mode === 'open') upstream.write(b); });
+      upstream.on('data', (b) => { if (mode === 'open') client.write(b); });
+      const drop = () => { client.destroy(); upstream.destroy(); };
+      client.on('error', drop); upstream.on('error', drop); client.on('close', drop); upstream.on('close', drop);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const db = createExecutor({ neo4jUri: `bolt://127.0.0.1:${port}`, neo4jUser: 'neo4j', neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
+      neo4jDatabase: undefined, neo4jWaitMs: 1_000 });
+    const srv = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' }, { db, logger: createLogger('silent') });
+    try {
+      expect((await gql(srv.url, '{ item(id: "i1") { id } }')).data.item.id).toBe('i1');
+      await new Promise<void>((r) => { proxy.close(() => r()); for (const s of sockets) s.destroy(); });
+      expect(codeOf(await gql(srv.url, '{ item(id: "i2") { id } }'))).toBe('DATABASE_UNAVAILABLE');
+      await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', () => r()));
+      expect((await gql(srv.url, '{ item(id: "i3") { id } }')).data.item.id).toBe('i3');
+      // back, but holding statements (as a restarted Neo4j planning cold): the request ends, DATABASE_UNAVAILABLE
+      mode = 'silent';
+      const held = await gql(srv.url, 'mutation { upsertUser(input: {id: "zed2"}) { created } }', {}, tokenFor('zed2'));
+      expect(codeOf(held)).toBe('DATABASE_UNAVAILABLE');
+      mode = 'open';
+      for (const s of sockets) s.destroy(); // the held connections are dead to the driver now
+      const back = await gql(srv.url, 'mutation { upsertUser(input: {id: "zed2"}) { created } }', {}, tokenFor('zed2'));
+      expect(back.errors).toBeUndefined();
+    } finally {
+      await srv.stop();
+      await db.driver.executeQuery("MATCH (u:User {id: 'zed2'}) DETACH DELETE u").catch(() => undefined);
+      await db.close();
+      proxy.close();
+      for (const s of sockets) s.destroy();
+    }
+  });
+
+  it('runs work detached from a request (timers, training) without the request deadline', async () => {
+    const seen: (number | null)[] = [];
+    await withNeo4jDeadline(1, async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      // inside the request: the deadline has passed; detached: no deadline at all
+      seen.push(await new Promise<number | null>((r) => detachedFromRequest(() => setTimeout(() => r(requestDeadline()), 0))));
+    });
+    expect(seen).toEqual([null]);
   });
 });

@@ -55,6 +55,8 @@ describe('GET /metrics: Prometheus text of the API, scraped after real traffic',
     expect(sampleValue(m, 'interest_graph_exposure_flush_duration_seconds_count', { outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(sampleValue(m, 'interest_graph_exposure_flushed_rows_total', { outcome: 'ok' })).toBe(6);
     expect(sampleValue(m, 'interest_graph_exposure_queue_rows')).toBe(0);
+    expect(sampleValue(m, 'interest_graph_exposure_recent_entries')).toBe(6);
+    expect(sampleValue(m, 'interest_graph_exposure_recent_max')).toBe(200_000);
     expect(sampleValue(m, 'interest_graph_training_runs_finished_total', { outcome: 'activated' })).toBe(1);
     expect(sampleValue(m, 'interest_graph_training_runs', { state: 'succeeded' })).toBe(1);
     expect(sampleValue(m, 'interest_graph_training_runs', { state: 'training' })).toBe(0);
