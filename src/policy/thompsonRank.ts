@@ -6,6 +6,8 @@
  * RANK_LAW_TOLERANCE by the quadrature's own estimate). The Beta survival functions are exact finite binomial sums.
  */
 
+import { LRUCache } from 'lru-cache';
+
 /** Absolute error bound the quadrature aims at for each rank probability (its G7/K15 estimate). */
 export const RANK_LAW_TOLERANCE = 1e-8;
 
@@ -108,6 +110,21 @@ function integrator(f: (t: number, out: Float64Array) => void, m: number) {
  * independent draw each. Ties have probability 0. Sums to P(rank <= R), i.e. to 1 when R >= a.length.
  */
 export function rankLaw(a: readonly number[], b: readonly number[], q: number, R: number): Float64Array {
+  // the law depends on q's posterior, R and the multiset of the pool's posteriors only: pages from the same counts
+  // (a user's repeated requests, an evaluation over one context) share it
+  const pairs: string[] = [];
+  for (let j = 0; j < a.length; j++) pairs.push(`${a[j]},${b[j]}`);
+  const key = `${R}|${a[q]},${b[q]}|${pairs.sort().join(';')}`;
+  const known = LAWS.get(key);
+  if (known) return known;
+  const law = computeRankLaw(a, b, q, R);
+  LAWS.set(key, law);
+  return law;
+}
+
+const LAWS = new LRUCache<string, Float64Array>({ max: 4096 });
+
+function computeRankLaw(a: readonly number[], b: readonly number[], q: number, R: number): Float64Array {
   const n = a.length;
   const m = Math.max(1, Math.min(R, n));
   // the other items grouped by posterior: survival functions are evaluated once per group

@@ -28,7 +28,7 @@ describe('policy/rerank: exploration', () => {
   it('marks exploration slots and their mean share follows the setting', () => {
     for (const exploration of [0, 0.05, 0.13, 0.3]) {
       let share = 0;
-      const pages = 200;
+      const pages = 100;
       for (let s = 0; s < pages; s++) {
         const page = rerank(cands, { pageSize: 20, exploration, seed: s, explorationPool: 20 });
         const marked = page.slots.filter((x) => x.exploration);
@@ -37,7 +37,7 @@ describe('policy/rerank: exploration', () => {
         for (const m of page.slots.filter((x) => !x.exploration)) expect(m.reason).toBeUndefined();
         share += marked.length / page.slots.length;
       }
-      // stochastic rounding: E[share] = exploration; the sd of the mean over 200 pages is below 0.002
+      // stochastic rounding: E[share] = exploration; the sd of the mean over 100 pages is below 0.0025
       expect(Math.abs(share / pages - exploration)).toBeLessThan(0.01);
     }
   });
@@ -97,12 +97,12 @@ describe('policy/rerank: exploration', () => {
     }
   });
 
-  it('logs the position-wise marginals: every (item, position) frequency over 4,000 pages within 5 standard errors of it', () => {
+  it('logs the position-wise marginals: every (item, position) frequency over 3,000 pages within 5 standard errors of it', () => {
     // general posteriors (mixed feedback), diversity and a category cap, random layout and Thompson ranking
     const pool = cands.slice(0, 30);
     const opts = { pageSize: 6, exploration: 0.3, diversity: 0.2, maxCategoryShare: 0.5, explorationPool: 8 };
     const law = pagePropensities(pool, opts);
-    const N = 4000;
+    const N = 3000;
     const seen = new Map<string, number>();
     for (let s = 0; s < N; s++) {
       for (const slot of rerank(pool, { ...opts, seed: s }).slots) {
