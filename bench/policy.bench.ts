@@ -222,7 +222,7 @@ function runSetting(
     const p = prepared[k];
     for (let r = 0; r < p.items.length; r++) p.candidates[r].exposures = exposures[p.items[r]];
     const page = rerank(p.candidates, {
-      pageSize: K, diversity, exploration, exposureDebias, seed: ctx.seed * 7919 + k, propensitySamples: 1,
+      pageSize: K, diversity, exploration, exposureDebias, seed: ctx.seed * 7919 + k,
     });
     const list = Int32Array.from(page.slots, (s) => p.items[s.candidate]);
     for (const i of list) exposures[i]++;

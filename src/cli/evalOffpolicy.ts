@@ -1,5 +1,5 @@
 /**
- * `npm run eval:offpolicy -- --since <date> --policy '<json>' [--samples 100] [--max-rows 200000] [--alpha 0.05] [--export <file>]`:
+ * `npm run eval:offpolicy -- --since <date> --policy '<json>' [--max-rows 200000] [--alpha 0.05] [--export <file>]`:
  * the candidate policy's click rate estimated from the exposure log since the date (IPS and self-normalised IPS,
  * position-wise with the logged propensities, with intervals), next to the logging policy's observed rate; printed
  * as JSON on stdout. `--export` also writes the log in Open Bandit Pipeline's shape. See src/eval/shownLog.ts.
@@ -12,18 +12,17 @@ import { createLogger } from '../log';
 import { POLICY_SETTING_NAMES, type PolicyRequest } from '../serving/policy';
 import { evaluateOffPolicy, readShownLog, toOpenBanditFeedback } from '../eval/shownLog';
 
-const USAGE = `usage: npm run eval:offpolicy -- --since <ISO date> --policy '<json>' [--samples N] [--max-rows N] [--alpha A] [--export <file>]
+const USAGE = `usage: npm run eval:offpolicy -- --since <ISO date> --policy '<json>' [--max-rows N] [--alpha A] [--export <file>]
   --since     pages logged at or after this time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z
   --policy    the candidate policy as JSON over the configured defaults, e.g. '{"exploration": 0.1, "diversity": 0.2}'
               (fields: ${POLICY_SETTING_NAMES.join(', ')})
-  --samples   pages drawn per logged page for the candidate's propensities when it explores (default 100)
   --max-rows  at most this many logged items are read (default 200000)
   --alpha     1 - confidence of the intervals (default 0.05)
   --export    also write the log in Open Bandit Pipeline's shape (JSON: action, position, reward, pscore, context, ...)`;
 
 /** Parses and validates the arguments; throws naming the argument, the value and what was expected. */
 export function parseEvalArgs(argv: string[]) {
-  const { values: v } = parseArgs({ args: argv, options: { since: { type: 'string' }, policy: { type: 'string' }, samples: { type: 'string' },
+  const { values: v } = parseArgs({ args: argv, options: { since: { type: 'string' }, policy: { type: 'string' },
     'max-rows': { type: 'string' }, alpha: { type: 'string' }, export: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
   if (v.help) return { help: true as const };
   if (!v.since || v.since.length > 40 || Number.isNaN(Date.parse(v.since))) throw new Error(`--since must be an ISO 8601 date or time, got ${JSON.stringify(v.since ?? null)}`);
@@ -47,7 +46,7 @@ export function parseEvalArgs(argv: string[]) {
   };
   const alpha = v.alpha === undefined ? 0.05 : Number(v.alpha);
   if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha must be a number in (0, 1), got ${JSON.stringify(v.alpha)}`);
-  return { help: false as const, since, policy, samples: int('samples', v.samples, 100, 10_000), maxRows: int('max-rows', v['max-rows'], 200_000, 10_000_000),
+  return { help: false as const, since, policy, maxRows: int('max-rows', v['max-rows'], 200_000, 10_000_000),
     alpha, exportFile: v.export };
 }
 

@@ -2,7 +2,7 @@
  * Off-policy estimators of a candidate policy's click rate from a log of pages (rounds) whose slots carry the
  * logging policy's propensity (`pscore`) and whether they were clicked (`reward`, 0/1). Position-wise: slot k of
  * round i is weighted by w_ik = π_e(a_ik at k | x_i) / pscore_ik, with π_e the candidate's probability of putting
- * the logged item at that position (src/eval/candidatePropensity.ts). The click rate is clicks per slot.
+ * the logged item at that position (pagePropensities in src/policy/rerank.ts). The click rate is clicks per slot.
  *
  * - `logged`: the logging policy's observed rate, Σ r / Σ slots; interval normal over the rounds' means.
  * - `ips`: inverse propensity scoring, (1 / n) Σ_i (1 / K_i) Σ_k w_ik r_ik; unbiased when the pscores are the

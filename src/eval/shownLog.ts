@@ -1,7 +1,7 @@
 /**
  * Off-policy evaluation from the exposure log (the SHOWN edges of src/serving/exposures.ts and the feedback
  * credited to them): reads the pages logged since a date, reconstructs each page's context with the serving
- * engine and computes the candidate policy's position-wise propensities there, then the estimators of
+ * engine and takes the candidate policy's exact position-wise propensities there (rerank's law), then the estimators of
  * src/eval/offpolicy.ts. Also exports the log in Open Bandit Pipeline's shape.
  *
  * Context reconstruction (the log holds no candidate lists): the page's user is served again by the model
@@ -92,8 +92,6 @@ export interface OffPolicyReport {
   /** Pages left out because their model version no longer has vectors (retired). */
   skippedPages: number;
   policy: PolicyRequest;
-  /** Pages drawn per logged page to estimate the candidate's propensities (1 when it does not explore). */
-  samples: number;
   estimates: OffPolicyEstimate[];
 }
 
@@ -102,7 +100,7 @@ export interface OffPolicyReport {
  * logging policy's observed rate.
  */
 export async function evaluateOffPolicy(db: Executor, log: Logger, options: { since: string; policy: PolicyRequest; policyDefaults?: PolicyConfig;
-  samples: number; maxRows: number; alpha?: number; progress?: boolean; pages?: LoggedPage[] }): Promise<OffPolicyReport> {
+  maxRows: number; alpha?: number; progress?: boolean; pages?: LoggedPage[] }): Promise<OffPolicyReport> {
   const pages = options.pages ?? await readShownLog(db, options.since, options.maxRows);
   if (pages.length === 0) throw new Error(`offpolicy: no pages were logged since ${options.since}`);
   const engines = new Map<string, ServingEngine | null>();
@@ -114,7 +112,6 @@ export async function evaluateOffPolicy(db: Executor, log: Logger, options: { si
     }
     return engines.get(version)!;
   };
-  const samples = (options.policy.exploration ?? options.policyDefaults?.exploration ?? 0) === 0 ? 1 : options.samples;
   const rounds: OffPolicyRound[] = [];
   let skipped = 0;
   const bar = options.progress === false ? undefined : startProgress('offpolicy', pages.length, 'pages');
@@ -128,14 +125,11 @@ export async function evaluateOffPolicy(db: Executor, log: Logger, options: { si
       }
       const [{ items: before }] = await db.read<{ items: string[] }>('eval/interacted-before', { userId: p.userId, at: p.at });
       const first = Math.max(...p.slots.map((s) => s.position));
-      const counts = new Map<string, number>();
-      for (let s = 0; s < samples; s++) {
-        const page = await engine.recommend({ userId: p.userId, first, contexts: [], categories: [], excludeItemIds: before, includeInteracted: true,
-          policy: { ...options.policy, seed: s + 1, logExposures: false } });
-        page.items.forEach((it, k) => counts.set(`${k + 1}\u0000${it.itemId}`, (counts.get(`${k + 1}\u0000${it.itemId}`) ?? 0) + 1));
-      }
-      rounds.push(p.slots.map((s) => ({ position: s.position - 1, reward: s.clicked ? 1 : 0, pscore: s.pscore,
-        evalProb: (counts.get(`${s.position}\u0000${s.itemId}`) ?? 0) / samples })));
+      const page = await engine.recommend({ userId: p.userId, first, contexts: [], categories: [], excludeItemIds: before, includeInteracted: true,
+        policy: { ...options.policy, logExposures: false } });
+      const propensity = page.propensity;
+      if (!propensity) throw new Error(`offpolicy: the serving engine built page ${p.impressionId}'s context without the policy's law`);
+      rounds.push(p.slots.map((s) => ({ position: s.position - 1, reward: s.clicked ? 1 : 0, pscore: s.pscore, evalProb: propensity(s.itemId, s.position) })));
     }
   } finally {
     bar?.stop();
@@ -144,6 +138,6 @@ export async function evaluateOffPolicy(db: Executor, log: Logger, options: { si
   if (rounds.length === 0) throw new Error(`offpolicy: none of the ${pages.length} pages since ${options.since} can be evaluated (their model versions were retired)`);
   return {
     since: options.since, pages: rounds.length, slots: rounds.reduce((s, r) => s + r.length, 0), skippedPages: skipped,
-    policy: options.policy, samples, estimates: offPolicyEstimates(rounds, { alpha: options.alpha }),
+    policy: options.policy, estimates: offPolicyEstimates(rounds, { alpha: options.alpha }),
   };
 }

@@ -35,10 +35,12 @@ export interface BulkImportResult {
   relationships: number;
   /** Seconds per phase: writing the CSV files, stopping the server, neo4j-admin, starting it, the schema, and in all. */
   phases: { csv: number; stop: number; import: number; start: number; schema: number; total: number };
-  /** Relationships per second of writing the CSV files and neo4j-admin's import (the load itself, wall time). */
-  relationshipsPerSecond: number;
+  /** CPU seconds this process spent writing the CSV files. */
+  csvCpuSeconds: number;
   /** CPU seconds neo4j-admin used (sampled from /proc; null where unreadable): the load's cost whatever else the machine does. */
   importCpuSeconds: number | null;
+  /** neo4j-admin's own stages in seconds (from its output; null where it printed none): start-up to "Import starting", its four stages, the exit. */
+  importStages: Record<'startup' | 'nodes' | 'relationships' | 'linking' | 'postProcessing' | 'exit', number | null>;
 }
 
 const NEO4J_TYPE: Record<AttributeType, string> = { string: 'string', integer: 'long', float: 'double', date: 'date' };
@@ -47,7 +49,7 @@ const SCRIPT = path.join(PROJECT_ROOT, 'scripts', 'neo4j.mjs');
 
 /** A CSV field: strings always quoted ("" doubled), null/undefined empty (no property). */
 function str(s: string): string {
-  return `"${s.replace(/"/g, '""')}"`;
+  return s.indexOf('"') < 0 ? `"${s}"` : `"${s.replace(/"/g, '""')}"`;
 }
 function num(x: number | null): string {
   return x === null ? '' : String(x);
@@ -145,9 +147,16 @@ export function writeBulkFiles(rows: ImportRows, dir: string, onLines?: (n: numb
     const rating = hasRating(list);
     const at = hasAt(list);
     const ctx = contexts !== null && list.some((r) => contexts(r).length > 0);
+    let lastUser: string | undefined;
+    let lastUserRef = -1;
     writeCsv(f(name), `:START_ID(User),:END_ID(Item),kind,weight:double${rating ? ',rating:double' : ''}${at ? ',at:datetime' : ''}${ctx ? ',contexts:string[]' : ''}`,
       list, (r) => {
-        let line = `${ref(userId, r.user, 'user')},${ref(itemId, r.item, 'item')},${str(r.kind)},${r.weight}`;
+        // edges come grouped by user: one lookup per run of the same user
+        if (r.user !== lastUser) {
+          lastUser = r.user;
+          lastUserRef = ref(userId, r.user, 'user');
+        }
+        let line = `${lastUserRef},${ref(itemId, r.item, 'item')},${str(r.kind)},${r.weight}`;
         if (rating) line += `,${num(r.rating)}`;
         if (at) line += `,${time(r.at)}`;
         if (ctx) {
@@ -179,7 +188,8 @@ export function writeBulkFiles(rows: ImportRows, dir: string, onLines?: (n: numb
 }
 
 /** Runs scripts/neo4j.mjs import-full for the instance; resolves with its timings (seconds) or rejects with its message. */
-function runImportFull(instance: 'dev' | 'test', dir: string, log?: Logger): Promise<{ stop: number; import: number; start: number; importCpuSeconds: number | null }> {
+function runImportFull(instance: 'dev' | 'test', dir: string, log?: Logger): Promise<{ stop: number; import: number; start: number; importCpuSeconds: number | null;
+  importStages: BulkImportResult['importStages'] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SCRIPT, 'import-full', '--instance', instance, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -242,6 +252,7 @@ export async function bulkImport(db: Executor, rows: ImportRows, target: BulkTar
     rows.popularIn.length + rows.follows.length;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ig-bulk-'));
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   try {
     const bar = startProgress('bulk CSV', nodes + relationships, 'rows');
     try {
@@ -250,6 +261,7 @@ export async function bulkImport(db: Executor, rows: ImportRows, target: BulkTar
       bar.stop();
     }
     const csv = (Date.now() - t0) / 1000;
+    const csvCpu = process.cpuUsage(cpu0);
     log?.info({ dir, nodes, relationships, seconds: csv }, 'CSV files written; stopping Neo4j for neo4j-admin database import full');
     const phases = await runImportFull(target.instance, dir, log);
     const t1 = Date.now();
@@ -264,8 +276,9 @@ export async function bulkImport(db: Executor, rows: ImportRows, target: BulkTar
     const result = {
       nodes, relationships,
       phases: { csv, stop: phases.stop, import: phases.import, start: phases.start, schema, total },
-      relationshipsPerSecond: Math.round(relationships / (csv + phases.import)),
+      csvCpuSeconds: (csvCpu.user + csvCpu.system) / 1e6,
       importCpuSeconds: phases.importCpuSeconds,
+      importStages: phases.importStages,
     };
     log?.info(result, 'bulk import done');
     return result;

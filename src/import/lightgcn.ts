@@ -42,41 +42,80 @@ const ID = /^\d+$/;
  */
 export function parseLightGcnFile(file: string, options: { requireItems?: boolean } = {}): LightGcnFile {
   const text = readInputFile(file);
-  const byUser = new Map<string, Set<string>>();
+  // ids are keyed by their value while it is exact (at most 15 significant digits), else by their canonical string;
+  // each distinct id gets one string, shared by every row that names it
+  const byUser = new Map<number | string, Set<number | string>>();
+  const names = new Map<number | string, string>();
+  const name = (key: number | string) => {
+    let s = names.get(key);
+    if (s === undefined) names.set(key, (s = String(key)));
+    return s;
+  };
   let duplicates = 0;
   let lineNo = 0;
   let start = 0;
+  const tokens: (number | string)[] = [];
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     lineNo++;
-    const line = text.slice(start, end).replace(/\r$/, '');
+    const lineStart = start;
     start = end + 1;
-    const trimmed = line.trim();
-    if (trimmed === '') continue;
-    const tokens = trimmed.split(/\s+/);
-    for (const t of tokens) {
-      if (!ID.test(t)) {
-        throw new ImportValidationError(file, lineNo, t, 'expected a non-negative integer id (`userId itemId itemId ...`)');
+    // fast path: digits, spaces, tabs and a final \r only; any other character takes the general path below
+    tokens.length = 0;
+    let plain = true;
+    for (let k = lineStart; k < end;) {
+      const c = text.charCodeAt(k);
+      if (c === 32 || c === 9 || (c === 13 && k === end - 1)) {
+        k++;
+        continue;
+      }
+      if (c < 48 || c > 57) {
+        plain = false;
+        break;
+      }
+      let j = k;
+      while (j < end && text.charCodeAt(j) === 48) j++; // leading zeros
+      const from = j < end && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57 ? j : j - 1; // "000" is 0
+      let v = 0;
+      while (j < end && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) v = v * 10 + (text.charCodeAt(j++) - 48);
+      const c2 = j < end ? text.charCodeAt(j) : 32;
+      if (!(c2 === 32 || c2 === 9 || (c2 === 13 && j === end - 1))) {
+        plain = false;
+        break;
+      }
+      tokens.push(j - from > 15 ? text.slice(from, j) : v);
+      k = j;
+    }
+    if (!plain) {
+      tokens.length = 0;
+      const trimmed = text.slice(lineStart, end).replace(/\r$/, '').trim();
+      if (trimmed !== '') {
+        for (const t of trimmed.split(/\s+/)) {
+          if (!ID.test(t)) {
+            throw new ImportValidationError(file, lineNo, t, 'expected a non-negative integer id (`userId itemId itemId ...`)');
+          }
+          const c = canonical(t);
+          tokens.push(c.length > 15 ? c : Number(c));
+        }
       }
     }
+    if (tokens.length === 0) continue;
     if (options.requireItems && tokens.length < 2) {
-      throw new ImportValidationError(file, lineNo, trimmed, 'expected a user id followed by at least one item id');
+      throw new ImportValidationError(file, lineNo, text.slice(lineStart, end).replace(/\r$/, '').trim(), 'expected a user id followed by at least one item id');
     }
-    const user = canonical(tokens[0]);
-    let set = byUser.get(user);
-    if (!set) byUser.set(user, (set = new Set())); // a user on several lines is merged; repeated items are counted
+    let set = byUser.get(tokens[0]);
+    if (!set) byUser.set(tokens[0], (set = new Set())); // a user on several lines is merged; repeated items are counted
     for (let k = 1; k < tokens.length; k++) {
-      const item = canonical(tokens[k]);
-      if (set.has(item)) duplicates++;
-      else set.add(item);
+      if (set.has(tokens[k])) duplicates++;
+      else set.add(tokens[k]);
     }
   }
   if (byUser.size === 0) throw new ImportValidationError(file, 0, '', 'expected at least one `userId itemId ...` line');
   const rows: LightGcnRow[] = [];
   let pairs = 0;
   for (const [user, items] of byUser) {
-    rows.push({ user, items: [...items] });
+    rows.push({ user: name(user), items: Array.from(items, name) });
     pairs += items.size;
   }
   return { file, rows, pairs, duplicates };

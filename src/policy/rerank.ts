@@ -1,7 +1,7 @@
 /**
  * The re-ranking policy: turns scored candidates into a page, balancing relevance against diversity,
  * exploration, novelty and a per-category cap. Pure and seeded: the same input and seed give the same page.
- * Used online by the `recommendations` resolver and offline by bench/policy.bench.ts.
+ * Used online by the `recommendations` resolver and offline by bench/policy.bench.ts and the off-policy evaluation.
  *
  * How a page of P slots is built:
  * 1. Novelty and exposure debiasing: every candidate's score is lowered by
@@ -9,32 +9,33 @@
  *    `exposureDebias × range × log(1 + exposures) / log(1 + maxExposures)` (how often the policy has already shown
  *    it: the feedback loop of a recommender, which popularity only approximates), maxima over the candidates and
  *    `range` the spread (max − min) of the candidates' scores, so the settings mean the same at any score scale.
- * 2. Slot layout: E = ⌊exploration × P⌋ + Bernoulli(frac(exploration × P)) slots (stochastic rounding, so
- *    E[E] = exploration × P exactly) are placed at uniformly random positions; every position is therefore an
- *    exploration slot with marginal probability exactly `exploration`.
- * 3. Exploitation slots are filled in position order by maximal marginal relevance:
- *    argmax (1 − diversity) × rel_i − diversity × maxSim(i, page), rel_i the novelty-adjusted score scaled to
- *    [0, 1] and sim the mean of the available parts: cosine of the item embeddings, Jaccard of the categories.
- *    diversity = 0 is pure relevance.
- * 4. Exploration slots use Thompson sampling over each item's Beta(feedback + 1, exposures − feedback + 1)
- *    posterior of its response rate, among the *exploration pool*: under-exposed candidates (exposures at or
- *    below the `underExposedQuantile` of the candidates' exposures) that the exploitation ranking would not show
- *    (outside the top P by adjusted score), the best `explorationPool` of them by adjusted score. Thompson
- *    rather than UCB because it randomises: every pool item has a positive probability of being shown, which
- *    is what inverse-propensity evaluation of logged exposures needs, and ties among never-shown items
- *    (all Beta(1, 1)) are broken at random instead of always the same way.
- * 5. Cap: no category may take more than max(1, ⌊maxCategoryShare × P⌋) slots; an item counts against each of
- *    its categories. If no remaining candidate fits, the cap is relaxed for that slot (`capRelaxed`).
+ * 2. The exploitation list L (deterministic): P items in order by maximal marginal relevance,
+ *    argmax (1 − diversity) × rel_i − diversity × maxSim(i, L so far), rel_i the novelty-adjusted score scaled to
+ *    [0, 1] and sim the mean of the available parts: cosine of the item embeddings, Jaccard of the categories;
+ *    diversity = 0 is pure relevance. Category cap: no category may take more than max(1, ⌊maxCategoryShare × P⌋)
+ *    items of L (an item counts against each of its categories); if no remaining candidate fits, the cap is relaxed
+ *    for that item (`capRelaxed`).
+ * 3. The exploration pool Q (deterministic): the best `explorationPool` candidates by adjusted score that are not in
+ *    L, under-exposed (exposures at or below the `underExposedQuantile` of the candidates' exposures; if none is,
+ *    any) and fit the cap together: an item joins only if each of its categories still has room for it beside L and
+ *    the items already in Q, so any subset of Q shown with any part of L keeps the cap.
+ * 4. Slot layout: E = ⌊exploration × P⌋ + Bernoulli(frac(exploration × P)) (stochastic rounding), at most P and
+ *    |Q|, exploration slots at a uniformly random E-subset of the positions.
+ * 5. Exploration slots: Thompson ranking. Every item of Q draws θ ~ Beta(feedback + 1, exposures − feedback + 1),
+ *    its posterior response rate, and the E best draws fill the exploration slots in position order (best first).
+ *    Thompson rather than UCB because it randomises: every pool item has a positive probability of being shown,
+ *    which inverse-propensity evaluation of logged exposures needs. The other slots take L[0], L[1], ... in order.
  *
- * Probabilities. Every slot carries `choiceProbability`, the probability that the policy picks this item for
- * this slot given the slot's kind and the items already placed: 1 for exploitation slots (MMR is deterministic),
- * and for exploration slots P(this item has the highest Thompson draw in the pool), a Monte-Carlo estimate over
- * `propensitySamples` joint draws that include the realised one (see thompsonPick: at least 1/(samples × the
- * number of pool items with the same posterior)). `probability` is
- * the propensity to log with the exposure: choiceProbability × the marginal probability of the slot's kind at
- * that position (1 − exploration, or exploration). Both lie in (0, 1].
+ * Propensities. Every slot carries `probability`, the position-wise marginal P(this item at this position | the
+ * candidates, the options) of the policy as served, exact up to quadrature error: the draws of steps 4 and 5 are
+ * independent of each other and of L and Q, so for an L item j at position k it is
+ * Σ_e P(E = e) C(k, k − j) C(P − 1 − k, e − k + j) / C(P, e) (k − j earlier exploration slots, k not one), and for
+ * a pool item Σ_e P(E = e) Σ_r P(its draw ranks r-th in Q) C(k, r − 1) C(P − 1 − k, e − r) / C(P, e) (k is the r-th
+ * exploration slot), the rank law from src/policy/thompsonRank.ts. `pagePropensities` gives the same number for
+ * any item and position, which is what an off-policy evaluation of this policy needs.
  */
 import { betaSample, seededRandom } from './random';
+import { rankLaw } from './thompsonRank';
 
 /** One scored candidate item. */
 export interface RerankCandidate {
@@ -75,8 +76,6 @@ export interface RerankOptions {
   explorationPool?: number;
   /** Candidates with exposures at or below this quantile of all candidates' exposures are under-exposed. Default 0.5. */
   underExposedQuantile?: number;
-  /** Joint Thompson draws used to estimate an exploration slot's choice probability. Default 256. */
-  propensitySamples?: number;
 }
 
 /** RerankOptions with every default filled in. */
@@ -93,10 +92,8 @@ export interface PolicySlot {
   score: number;
   /** The candidate's own parts plus `novelty` (≤ 0, popularity and exposure penalties), `diversity` (≤ 0) and `exploration` (≥ 0); they sum to `score`. */
   breakdown: Record<string, number>;
-  /** Propensity of this item at this position (see the module comment), in (0, 1]. */
+  /** P(this item at this position | candidates, options): the position-wise marginal (see the module comment), in (0, 1]. */
   probability: number;
-  /** Probability of this item given the slot's kind and the items placed before it, in (0, 1]. */
-  choiceProbability: number;
   /** True when the slot was an exploration slot. */
   exploration: boolean;
   /** Why the item is on the page when it is there for exploration. */
@@ -111,6 +108,8 @@ export interface RerankResult {
   /** True when the category cap had to be relaxed for at least one slot (too few candidates fit). */
   capRelaxed: boolean;
   options: ResolvedRerankOptions;
+  /** P(item at 0-based position | these candidates, these options) for any item: the law the slots' probabilities come from. */
+  propensity(itemId: string, position: number): number;
 }
 
 function unit(name: string, v: number | undefined, dflt: number): number {
@@ -140,7 +139,6 @@ export function resolveRerankOptions(options: RerankOptions): ResolvedRerankOpti
     seed,
     explorationPool: posInt('explorationPool', options.explorationPool, 5 * pageSize, 1),
     underExposedQuantile: unit('underExposedQuantile', options.underExposedQuantile, 0.5),
-    propensitySamples: posInt('propensitySamples', options.propensitySamples, 256, 1),
   };
 }
 
@@ -151,8 +149,8 @@ function checkCandidates(candidates: readonly RerankCandidate[]): number {
     if (!Number.isFinite(c.score)) throw new Error(`rerank: candidates[${k}].score must be finite, got ${c.score}`);
     const e = c.exposures ?? 0;
     const f = c.feedback ?? 0;
-    if (!(e >= 0) || !(f >= 0) || f > e) {
-      throw new Error(`rerank: candidates[${k}] (${c.id}) needs 0 <= feedback <= exposures, got feedback ${f}, exposures ${e}`);
+    if (!Number.isInteger(e) || !Number.isInteger(f) || e < 0 || f < 0 || f > e) {
+      throw new Error(`rerank: candidates[${k}] (${c.id}) needs integer counts 0 <= feedback <= exposures, got feedback ${f}, exposures ${e}`);
     }
     if (c.popularity !== undefined && !(c.popularity >= 0)) {
       throw new Error(`rerank: candidates[${k}].popularity must be >= 0, got ${c.popularity}`);
@@ -174,13 +172,35 @@ function quantile(values: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
 }
 
-/** Re-ranks scored candidates into a page under the policy `options` (see the module comment for the rules). */
-export function rerank(candidates: readonly RerankCandidate[], options: RerankOptions): RerankResult {
-  const o = resolveRerankOptions(options);
+
+/** The deterministic part of a page (steps 1–3) and the law of its draws (steps 4–5). */
+interface PagePlan {
+  o: ResolvedRerankOptions;
+  /** Slots of the page: min(pageSize, candidates). */
+  P: number;
+  noveltyPart: Float64Array;
+  range: number;
+  /** The exploitation list L (candidate indices, length P) and each item's diversity part (≤ 0). */
+  exploit: number[];
+  exploitDiversity: number[];
+  /** The exploration pool Q (candidate indices) and its Beta posteriors. */
+  pool: number[];
+  a: number[];
+  b: number[];
+  /** The law of the number of exploration slots: [e, P(E = e)] with positive probability. */
+  slotLaw: [number, number][];
+  /** Candidate index → its index in L / in Q, or −1. */
+  exploitIndex: Int32Array;
+  poolIndex: Int32Array;
+  capRelaxed: boolean;
+  /** Rank laws of pool items by posterior ("a,b"), computed when first needed. */
+  rankLaws: Map<string, Float64Array>;
+}
+
+function buildPlan(candidates: readonly RerankCandidate[], o: ResolvedRerankOptions): PagePlan {
   const dims = checkCandidates(candidates);
   const n = candidates.length;
   const P = Math.min(o.pageSize, n);
-  const rand = seededRandom(o.seed);
 
   // 1. novelty-adjusted scores
   let minS = Infinity;
@@ -216,28 +236,8 @@ export function rerank(candidates: readonly RerankCandidate[], options: RerankOp
   // candidates by adjusted score, best first (ties: lower index)
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => adjusted[b] - adjusted[a] || a - b);
 
-  // 2. slot layout
-  const x = o.exploration * P;
-  const E = Math.min(P, Math.floor(x) + (rand() < x - Math.floor(x) ? 1 : 0));
-  const positions = Array.from({ length: P }, (_, p) => p);
-  const isExploration = new Uint8Array(P);
-  for (let k = 0; k < E; k++) {
-    const j = k + Math.floor(rand() * (P - k));
-    const t = positions[k];
-    positions[k] = positions[j];
-    positions[j] = t;
-    isExploration[positions[k]] = 1;
-  }
-
-  // 4. exploration eligibility: under-exposed and not on the exploitation page
-  const exposures = Float64Array.from(candidates, (c) => c.exposures ?? 0);
-  const threshold = quantile(exposures, o.underExposedQuantile);
-  const inExploitTop = new Uint8Array(n);
-  for (let r = 0; r < P; r++) inExploitTop[order[r]] = 1;
-
-  // similarity parts for MMR
-  // the similarity parts are for MMR only: with diversity 0 (the default) skip them (the norms alone were
-  // ~40% of rerank's time per request online: 400 candidates × 256 dims)
+  // similarity parts for MMR, only with diversity > 0 (the norms alone were ~40% of rerank's time per request
+  // online: 400 candidates × 256 dims)
   const useMmr = o.diversity > 0;
   const norms = new Float64Array(n);
   if (useMmr && dims > 0) {
@@ -286,55 +286,31 @@ export function rerank(candidates: readonly RerankCandidate[], options: RerankOp
     }
     return parts ? sum / parts : 0;
   };
-  const maxSim = new Float64Array(n).fill(0);
+  const maxSim = new Float64Array(n);
 
-  // 5. category cap
+  // 2. the exploitation list, under the category cap
   const capLimit = o.maxCategoryShare >= 1 ? Infinity : Math.max(1, Math.floor(o.maxCategoryShare * P));
   const catCount = new Map<string, number>();
   const fitsCap = (i: number): boolean => {
     const cs = candidates[i].categories;
     if (!cs || capLimit === Infinity) return true;
-    for (const c of cs) if ((catCount.get(c) ?? 0) >= capLimit) return false;
+    for (const c of new Set(cs)) if ((catCount.get(c) ?? 0) >= capLimit) return false;
     return true;
   };
-
-  const placed = new Uint8Array(n);
-  const slots: PolicySlot[] = [];
-  let capRelaxed = false;
-
-  const place = (i: number, p: number, exploration: boolean, choiceProbability: number, extra: Record<string, number>, reason?: string) => {
-    placed[i] = 1;
+  const count = (i: number) => {
     const cs = candidates[i].categories;
     if (cs) for (const c of new Set(cs)) catCount.set(c, (catCount.get(c) ?? 0) + 1);
-    if (useMmr) {
-      for (let j = 0; j < n; j++) {
-        if (placed[j]) continue;
-        const s = similarity(i, j);
-        if (s > maxSim[j]) maxSim[j] = s;
-      }
-    }
-    const c = candidates[i];
-    const breakdown: Record<string, number> = { ...(c.breakdown ?? {}), novelty: noveltyPart[i], diversity: extra.diversity ?? 0, exploration: extra.exploration ?? 0 };
-    const kindProbability = exploration ? o.exploration : 1 - o.exploration;
-    slots.push({
-      id: c.id,
-      candidate: i,
-      position: p,
-      score: c.score + breakdown.novelty + breakdown.diversity + breakdown.exploration,
-      breakdown,
-      probability: Math.max(Number.MIN_VALUE, kindProbability * choiceProbability),
-      choiceProbability,
-      exploration,
-      ...(reason ? { reason } : {}),
-    });
   };
-
+  const inList = new Uint8Array(n);
+  const exploit: number[] = [];
+  const exploitDiversity: number[] = [];
+  let capRelaxed = false;
   const pickExploit = (): number => {
     for (let pass = 0; pass < 2; pass++) {
       let best = -1;
       let bestValue = -Infinity;
       for (const i of order) {
-        if (placed[i] || (pass === 0 && !fitsCap(i))) continue;
+        if (inList[i] || (pass === 0 && !fitsCap(i))) continue;
         if (!useMmr) return i; // `order` is by relevance: the first that fits wins
         const v = (1 - o.diversity) * rel[i] - o.diversity * maxSim[i];
         if (v > bestValue) {
@@ -343,114 +319,178 @@ export function rerank(candidates: readonly RerankCandidate[], options: RerankOp
         }
       }
       if (best >= 0) return best;
-      if (pass === 0) capRelaxed = capRelaxed || order.some((i) => !placed[i]);
+      if (pass === 0) capRelaxed = capRelaxed || order.some((i) => !inList[i]);
     }
     return -1;
   };
-
-  const explorationPool = (): number[] => {
-    const pool: number[] = [];
-    for (const i of order) {
-      if (pool.length >= o.explorationPool) break;
-      if (!placed[i] && !inExploitTop[i] && exposures[i] <= threshold && fitsCap(i)) pool.push(i);
-    }
-    if (pool.length) return pool;
-    // few candidates: let any unplaced under-exposed (then any unplaced) candidate compete
-    for (const i of order) if (!placed[i] && exposures[i] <= threshold && fitsCap(i) && pool.length < o.explorationPool) pool.push(i);
-    if (pool.length) return pool;
-    for (const i of order) if (!placed[i] && pool.length < o.explorationPool) pool.push(i);
-    return pool;
-  };
-
-  let explorationSlots = 0;
   for (let p = 0; p < P; p++) {
-    if (isExploration[p]) {
-      const pool = explorationPool();
-      if (pool.length) {
-        const a = pool.map((i) => (candidates[i].feedback ?? 0) + 1);
-        const b = pool.map((i) => Math.max(0, exposures[i] - (candidates[i].feedback ?? 0)) + 1);
-        const { winner, theta, choiceProbability } = thompsonPick(rand, a, b, o.propensitySamples);
-        const i = pool[winner];
-        const e = exposures[i];
-        const f = candidates[i].feedback ?? 0;
-        const reason = e === 0
-          ? 'exploring: not shown to anyone yet, so we are learning how people respond to it'
-          : `exploring: shown only ${e} time${e === 1 ? '' : 's'} so far (${f} positive response${f === 1 ? '' : 's'}), so we are learning how people respond to it`;
-        place(i, p, true, choiceProbability, { exploration: theta * range }, reason);
-        explorationSlots++;
-        continue;
+    const i = pickExploit();
+    exploit.push(i);
+    exploitDiversity.push(useMmr ? -o.diversity * maxSim[i] * range : 0);
+    inList[i] = 1;
+    count(i);
+    if (useMmr) {
+      for (let j = 0; j < n; j++) {
+        if (inList[j]) continue;
+        const s = similarity(i, j);
+        if (s > maxSim[j]) maxSim[j] = s;
       }
     }
-    const i = pickExploit();
-    if (i < 0) break;
-    const diversity = useMmr ? -o.diversity * maxSim[i] * range : 0;
-    place(i, p, false, 1, { diversity });
   }
-  return { slots, explorationSlots, capRelaxed, options: o };
+
+  // 3. the exploration pool: under-exposed items off L (else any off L), fitting the cap together with L
+  const exposures = Float64Array.from(candidates, (c) => c.exposures ?? 0);
+  const threshold = quantile(exposures, o.underExposedQuantile);
+  const pool: number[] = [];
+  for (const underExposedOnly of [true, false]) {
+    for (const i of order) {
+      if (pool.length >= o.explorationPool) break;
+      if (inList[i] || (underExposedOnly && exposures[i] > threshold) || !fitsCap(i)) continue;
+      pool.push(i);
+      inList[i] = 2;
+      count(i);
+    }
+    if (pool.length) break;
+  }
+  const a = pool.map((i) => (candidates[i].feedback ?? 0) + 1);
+  const b = pool.map((i) => exposures[i] - (candidates[i].feedback ?? 0) + 1);
+
+  // 4. the law of the number of exploration slots
+  const x = o.exploration * P;
+  const lo = Math.floor(x);
+  const cap = Math.min(P, pool.length);
+  const law = new Map<number, number>();
+  const addLaw = (e: number, p: number) => {
+    if (p > 0) law.set(Math.min(e, cap), (law.get(Math.min(e, cap)) ?? 0) + p);
+  };
+  addLaw(lo, 1 - (x - lo));
+  addLaw(lo + 1, x - lo);
+
+  const exploitIndex = new Int32Array(n).fill(-1);
+  exploit.forEach((i, j) => (exploitIndex[i] = j));
+  const poolIndex = new Int32Array(n).fill(-1);
+  pool.forEach((i, j) => (poolIndex[i] = j));
+  return { o, P, noveltyPart, range, exploit, exploitDiversity, pool, a, b, slotLaw: [...law.entries()], exploitIndex, poolIndex, capRelaxed,
+    rankLaws: new Map() };
 }
 
-/** An exploration slot's Thompson draw: the winning pool index, its draw and its choice probability. */
-export interface ThompsonPick {
-  winner: number;
-  theta: number;
-  choiceProbability: number;
+/** C(n, k) as a float (0 outside 0 <= k <= n). */
+function choose(n: number, k: number): number {
+  if (k < 0 || k > n || n < 0) return 0;
+  let c = 1;
+  for (let j = 1; j <= Math.min(k, n - k); j++) c = (c * (n - Math.min(k, n - k) + j)) / j;
+  return c;
+}
+
+/** P(candidate i at 0-based position k) under the plan (see the module comment). */
+function planProbability(plan: PagePlan, i: number, k: number): number {
+  const { P } = plan;
+  if (!(k >= 0 && k < P) || i < 0 || i >= plan.exploitIndex.length) return 0;
+  let total = 0;
+  const j = plan.exploitIndex[i];
+  if (j >= 0) {
+    const d = k - j;
+    for (const [e, pe] of plan.slotLaw) total += pe * choose(k, d) * choose(P - 1 - k, e - d) / choose(P, e);
+    return total;
+  }
+  const q = plan.poolIndex[i];
+  if (q < 0) return 0;
+  const maxE = Math.max(...plan.slotLaw.map(([e]) => e));
+  if (maxE === 0) return 0;
+  const key = `${plan.a[q]},${plan.b[q]}`;
+  let ranks = plan.rankLaws.get(key);
+  if (!ranks) plan.rankLaws.set(key, (ranks = rankLaw(plan.a, plan.b, q, maxE)));
+  for (const [e, pe] of plan.slotLaw) {
+    if (e === 0) continue;
+    const layouts = choose(P, e);
+    for (let r = 1; r <= e; r++) total += pe * ranks[r - 1] * choose(k, r - 1) * choose(P - 1 - k, e - r) / layouts;
+  }
+  return total;
+}
+
+/** Re-ranks scored candidates into a page under the policy `options` (see the module comment for the rules). */
+export function rerank(candidates: readonly RerankCandidate[], options: RerankOptions): RerankResult {
+  const o = resolveRerankOptions(options);
+  const plan = buildPlan(candidates, o);
+  const { P, pool } = plan;
+  const rand = seededRandom(o.seed);
+
+  // 4. slot layout
+  const x = o.exploration * P;
+  const E = Math.min(P, pool.length, Math.floor(x) + (rand() < x - Math.floor(x) ? 1 : 0));
+  const positions = Array.from({ length: P }, (_, p) => p);
+  const isExploration = new Uint8Array(P);
+  for (let k = 0; k < E; k++) {
+    const j = k + Math.floor(rand() * (P - k));
+    const t = positions[k];
+    positions[k] = positions[j];
+    positions[j] = t;
+    isExploration[positions[k]] = 1;
+  }
+
+  // 5. Thompson ranking of the pool (one draw each), the E best to the exploration slots in position order
+  let ranked: number[] = [];
+  let theta = new Float64Array(0);
+  if (E > 0) {
+    theta = Float64Array.from(pool, (_, q) => betaSample(rand, plan.a[q], plan.b[q]));
+    ranked = pool.map((_, q) => q).sort((u, v) => theta[v] - theta[u] || u - v).slice(0, E);
+  }
+
+  const slots: PolicySlot[] = [];
+  let nextExploit = 0;
+  let nextExplore = 0;
+  for (let p = 0; p < P; p++) {
+    const exploration = isExploration[p] === 1;
+    const q = exploration ? ranked[nextExplore++] : -1;
+    const i = exploration ? pool[q] : plan.exploit[nextExploit];
+    const c = candidates[i];
+    const breakdown: Record<string, number> = {
+      ...(c.breakdown ?? {}), novelty: plan.noveltyPart[i],
+      diversity: exploration ? 0 : plan.exploitDiversity[nextExploit++],
+      exploration: exploration ? theta[q] * plan.range : 0,
+    };
+    const e = c.exposures ?? 0;
+    const f = c.feedback ?? 0;
+    slots.push({
+      id: c.id,
+      candidate: i,
+      position: p,
+      score: c.score + breakdown.novelty + breakdown.diversity + breakdown.exploration,
+      breakdown,
+      probability: Math.max(Number.MIN_VALUE, Math.min(1, planProbability(plan, i, p))),
+      exploration,
+      ...(exploration ? {
+        reason: e === 0
+          ? 'exploring: not shown to anyone yet, so we are learning how people respond to it'
+          : `exploring: shown only ${e} time${e === 1 ? '' : 's'} so far (${f} positive response${f === 1 ? '' : 's'}), so we are learning how people respond to it`,
+      } : {}),
+    });
+  }
+  return { slots, explorationSlots: E, capRelaxed: plan.capRelaxed, options: o, propensity: propensityOf(candidates, plan) };
+}
+
+/** The plan's probability by item id (the first candidate with that id). */
+function propensityOf(candidates: readonly RerankCandidate[], plan: PagePlan): (itemId: string, position: number) => number {
+  let index: Map<string, number> | undefined;
+  return (itemId, position) => {
+    if (!index) {
+      index = new Map();
+      for (let i = candidates.length - 1; i >= 0; i--) index.set(candidates[i].id, i);
+    }
+    return planProbability(plan, index.get(itemId) ?? -1, position);
+  };
+}
+
+/** A policy's position-wise propensities on one set of candidates. */
+export interface PagePropensities {
+  /** P(item `itemId` at 0-based `position` | candidates, options): exactly what rerank logs for it; 0 where it never goes. */
+  prob(itemId: string, position: number): number;
 }
 
 /**
- * One Thompson-sampling pick among items with Beta(a[k], b[k]) posteriors (integers >= 1), and the probability
- * that the pick is this item, estimated over `samples` joint draws including the realised one.
- *
- * Items with the same (a, b) are exchangeable, so a joint draw is made per posterior group: the group's best
- * draw is the maximum of its m iid Beta(a, b) draws, and the winner within the winning group is uniform among
- * its members; the estimate is then (draws the group won) / (samples × m), the within-group average of the
- * per-item estimate (same mean, less variance). For a = 1 (no positive response yet: most of a pool) the
- * maximum has a closed form, the inverse Beta(1, b) CDF 1 − (1 − x)^b at U^(1/m), and for b = 1 it is
- * U^(1/(m·a)); so a group of never-responded items costs one uniform per joint draw instead of m Beta draws
- * (measured: the Beta draws were the largest single cost of the policy per request). Other groups draw each
- * member. Exactly the distribution of the per-item joint draw, with a different use of the random stream.
+ * The position-wise marginals of the policy `options` (its seed is irrelevant) on `candidates`, for any item and
+ * position (see the module comment); a slot of rerank(candidates, options) carries prob(slot.id, slot.position).
  */
-export function thompsonPick(rand: () => number, a: readonly number[], b: readonly number[], samples: number): ThompsonPick {
-  // groups by posterior (a pool holds at most a few dozen items: a linear search is cheaper than a Map of keys)
-  const ga: number[] = [];
-  const gb: number[] = [];
-  const members: number[][] = [];
-  for (let k = 0; k < a.length; k++) {
-    let g = 0;
-    while (g < ga.length && (ga[g] !== a[k] || gb[g] !== b[k])) g++;
-    if (g === ga.length) {
-      ga.push(a[k]);
-      gb.push(b[k]);
-      members.push([]);
-    }
-    members[g].push(k);
-  }
-  const G = ga.length;
-  const draw = (): [number, number] => {
-    let best = 0;
-    let bestTheta = -1;
-    for (let g = 0; g < G; g++) {
-      const m = members[g].length;
-      let t: number;
-      if (ga[g] === 1) {
-        const q = -Math.expm1(Math.log(rand()) / m); // 1 − U^(1/m), accurate near U^(1/m) = 1
-        t = -Math.expm1(Math.log(q) / gb[g]); // 1 − q^(1/b)
-      } else if (gb[g] === 1) {
-        t = Math.exp(Math.log(rand()) / (m * ga[g]));
-      } else {
-        t = -1;
-        for (let j = 0; j < m; j++) t = Math.max(t, betaSample(rand, ga[g], gb[g]));
-      }
-      if (t > bestTheta) {
-        bestTheta = t;
-        best = g;
-      }
-    }
-    return [best, bestTheta];
-  };
-  const [group, theta] = draw();
-  const inGroup = members[group];
-  const winner = inGroup[Math.min(inGroup.length - 1, Math.floor(rand() * inGroup.length))];
-  let wins = 1; // the realised draw is one of the samples
-  for (let s = 1; s < samples; s++) if (draw()[0] === group) wins++;
-  return { winner, theta, choiceProbability: wins / (samples * inGroup.length) };
+export function pagePropensities(candidates: readonly RerankCandidate[], options: Omit<RerankOptions, 'seed'>): PagePropensities {
+  return { prob: propensityOf(candidates, buildPlan(candidates, resolveRerankOptions({ ...options, seed: 1 }))) };
 }

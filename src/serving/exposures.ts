@@ -36,7 +36,7 @@ export interface Exposure {
   impressionId: string;
   /** 1-based position on the page. */
   position: number;
-  /** Propensity the policy gave this item at this position, in (0, 1]. */
+  /** The policy's position-wise marginal P(this item at this position | the request) (src/policy/rerank.ts), in (0, 1]. */
   probability: number;
   /** True when it was an exploration slot. */
   exploration: boolean;

@@ -57,18 +57,18 @@ export interface RankedPage {
   impressionId: string;
   policy: EffectivePolicy;
   explorationSlots: number;
+  /** P(item at 0-based position) under the policy that built the page (rerank's law). */
+  propensity: (itemId: string, position: number) => number;
 }
 
 /** Settings of the online policy besides the per-request ones. */
 export interface ServingPolicyOptions {
-  /** Thompson-sampling pool: at most this many candidates compete for an exploration slot. */
+  /** Thompson-sampling pool: at most this many candidates compete for the exploration slots. */
   explorationPool: number;
-  /** Joint Thompson draws to estimate an exploration slot's probability (its cost is pool × samples Beta draws). */
-  propensitySamples: number;
 }
 
 /** Default online policy options: bounded so that a page of 100 costs a few milliseconds. */
-export const DEFAULT_SERVING_POLICY: ServingPolicyOptions = Object.freeze({ explorationPool: 50, propensitySamples: 128 });
+export const DEFAULT_SERVING_POLICY: ServingPolicyOptions = Object.freeze({ explorationPool: 50 });
 
 function cosineTo(m: ItemMatrix, row: number, others: number[], norms: Float64Array): number {
   const d = m.dims;
@@ -191,7 +191,7 @@ export class ServingPolicy {
       pageSize: args.first,
       diversity: policy.diversity, exploration: policy.exploration, novelty: policy.novelty,
       exposureDebias: policy.exposureDebias, maxCategoryShare: policy.maxCategoryShare, seed: policy.seed,
-      explorationPool: Math.min(this.options.explorationPool, 5 * args.first), propensitySamples: this.options.propensitySamples,
+      explorationPool: Math.min(this.options.explorationPool, 5 * args.first),
     });
     const wanted = new Set(args.categories);
     const page: ScoredCandidate[] = result.slots.map((s) => {
@@ -210,7 +210,7 @@ export class ServingPolicy {
       const cats = c.categories ?? [];
       return { exposures: c.exposures ?? 0, feedback: c.feedback ?? 0, category: cats.find((x) => wanted.has(x)) ?? cats[0] ?? null };
     });
-    return { page, slots: result.slots, evidence, impressionId: randomUUID(), policy, explorationSlots: result.explorationSlots };
+    return { page, slots: result.slots, evidence, impressionId: randomUUID(), policy, explorationSlots: result.explorationSlots, propensity: result.propensity };
   }
 
   /**
@@ -233,7 +233,8 @@ export class ServingPolicy {
         modelVersion: result.modelVersion, at,
       })));
     }
-    return { ...result, items, impressionId: ranked.impressionId, policy: ranked.policy, explorationSlots: ranked.explorationSlots };
+    return { ...result, items, impressionId: ranked.impressionId, policy: ranked.policy, explorationSlots: ranked.explorationSlots,
+      propensity: (itemId, rank) => ranked.propensity(itemId, rank - 1) };
   }
 }
 

@@ -104,4 +104,6 @@ export interface RecommendationResult {
   policy?: EffectivePolicy;
   /** Exploration slots on the page. */
   explorationSlots?: number;
+  /** P(item at 1-based rank | this request) under the policy that built the page, for any item (off-policy evaluation). */
+  propensity?: (itemId: string, rank: number) => number;
 }

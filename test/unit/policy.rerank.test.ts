@@ -1,6 +1,6 @@
-import { rerank, thompsonPick, type RerankCandidate } from '../../src/policy/rerank';
+import { pagePropensities, rerank, type RerankCandidate } from '../../src/policy/rerank';
 import { intraListDiversity } from '../../src/policy/metrics';
-import { betaSample, seededRandom } from '../../src/policy/random';
+import { seededRandom } from '../../src/policy/random';
 
 /** 200 candidates in 10 categories with random 8-dim embeddings near their category's centre and mixed exposures. */
 function candidates(n = 200, seed = 3): RerankCandidate[] {
@@ -28,16 +28,16 @@ describe('policy/rerank: exploration', () => {
   it('marks exploration slots and their mean share follows the setting', () => {
     for (const exploration of [0, 0.05, 0.13, 0.3]) {
       let share = 0;
-      const pages = 200;
+      const pages = 100;
       for (let s = 0; s < pages; s++) {
-        const page = rerank(cands, { pageSize: 20, exploration, seed: s, propensitySamples: 2, explorationPool: 20 });
+        const page = rerank(cands, { pageSize: 20, exploration, seed: s, explorationPool: 20 });
         const marked = page.slots.filter((x) => x.exploration);
         expect(marked.length).toBe(page.explorationSlots);
         for (const m of marked) expect(m.reason).toMatch(/exploring/);
         for (const m of page.slots.filter((x) => !x.exploration)) expect(m.reason).toBeUndefined();
         share += marked.length / page.slots.length;
       }
-      // stochastic rounding: E[share] = exploration; the sd of the mean over 200 pages is below 0.002
+      // stochastic rounding: E[share] = exploration; the sd of the mean over 100 pages is below 0.0025
       expect(Math.abs(share / pages - exploration)).toBeLessThan(0.01);
     }
   });
@@ -47,7 +47,7 @@ describe('policy/rerank: exploration', () => {
     const sorted = cands.map((c) => c.exposures ?? 0).sort((a, b) => a - b);
     const median = sorted[Math.floor(0.5 * (sorted.length - 1))];
     for (let s = 0; s < 50; s++) {
-      for (const slot of rerank(cands, { pageSize: 20, exploration: 0.2, seed: s, propensitySamples: 8 }).slots) {
+      for (const slot of rerank(cands, { pageSize: 20, exploration: 0.2, seed: s }).slots) {
         if (!slot.exploration) continue;
         expect(exploit.has(slot.id)).toBe(false);
         expect(cands[slot.candidate].exposures).toBeLessThanOrEqual(median);
@@ -56,46 +56,90 @@ describe('policy/rerank: exploration', () => {
     }
   });
 
-  it('gives probabilities in (0, 1] that match how often Thompson sampling picks each item', () => {
-    // a small pool with very different posteriors: never shown, shown and liked, shown and ignored
+  it('logs exactly the position-wise marginals a brute-force enumeration gives (Beta(a, 1) posteriors: a Plackett–Luce ranking)', () => {
+    // 3 exploitation items and a pool of 4 whose posteriors are Beta(a, 1) (every exposure answered): θ = U^(1/a),
+    // so the ranking by θ is Plackett–Luce with weights a, and every page has a closed-form probability
     const small: RerankCandidate[] = [
-      { id: 'top', score: 10 },
-      { id: 'new', score: 1, exposures: 0 },
-      { id: 'liked', score: 1, exposures: 10, feedback: 6 },
-      { id: 'ignored', score: 1, exposures: 10, feedback: 0 },
+      { id: 'top', score: 10, exposures: 9 }, { id: 'second', score: 9, exposures: 9 }, { id: 'third', score: 8, exposures: 9 },
+      { id: 'p1', score: 1, exposures: 0, feedback: 0 }, { id: 'p2', score: 1, exposures: 1, feedback: 1 },
+      { id: 'p3', score: 1, exposures: 2, feedback: 2 }, { id: 'p4', score: 1, exposures: 4, feedback: 4 },
     ];
-    const counts = new Map<string, number>();
-    const reported = new Map<string, number[]>();
-    const runs = 1500;
-    for (let s = 0; s < runs; s++) {
-      const page = rerank(small, { pageSize: 1, exploration: 1, seed: s, underExposedQuantile: 1, propensitySamples: 200 });
-      const slot = page.slots[0];
-      expect(slot.exploration).toBe(true);
-      expect(slot.probability).toBeGreaterThan(0);
-      expect(slot.probability).toBeLessThanOrEqual(1);
-      expect(slot.probability).toBeCloseTo(slot.choiceProbability, 12); // exploration = 1
-      counts.set(slot.id, (counts.get(slot.id) ?? 0) + 1);
-      reported.set(slot.id, [...(reported.get(slot.id) ?? []), slot.choiceProbability]);
+    const P = 3;
+    const exploration = 0.5; // E = 1 or 2 with probability 1/2 each
+    const weight: Record<string, number> = { p1: 1, p2: 2, p3: 3, p4: 5 };
+    const exact = new Map<string, number>();
+    const add = (id: string, k: number, p: number) => exact.set(`${id}@${k}`, (exact.get(`${id}@${k}`) ?? 0) + p);
+    const pool = Object.keys(weight);
+    const subsets = (e: number): number[][] => e === 1 ? [[0], [1], [2]] : [[0, 1], [0, 2], [1, 2]];
+    for (const [e, pe] of [[1, 0.5], [2, 0.5]] as const) {
+      for (const S of subsets(e)) {
+        const pS = pe / subsets(e).length;
+        const exploit = [0, 1, 2].filter((k) => !S.includes(k));
+        exploit.forEach((k, j) => add(['top', 'second', 'third'][j], k, pS));
+        // ordered draws of e pool items, Plackett–Luce: each next pick with probability a / (remaining weight)
+        const walk = (left: string[], picked: string[], p: number) => {
+          if (picked.length === e) {
+            picked.forEach((id, r) => add(id, S[r], p));
+            return;
+          }
+          const W = left.reduce((s, id) => s + weight[id], 0);
+          for (const id of left) walk(left.filter((x) => x !== id), [...picked, id], p * weight[id] / W);
+        };
+        walk(pool, [], pS);
+      }
     }
-    expect(counts.has('top')).toBe(false);
-    for (const [id, c] of counts) {
-      const r = reported.get(id)!;
-      const mean = r.reduce((a, b) => a + b, 0) / r.length;
-      expect(Math.abs(mean - c / runs)).toBeLessThan(0.05);
+    const law = pagePropensities(small, { pageSize: P, exploration, underExposedQuantile: 1 });
+    for (const c of small) for (let k = 0; k < P; k++) expect(law.prob(c.id, k)).toBeCloseTo(exact.get(`${c.id}@${k}`) ?? 0, 7);
+    for (let s = 0; s < 50; s++) {
+      for (const slot of rerank(small, { pageSize: P, exploration, underExposedQuantile: 1, seed: s }).slots) {
+        expect(slot.probability).toBeCloseTo(exact.get(`${slot.id}@${slot.position}`)!, 7);
+      }
     }
-    expect(counts.get('liked')!).toBeGreaterThan(counts.get('ignored') ?? 0);
   });
 
-  it('gives exploitation slots probability 1 − exploration with choice probability 1', () => {
-    const page = rerank(cands, { pageSize: 20, exploration: 0.2, seed: 9, propensitySamples: 8 });
-    for (const s of page.slots.filter((x) => !x.exploration)) {
-      expect(s.choiceProbability).toBe(1);
-      expect(s.probability).toBeCloseTo(0.8, 12);
+  it('logs the position-wise marginals: every (item, position) frequency over 3,000 pages within 5 standard errors of it', () => {
+    // general posteriors (mixed feedback), diversity and a category cap, random layout and Thompson ranking
+    const pool = cands.slice(0, 30);
+    const opts = { pageSize: 6, exploration: 0.3, diversity: 0.2, maxCategoryShare: 0.5, explorationPool: 8 };
+    const law = pagePropensities(pool, opts);
+    const N = 3000;
+    const seen = new Map<string, number>();
+    for (let s = 0; s < N; s++) {
+      for (const slot of rerank(pool, { ...opts, seed: s }).slots) {
+        const key = `${slot.id}@${slot.position}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+        if (s < 200) expect(slot.probability).toBe(law.prob(slot.id, slot.position));
+      }
     }
-    for (const s of page.slots.filter((x) => x.exploration)) {
-      expect(s.probability).toBeCloseTo(0.2 * s.choiceProbability, 12);
-      expect(s.probability).toBeGreaterThan(0);
+    let cells = 0;
+    for (const c of pool) {
+      for (let k = 0; k < opts.pageSize; k++) {
+        const p = law.prob(c.id, k);
+        const freq = (seen.get(`${c.id}@${k}`) ?? 0) / N;
+        if (p === 0) {
+          expect(freq).toBe(0);
+          continue;
+        }
+        cells++;
+        // binomial standard error of the frequency; 5 of them keeps a false alarm below 1e-6 per cell
+        expect(Math.abs(freq - p)).toBeLessThanOrEqual(5 * Math.sqrt(p * (1 - p) / N) + 1e-12);
+      }
     }
+    expect(cells).toBeGreaterThan(3 * opts.pageSize); // the exploration items are spread over many cells
+    for (let k = 0; k < opts.pageSize; k++) expect(pool.reduce((s, c) => s + law.prob(c.id, k), 0)).toBeCloseTo(1, 6);
+  });
+
+  it('gives an exploitation item k − j earlier exploration slots with the hypergeometric probability', () => {
+    // P = 20, exploration 0.2: always E = 4 exploration slots; L[0] stays first when position 0 is not one
+    const page = rerank(cands, { pageSize: 20, exploration: 0.2, seed: 9 });
+    const first = page.slots.find((s) => !s.exploration)!;
+    const law = pagePropensities(cands, { pageSize: 20, exploration: 0.2 });
+    const top = rerank(cands, { pageSize: 20 }).slots[0].id;
+    expect(law.prob(top, 0)).toBeCloseTo(16 / 20, 12);
+    // L[0] at position 2: positions 0 and 1 both exploration, 2 not: C(2,2) C(17,2) / C(20,4)
+    expect(law.prob(top, 2)).toBeCloseTo((1 * 136) / 4845, 12);
+    expect(first.probability).toBeGreaterThan(0);
+    expect(rerank(cands, { pageSize: 20, seed: 9 }).slots.every((s) => s.probability === 1)).toBe(true);
   });
 });
 
@@ -135,7 +179,7 @@ describe('policy/rerank: relevance, diversity, novelty and the category cap', ()
     const runs: RerankCandidate[] = cands.map((c, i) => ({ ...c, categories: [`c${Math.floor(i / 10) % 10}`, ...(i % 7 === 0 ? ['extra'] : [])] }));
     for (const [pageSize, share, limit] of [[20, 0.2, 4], [20, 0.1, 2], [10, 0.01, 1]] as const) {
       for (let s = 0; s < 20; s++) {
-        const page = rerank(runs, { pageSize, maxCategoryShare: share, exploration: 0.2, diversity: 0.2, seed: s, propensitySamples: 8 });
+        const page = rerank(runs, { pageSize, maxCategoryShare: share, exploration: 0.2, diversity: 0.2, seed: s });
         expect(page.capRelaxed).toBe(false);
         expect(page.slots).toHaveLength(pageSize);
         const count = new Map<string, number>();
@@ -147,7 +191,7 @@ describe('policy/rerank: relevance, diversity, novelty and the category cap', ()
 
   it('lowers popular items with novelty and keeps the breakdown summing to the score', () => {
     const page0 = rerank(cands, { pageSize: 20 });
-    const page1 = rerank(cands, { pageSize: 20, novelty: 0.5, diversity: 0.3, exploration: 0.1, seed: 4, propensitySamples: 8 });
+    const page1 = rerank(cands, { pageSize: 20, novelty: 0.5, diversity: 0.3, exploration: 0.1, seed: 4 });
     const meanPop = (p: typeof page0) => p.slots.reduce((a, s) => a + (cands[s.candidate].popularity ?? 0), 0) / p.slots.length;
     expect(meanPop(page1)).toBeLessThan(meanPop(page0));
     for (const s of page1.slots) {
@@ -177,10 +221,10 @@ describe('policy/rerank: determinism and input checks', () => {
   const cands = candidates();
 
   it('gives the same page for the same seed and a different one for another seed', () => {
-    const opts = { pageSize: 20, diversity: 0.3, exploration: 0.3, novelty: 0.2, maxCategoryShare: 0.3, propensitySamples: 32 };
+    const opts = { pageSize: 20, diversity: 0.3, exploration: 0.3, novelty: 0.2, maxCategoryShare: 0.3 };
     const a = rerank(cands, { ...opts, seed: 11 });
     const b = rerank(cands, { ...opts, seed: 11 });
-    expect(b).toEqual(a);
+    expect({ ...b, propensity: null }).toEqual({ ...a, propensity: null });
     const pages = Array.from({ length: 10 }, (_, s) => JSON.stringify(rerank(cands, { ...opts, seed: 100 + s }).slots.map((x) => x.id)));
     expect(new Set(pages).size).toBeGreaterThan(1);
   });
@@ -195,64 +239,5 @@ describe('policy/rerank: determinism and input checks', () => {
   it('fills at most the number of candidates', () => {
     expect(rerank(cands.slice(0, 3), { pageSize: 10, exploration: 0.5, seed: 2 }).slots).toHaveLength(3);
     expect(rerank([], { pageSize: 10 }).slots).toHaveLength(0);
-  });
-});
-
-describe('policy/thompsonPick: a grouped Thompson draw', () => {
-  // posteriors with repeats: Beta(1, 1) ×3 (never shown), Beta(1, 11) ×2 (shown, ignored), Beta(7, 5) (liked),
-  // Beta(1, 3), Beta(3, 1) ×2 (always liked): closed-form groups, a drawn one and a singleton
-  const a = [1, 1, 1, 1, 1, 7, 1, 3, 3];
-  const b = [1, 1, 1, 11, 11, 5, 3, 1, 1];
-  const N = 20_000;
-
-  it('picks each item as often as the per-item joint draw does, with a theta of the same distribution', () => {
-    const rand = seededRandom(11);
-    const naive = new Array(a.length).fill(0);
-    let naiveTheta = 0;
-    for (let s = 0; s < N; s++) {
-      let best = 0;
-      let bt = -1;
-      for (let k = 0; k < a.length; k++) {
-        const t = betaSample(rand, a[k], b[k]);
-        if (t > bt) { bt = t; best = k; }
-      }
-      naive[best]++;
-      naiveTheta += bt / N;
-    }
-    const grouped = new Array(a.length).fill(0);
-    let theta = 0;
-    const r2 = seededRandom(12);
-    for (let s = 0; s < N; s++) {
-      const p = thompsonPick(r2, a, b, 1);
-      grouped[p.winner]++;
-      theta += p.theta / N;
-    }
-    for (let k = 0; k < a.length; k++) expect(Math.abs(grouped[k] - naive[k]) / N).toBeLessThan(0.012);
-    expect(Math.abs(theta - naiveTheta)).toBeLessThan(0.01);
-    // the reported propensity of an item, averaged over the draws that picked it, is how often it is picked
-    // (up to the realised draw's share of the samples, (1 − p) / samples)
-    const M = 3000;
-    const picked = new Array(a.length).fill(0);
-    const reported = new Array(a.length).fill(0);
-    const r3 = seededRandom(13);
-    for (let s = 0; s < M; s++) {
-      const p = thompsonPick(r3, a, b, 256);
-      expect(p.choiceProbability).toBeGreaterThan(0);
-      expect(p.choiceProbability).toBeLessThanOrEqual(1);
-      picked[p.winner]++;
-      reported[p.winner] += p.choiceProbability;
-    }
-    for (let k = 0; k < a.length; k++) {
-      if (picked[k] > 100) expect(Math.abs(reported[k] / picked[k] - naive[k] / N)).toBeLessThan(0.02);
-    }
-    // members of one group are picked alike: the three Beta(1, 1) items
-    expect(Math.max(...grouped.slice(0, 3)) - Math.min(...grouped.slice(0, 3))).toBeLessThan(0.02 * N);
-  });
-
-  it('is reproducible from the seed and handles a pool of one', () => {
-    expect(thompsonPick(seededRandom(5), a, b, 32)).toEqual(thompsonPick(seededRandom(5), a, b, 32));
-    const one = thompsonPick(seededRandom(5), [1], [4], 32);
-    expect(one.winner).toBe(0);
-    expect(one.choiceProbability).toBe(1);
   });
 });
