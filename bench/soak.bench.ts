@@ -12,7 +12,7 @@
  * space, outside it, and the exposure log's in-memory recent exposures against their cap).
  *
  * Warm-up: at least --warmup-minutes, and until the exposure log's recent exposures (the largest bounded cache the
- * load fills) have reached their cap, at most half the run; when it ended and why is recorded. The V8 heap's old
+ * load fills) are within 1% of their cap, at most half the run; when it ended and why is recorded. The V8 heap's old
  * space swings by ~150 MB between major collections (a sawtooth of garbage, not of live data), so one sample's RSS
  * depends on where in the swing it falls: `rssMbAfterWarmup` is the median RSS of the samples in the
  * --window-minutes after the warm-up, `rssMbAtEnd` the median over the last --window-minutes (the single samples,
@@ -188,7 +188,8 @@ async function main(): Promise<void> {
     const memory = await memoryBreakdown(api.base, api.pid);
     samples.push({ minute, rssMb: api.rssMb(), requests, errors, p99Ms: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0), loadavg1: Math.round((machine().loadavg as number[])[0] * 100) / 100, ...memory });
     const last = samples[samples.length - 1];
-    const full = last.exposureRecentEntries !== null && last.exposureRecentMax !== null && last.exposureRecentMax > 0 && last.exposureRecentEntries >= last.exposureRecentMax;
+    // full: within 1% of the cap (the log forgets whole users' lists, so the count stays just under it once full)
+    const full = last.exposureRecentEntries !== null && last.exposureRecentMax !== null && last.exposureRecentMax > 0 && last.exposureRecentEntries >= 0.99 * last.exposureRecentMax;
     if (warmupEnd === null && minute >= warmupMinutes && full) warmupEnd = { minute, by: `${warmupMinutes} min passed and the recent exposures reached their cap (${last.exposureRecentMax})` };
     else if (warmupEnd === null && minute >= minutes / 2) warmupEnd = { minute, by: 'half the run passed (the recent exposures had not reached their cap)' };
     bar.update(Math.round((Date.now() - t0) / 1000), {});
