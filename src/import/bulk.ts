@@ -41,6 +41,8 @@ export interface BulkImportResult {
   importCpuSeconds: number | null;
   /** neo4j-admin's own stages in seconds (from its output; null where it printed none): start-up to "Import starting", its four stages, the exit. */
   importStages: Record<'startup' | 'nodes' | 'relationships' | 'linking' | 'postProcessing' | 'exit', number | null>;
+  /** Whether neo4j-admin loaded its classes from the class-data archive ('used') or dumped it at its exit ('created', the first import). */
+  classArchive: 'used' | 'created';
 }
 
 const NEO4J_TYPE: Record<AttributeType, string> = { string: 'string', integer: 'long', float: 'double', date: 'date' };
@@ -189,7 +191,7 @@ export function writeBulkFiles(rows: ImportRows, dir: string, onLines?: (n: numb
 
 /** Runs scripts/neo4j.mjs import-full for the instance; resolves with its timings (seconds) or rejects with its message. */
 function runImportFull(instance: 'dev' | 'test', dir: string, log?: Logger): Promise<{ stop: number; import: number; start: number; importCpuSeconds: number | null;
-  importStages: BulkImportResult['importStages'] }> {
+  importStages: BulkImportResult['importStages']; classArchive: BulkImportResult['classArchive'] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SCRIPT, 'import-full', '--instance', instance, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -279,6 +281,7 @@ export async function bulkImport(db: Executor, rows: ImportRows, target: BulkTar
       csvCpuSeconds: (csvCpu.user + csvCpu.system) / 1e6,
       importCpuSeconds: phases.importCpuSeconds,
       importStages: phases.importStages,
+      classArchive: phases.classArchive,
     };
     log?.info(result, 'bulk import done');
     return result;
