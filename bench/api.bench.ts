@@ -5,19 +5,16 @@
  * generator (autocannon) does not share its event loop.
  *
  *   npm run bench:api -- --out bench/results/api-gowalla.json [--seconds 20] [--levels 1,16,64] [--first 20]
- *                        [--graph memory|cypher] [--candidates scan|index] [--evidence memory|neo4j]
- *                        [--retrieval adaptive|always] [--graph-worker on|off] [--scan-batch n]
  *                        [--executor jit|graphql-js]
  *                        [--version vN] [--keep-exposures] [--warmup 60]
  *
  * The run's exposure log (SHOWN edges, item counters) is removed at the end unless --keep-exposures, so runs
  * start from the same graph (see removeBenchExposures).
  * --version serves that model version (e.g. one written with --no-activate) instead of the active one;
- * --note records a sentence about the conditions in the result file. The serving flags select the paths a
- * baseline needs: `--retrieval always --evidence neo4j --graph-worker off` serves as the design before
- * adaptive retrieval, in-memory evidence and the graph worker did (a comparison in the same session).
+ * --note records a sentence about the conditions in the result file.
  *
- * Writes { runs: [ {concurrency, p50Ms, p95Ms, p99Ms, requestsPerSecond, errors, ...} ], ... }.
+ * Writes { runs: [ {concurrency, p50Ms, p95Ms, p99Ms, requestsPerSecond, errors, ...} ], rssMbAfterWarmup, ... }
+ * (the server's resident memory after the warm-up).
  * Errors count non-2xx responses, transport errors and GraphQL `errors` in 200 responses.
  */
 import 'reflect-metadata';

@@ -158,6 +158,18 @@ async function main(): Promise<void> {
     if (a.length === b.length && a.every((j, r) => j === b[r])) same++;
   }
   const def = await served(defEngine, 'default policy', { logExposures: true });
+  // the sample's resolution: the standard error of the mean per-user Recall@20 (hits / test items) of each ranking
+  const recallSE = (pages: Map<number, Int32Array>) => {
+    const xs = Array.from(users, (u) => {
+      const t = new Set(test.indices.subarray(test.indptr[u], test.indptr[u + 1]));
+      let hits = 0;
+      for (const j of pages.get(u)!) if (t.has(j)) hits++;
+      return hits / t.size;
+    });
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1);
+    return round(Math.sqrt(v / xs.length), 5);
+  };
 
   // explanations: a seeded sample of users, their policy-off pages
   const rand = seededRandom(Number(values.seed) + 1);
@@ -208,10 +220,10 @@ async function main(): Promise<void> {
     graph: { users: s.rows.rows, items: n, trainEdges: s.rows.indices.length, testUsers: all },
     users: users.length,
     sample: users.length === all ? 'all test users' : `a seeded sample of ${users.length} of ${all} test users`,
-    offline: { recall20: round(offline.atK[K].recall), ndcg20: round(offline.atK[K].ndcg), coverage20: Math.round(offline.atK[K].coverage * n) },
-    policyOff: { ...off.out, sameTop20Share: round(same / users.length), ofOffline: { recall20: round(off.out.recall20 / offline.atK[K].recall), ndcg20: round(off.out.ndcg20 / offline.atK[K].ndcg) } },
+    offline: { recall20: round(offline.atK[K].recall), ndcg20: round(offline.atK[K].ndcg), coverage20: Math.round(offline.atK[K].coverage * n), recall20SE: recallSE(offlineTop) },
+    policyOff: { ...off.out, recall20SE: recallSE(off.pages), sameTop20Share: round(same / users.length), ofOffline: { recall20: round(off.out.recall20 / offline.atK[K].recall), ndcg20: round(off.out.ndcg20 / offline.atK[K].ndcg) } },
     defaultPolicy: {
-      ...def.out, settings: Object.fromEntries(Object.entries(policyConfig).filter(([k]) => k in NEUTRAL_POLICY)),
+      ...def.out, recall20SE: recallSE(def.pages), settings: Object.fromEntries(Object.entries(policyConfig).filter(([k]) => k in NEUTRAL_POLICY)),
       ofPolicyOff: { recall20: round(def.out.recall20 / off.out.recall20), coverage20: round(def.out.coverage20 / off.out.coverage20) },
     },
     explanations: {

@@ -150,7 +150,7 @@ export function loadPolicyConfig(env: Env = process.env): PolicyConfig {
   }
   return {
     diversity: num(env, 'POLICY_DIVERSITY', 0, 0, 1),
-    exploration: num(env, 'POLICY_EXPLORATION', 0.05, 0, 1),
+    exploration: num(env, 'POLICY_EXPLORATION', 0, 0, 1),
     novelty: num(env, 'POLICY_NOVELTY', 0, 0, 1),
     exposureDebias: num(env, 'POLICY_EXPOSURE_DEBIAS', 0.4, 0, 1),
     maxCategoryShare: num(env, 'POLICY_MAX_CATEGORY_SHARE', 1, 0, 1),

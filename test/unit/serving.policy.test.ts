@@ -216,7 +216,7 @@ describe('serving/policy: the online re-ranking policy', () => {
 
 describe('config: policy settings', () => {
   it('defaults to the offline sweep\'s chosen settings', () => {
-    expect(loadPolicyConfig({})).toMatchObject({ diversity: 0, exploration: 0.05, exposureDebias: 0.4, novelty: 0, maxCategoryShare: 1, negativeFeedback: 0.5 });
+    expect(loadPolicyConfig({})).toMatchObject({ diversity: 0, exploration: 0, exposureDebias: 0.4, novelty: 0, maxCategoryShare: 1, negativeFeedback: 0.5 });
   });
 
   it('rejects a value out of range, naming the variable, the value and the range', () => {
