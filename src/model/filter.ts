@@ -1,4 +1,4 @@
-import type { Csr } from '../graph/csr';
+import { transpose, type Csr } from '../graph/csr';
 import { degreePower, normalizeInteractions, topSpectrum, type NormalizedInteractions, type Spectrum } from './spectral';
 import { ModelScorer } from './scorer';
 
@@ -40,24 +40,6 @@ export interface GraphRelations {
   follows: Csr | null;
 }
 
-/** The transpose of a CSR (rows and columns swapped, columns sorted per row). */
-export function transposeCsr(a: Csr): Csr {
-  const ptr = new Int32Array(a.cols + 1);
-  for (let k = 0; k < a.indices.length; k++) ptr[a.indices[k] + 1]++;
-  for (let c = 0; c < a.cols; c++) ptr[c + 1] += ptr[c];
-  const pos = ptr.slice(0, a.cols);
-  const indices = new Int32Array(a.indices.length);
-  const values = new Float32Array(a.indices.length);
-  for (let r = 0; r < a.rows; r++) {
-    for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++) {
-      const q = pos[a.indices[k]]++;
-      indices[q] = r;
-      values[q] = a.values[k];
-    }
-  }
-  return { rows: a.cols, cols: a.rows, indptr: ptr, indices, values };
-}
-
 /** A relation with every entry set to 1 and scaled by rowDeg^-a · colDeg^-b (degrees = entry counts). */
 function normalizeRelation(a: Csr, rowExp: number, colExp: number): Csr {
   const colDeg = new Float64Array(a.cols);
@@ -75,7 +57,7 @@ export function graphRelations(itemCategory: Csr | undefined, follows: Csr | und
   const category = itemCategory && itemCategory.indices.length > 0 ? normalizeRelation(itemCategory, 0.5, 0.5) : null;
   return {
     category,
-    categoryT: category ? transposeCsr(category) : null,
+    categoryT: category ? transpose(category) : null,
     follows: follows && follows.indices.length > 0 ? normalizeRelation(follows, 0.5, 0) : null,
   };
 }

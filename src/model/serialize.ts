@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import type { Csr } from '../graph/csr';
-import { transposeCsr, type FilterBasis, type GraphRelations } from './filter';
+import { transpose, type Csr } from '../graph/csr';
+import type { FilterBasis, GraphRelations } from './filter';
 import { InterestModel, type InterestModelOptions } from './interestModel';
 import type { FilterParams } from './responseSearch';
 import { normalizeInteractions } from './spectral';
@@ -107,7 +107,7 @@ export function loadModel(dir: string, options: InterestModelOptions = {}): Inte
     };
   };
   const category = rel('category');
-  const relations: GraphRelations = { category, categoryT: category ? transposeCsr(category) : null, follows: rel('follows') };
+  const relations: GraphRelations = { category, categoryT: category ? transpose(category) : null, follows: rel('follows') };
   const model = new InterestModel(options);
   model.install({ ...basis, relations }, manifest.params);
   return model;
