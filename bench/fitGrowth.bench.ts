@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   const fractions = arg('fractions', '0.125,0.25,0.5,1').split(',').map(Number);
   for (const f of fractions) if (!(f > 0 && f <= 1)) throw new Error(`--fractions: each must be in (0, 1], got ${f}`);
   const seed = Number(arg('seed', '2020'));
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${arg('seed', '2020')}"`);
   const backend = await initBackend({});
   const data = loadInteractionFiles(resolve(dataset));
   const rows: Record<string, unknown>[] = [];

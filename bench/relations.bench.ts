@@ -27,6 +27,8 @@ const empty = (rows: number, cols: number): Csr => ({ rows, cols, indptr: new In
 async function main(): Promise<void> {
   const users = Number(arg('users', '4000'));
   const seed = Number(arg('seed', '2020'));
+  if (!Number.isInteger(users) || users < 50) throw new Error(`--users must be an integer >= 50, got "${arg('users', '4000')}"`);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${arg('seed', '2020')}"`);
   const out = resolve(arg('out', 'bench/results/relations-synthetic.json'));
   const backend = await initBackend({});
   const graph = syntheticToHeteroGraph(generateSynthetic({ users, seed }), { split: 'random', seed });
