@@ -79,9 +79,10 @@ for (const file of files) {
   if (!existsSync(path)) continue;
   for (const unit of units(readFileSync(path, 'utf8'))) {
     const raw = unit.lines.join('\n');
-    const links = [...`${unit.header ?? ''}\n${raw}`.matchAll(/\]\(([^)\s]*bench\/results\/[^)\s#]+\.json)(?:#[^)]*)?\)/g)].map((m) =>
-      resolve(dirname(path), m[1]),
-    );
+    const results = join(root, 'bench', 'results') + '/';
+    const links = [...`${unit.header ?? ''}\n${raw}`.matchAll(/\]\(([^)\s#]+\.json)(?:#[^)]*)?\)/g)]
+      .map((m) => resolve(dirname(path), m[1]))
+      .filter((l) => l.startsWith(results));
     const missing = links.filter((l) => !existsSync(l));
     for (const l of missing) problems.push(`${file}:${unit.line}: links ${relative(root, l)}, which does not exist`);
     if (links.length > missing.length) continue;
@@ -95,7 +96,7 @@ for (const file of files) {
       if (/^\|?\s*-+/.test(whole)) continue;
       if (NOT_A_FIGURE.test(prose.slice(Math.max(0, m.index - 20), m.index))) continue;
       const at = unit.line + prose.slice(0, m.index).split('\n').length - 1;
-      problems.push(`${file}:${at}: "${whole.trim()}" has no bench/results/*.json link in its row or paragraph`);
+      problems.push(`${file}:${at}: "${whole.trim().replace(/\s+/g, ' ')}" has no bench/results/*.json link in its row or paragraph`);
     }
   }
 }
