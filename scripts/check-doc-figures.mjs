@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Rule: in README.md, docs/*.md and bench/README.md, every decimal or number with a unit outside code (fenced or indented blocks, `backticks` — how a code or config value is written —, URLs, versions, issue numbers) must stand in a table row, list item or paragraph that links an existing bench/results/*.json file (a link in a table's header row covers the whole table); otherwise it is listed and the exit code is 1.
+// Rule: in README.md, docs/*.md and bench/README.md, every decimal or number with a unit outside code (fenced or indented blocks, `backticks` — how a code or config value is written —, URLs, versions, issue numbers) must stand in a table row, list item or paragraph that links an existing bench/results/*.json file (a link in a table's header row covers the table) and be, as rounded there, a value of one of those files (a share may be written as a percentage, seconds as ms); otherwise it is listed and the exit code is 1.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,24 @@ function units(text) {
   return out;
 }
 
+/** Every number in the JSON files. */
+function jsonNumbers(paths) {
+  const out = [];
+  const walk = (v) => {
+    if (typeof v === 'number') out.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  for (const p of paths) walk(JSON.parse(readFileSync(p, 'utf8')));
+  return out;
+}
+
+/** True when a JSON number, rounded as the figure is written (a share as a percentage, ms as s), gives the figure. */
+function holds(numbers, value, decimals, unitName) {
+  const scales = unitName === '%' ? [100, 1] : unitName === 's' || unitName === 'seconds' ? [1, 0.001] : [1];
+  const round = (x) => Math.round(x * 10 ** decimals) / 10 ** decimals;
+  return numbers.some((n) => scales.some((k) => round(Math.abs(n * k)) === value));
+}
+
 const problems = [];
 for (const file of files) {
   const path = join(root, file);
@@ -85,18 +103,20 @@ for (const file of files) {
       .filter((l) => l.startsWith(results));
     const missing = links.filter((l) => !existsSync(l));
     for (const l of missing) problems.push(`${file}:${unit.line}: links ${relative(root, l)}, which does not exist`);
-    if (links.length > missing.length) continue;
     const prose = raw
       .replace(/`[^`]*`/g, ' ')
       .replace(/\]\([^)]*\)/g, ']')
       .replace(/https?:\/\/\S+/g, ' ');
+    const found = links.length > missing.length ? jsonNumbers(links.filter((l) => existsSync(l))) : null;
     for (const m of prose.matchAll(FIGURE)) {
-      const [whole, , decimal, unitName] = m;
+      const [whole, integer, decimal, unitName] = m;
       if (!decimal && !unitName) continue;
-      if (/^\|?\s*-+/.test(whole)) continue;
       if (NOT_A_FIGURE.test(prose.slice(Math.max(0, m.index - 20), m.index))) continue;
       const at = unit.line + prose.slice(0, m.index).split('\n').length - 1;
-      problems.push(`${file}:${at}: "${whole.trim().replace(/\s+/g, ' ')}" has no bench/results/*.json link in its row or paragraph`);
+      const shown = whole.trim().replace(/\s+/g, ' ');
+      if (!found) problems.push(`${file}:${at}: "${shown}" has no bench/results/*.json link in its row or paragraph`);
+      else if (!holds(found, Number(integer.replace(/,/g, '') + (decimal ?? '')), (decimal ?? '.').length - 1, unitName))
+        problems.push(`${file}:${at}: "${shown}" is not a value of ${links.map((l) => relative(root, l)).join(', ')}`);
     }
   }
 }
@@ -104,8 +124,8 @@ for (const file of files) {
 for (const p of problems) console.log(p);
 if (problems.length > 0) {
   console.log(
-    `${problems.length} figure(s) without a JSON: link the bench/results file that holds each, remove it, or write a code/config value in backticks.`,
+    `${problems.length} figure(s) without their JSON: link the bench/results file that holds each (with its value), remove it, or write a code/config value in backticks.`,
   );
   process.exit(1);
 }
-console.log(`check:docs: every figure in ${files.length} files links its bench/results JSON.`);
+console.log(`check:docs: every figure in ${files.length} files links a bench/results JSON that holds its value.`);
