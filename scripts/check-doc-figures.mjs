@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Rule: in README.md, docs/*.md and bench/README.md, every decimal or number with a unit outside code (fenced or indented blocks, `backticks` — how a code or config value is written —, URLs, versions, issue numbers) must stand in a table row, list item or paragraph that links an existing bench/results/*.json file (a link in a table's header row covers the table) and be, as rounded there, a value of one of those files (a share may be written as a percentage, seconds as ms); otherwise it is listed and the exit code is 1.
+// Rule: in README.md, docs/*.md and bench/README.md, every decimal or number with a unit outside code (fenced or indented blocks, `backticks` — how a code or config value is written —, URLs, versions, issue numbers) must stand in a table row, list item or paragraph that links an existing bench/results/*.json file (a link in a table's header row covers the table) and be, as rounded there, a value of one of those files (a share may be written as a percentage, a time in s from a value in ms); otherwise it is listed and the exit code is 1.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +84,7 @@ function jsonNumbers(paths) {
   return out;
 }
 
-/** True when a JSON number, rounded as the figure is written (a share as a percentage, ms as s), gives the figure. */
+/** True when a JSON number, rounded as the figure is written (a share as a percentage, ms as s), is the figure. */
 function holds(numbers, value, decimals, unitName) {
   const scales = unitName === '%' ? [100, 1] : unitName === 's' || unitName === 'seconds' ? [1, 0.001] : [1];
   const round = (x) => Math.round(x * 10 ** decimals) / 10 ** decimals;
