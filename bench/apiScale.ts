@@ -3,7 +3,7 @@
  * synthetic graphs at about 4× and 10× its train interactions) with the training run of the model it served
  * into one curve, with a plot.
  *
- *   npm run bench:api-scale -- [--dir bench/results/api-scale] [--out bench/results/api-scale.json]
+ *   npm run bench:api-scale -- [--dir bench/results/api-scale] [--out bench/results/api-scale.json] [--scales 1,4,10]
  *
  * For scale s it reads `<dir>/<s>x.json` (bench:api's output, with `--levels 16`) and the training run's JSON:
  * `<dir>/<s>x-train.json`, or for 1× the committed Gowalla run `bench/results/train-gowalla-run.json`
@@ -15,8 +15,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { plotPanels } from '../src/plot';
-
-const SCALES = [1, 4, 10] as const;
 
 /** The part of a bench:api result this script reads. */
 interface ApiRun {
@@ -47,10 +45,15 @@ async function main(): Promise<void> {
     options: {
       dir: { type: 'string', default: 'bench/results/api-scale' },
       out: { type: 'string', default: 'bench/results/api-scale.json' },
+      scales: { type: 'string', default: '1,4,10' },
     },
   });
   const dir = values.dir!;
-  const points = SCALES.map((scale) => {
+  const scales = values.scales!.split(',').map(Number);
+  if (scales.length === 0 || scales.some((s) => !Number.isInteger(s) || s < 1)) {
+    throw new Error(`bench:api-scale: --scales must be positive integers separated by commas, got "${values.scales}"`);
+  }
+  const points = scales.map((scale) => {
     const apiFile = path.join(dir, `${scale}x.json`);
     const trainFile = scale === 1 ? path.join('bench', 'results', 'train-gowalla-run.json') : path.join(dir, `${scale}x-train.json`);
     const api = readJson<ApiRun>(apiFile, 'the bench:api result');
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
   const series = (name: string, y: (p: (typeof points)[number]) => number) =>
     [{ name, points: points.map((p) => ({ x: p.graph.interactions / 1e6, y: y(p) })) }];
   await plotPanels(values.out!.replace(/\.json$/, '.png'), {
-    title: 'API against graph size (Gowalla 1×, synthetic 4× and 10×)',
+    title: `API against graph size (Gowalla 1×, synthetic ${scales.filter((s) => s > 1).map((s) => `${s}×`).join(', ')})`,
     x: 'train interactions (millions)',
     panels: [
       { yLabel: 'server RSS after warm-up (MB)', series: series('RSS', (p) => p.rssMbAfterWarmup) },
