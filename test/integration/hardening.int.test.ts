@@ -2,7 +2,7 @@ import net from 'node:net';
 import http from 'node:http';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { createExecutor, detachedFromRequest, requestDeadline, withNeo4jDeadline, type Executor } from '../../src/db/executor';
+import { createExecutor, detachedFromRequest, requestDeadline, run, withNeo4jDeadline, type Executor } from '../../src/db/executor';
 import type { ServerHandle } from '../../src/api/server';
 import { startServer } from '../../src/api/server';
 import { createLogger } from '../../src/log';
@@ -10,7 +10,7 @@ import { ExposureLog } from '../../src/serving/exposures';
 import { CLAIMANT, ModelWriteConflictError, publishModel, recoverInterruptedWrites, getModel } from '../../src/model/registry';
 import { extractGraph } from '../../src/graph/extract';
 import { standinFit } from '../helpers/standinModel';
-import { TEST_BOLT_PORT } from '../helpers/neo4j';
+import { TEST_BOLT_PORT, testExecutor } from '../helpers/neo4j';
 import { codeOf, gql, tokenFor, TEST_SECRET, useApiServer } from './api.fixture';
 
 const alice = () => tokenFor('alice');
@@ -302,6 +302,79 @@ describe('hardening (issue 13): bounded waits on Neo4j (7)', () => {
       await db.close();
       proxy.close();
       for (const s of sockets) s.destroy();
+    }
+  });
+
+  it('after Neo4j returns, while two cut statements still run there, a statement waits for one of them to end rather than being refused', async () => {
+    let mode: 'open' | 'closed' | 'silent' = 'open';
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      if (mode === 'closed') return client.destroy();
+      const upstream = net.connect(TEST_BOLT_PORT, '127.0.0.1');
+      sockets.add(client).add(upstream);
+      client.on('data', (b) => { if (mode === 'open') upstream.write(b); });
+      upstream.on('data', (b) => { if (mode === 'open') client.write(b); });
+      const drop = () => { client.destroy(); upstream.destroy(); };
+      client.on('error', drop); upstream.on('error', drop); client.on('close', drop); upstream.on('close', drop);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const db = createExecutor({ neo4jUri: `bolt://127.0.0.1:${port}`, neo4jUser: 'neo4j', neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
+      neo4jDatabase: undefined, neo4jWaitMs: 1_000 });
+    const item = (ms: number) => withNeo4jDeadline(ms, () => db.read<{ id: string }>('api/itemsByIds', { ids: ['i1'] }));
+    try {
+      expect((await item(1_000))[0].id).toBe('i1');
+      // unreachable, then back: unsettled
+      mode = 'closed';
+      for (const s of sockets) s.destroy();
+      await expect(item(1_000)).rejects.toThrow(/unavailable/i);
+      mode = 'open';
+      expect((await Promise.all([item(1_000), item(1_000)])).map((r) => r[0].id)).toEqual(['i1', 'i1']); // two pooled connections
+      // back but holding statements (planning cold): two are cut at their bound and still run there
+      mode = 'silent';
+      await expect(item(200)).rejects.toThrow(/did not answer/);
+      await expect(item(200)).rejects.toThrow(/did not answer/);
+      const third = item(60_000);
+      await new Promise((r) => setTimeout(r, 300));
+      // the held statements end (their connections drop): the waiting one runs and is answered
+      mode = 'open';
+      for (const s of sockets) s.destroy();
+      expect((await third)[0].id).toBe('i1');
+    } finally {
+      await db.close();
+      proxy.close();
+      for (const s of sockets) s.destroy();
+    }
+  });
+
+  it('when Neo4j returns, runs the statements of requests again as they last ran, so that their next runs find those plans', async () => {
+    const db = testExecutor();
+    // Neo4j caches a plan per statement text, parameter types and whether its transaction has written; the count
+    // of plans it drops says whether a statement was planned again
+    const dropPlans = async () => {
+      const msg = String((await db.driver.executeQuery('CALL db.clearQueryCaches()')).records[0].get(0));
+      return Number(/of (\d+)/.exec(msg)?.[1] ?? 0);
+    };
+    let n = 0;
+    const requests = () => withNeo4jDeadline(60_000, async () => {
+      await db.read('api/itemsByIds', { ids: ['i1'] });
+      await db.writeTx(async (tx) => {
+        await run(tx, 'api/upsertUser', { id: 'zed3', name: `zed ${++n}` }); // a write each time
+        await run(tx, 'api/usersByIds', { ids: ['zed3'] }); // after a write of its transaction
+      });
+    });
+    try {
+      await requests();
+      await dropPlans();
+      await db.warmPlans();
+      const warmed = await dropPlans();
+      expect(warmed).toBeGreaterThanOrEqual(3);
+      await db.warmPlans();
+      await requests();
+      expect(await dropPlans()).toBe(warmed); // no statement of the requests was planned again
+    } finally {
+      await db.driver.executeQuery("MATCH (u:User {id: 'zed3'}) DETACH DELETE u").catch(() => undefined);
+      await db.close();
     }
   });
 
