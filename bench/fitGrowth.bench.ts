@@ -15,8 +15,9 @@ import { createLogger } from '../src/log';
 import { initBackend } from '../src/model/backend';
 import { GfcfRecommender } from '../src/model/gfcf';
 import { InterestModel } from '../src/model/interestModel';
-import { seededRandom } from '../src/model/split';
-import type { InteractionDataset, Recommender } from '../src/model/types';
+import { seededRandom } from '../src/random';
+import type { InteractionDataset } from '../src/graph/types';
+import type { Recommender } from '../src/model/types';
 import { plotLines } from '../src/plot';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'info').child({ component: 'bench:fit-growth' });

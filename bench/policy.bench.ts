@@ -18,7 +18,7 @@
  *
  * --dataset synthetic uses the seeded synthetic graph with a temporal split (train on the past, test on the
  * future). --context (synthetic only) makes every held-out interaction's context the request context: requests
- * are (user, context) groups, the score adds weight × the item's context lift (src/policy/context.ts, from
+ * are (user, context) groups, the score adds weight × the item's context lift (src/model/contextLift.ts, from
  * POPULAR_IN counts of train only), the weight is chosen on validation, and context-aware vs context-free Recall@20
  * is reported on the same requests.
  */
@@ -31,14 +31,14 @@ import { generateSynthetic, syntheticToHeteroGraph, type SyntheticData } from '.
 import { createLogger } from '../src/log';
 import { validationSplit } from '../src/model/split';
 import { topK } from '../src/model/topk';
-import type { ContextKey } from '../src/model/types';
-import { ContextLift } from '../src/policy/context';
+import type { ContextKey } from '../src/graph/types';
+import { ContextLift } from '../src/model/contextLift';
 import { plotFrontier } from '../src/policy/frontierPlot';
 import {
   categoryIntraListDiversity, coverageAtK, exposureCounts, gini, intraListDiversity, ndcgAtK, noveltyAtK, recallAtK,
-} from '../src/policy/metrics';
+} from '../src/model/metrics';
 import { GfcfScorer } from '../src/policy/offlineScorer';
-import { seededRandom } from '../src/policy/random';
+import { seededRandom } from '../src/random';
 import { rerank, type RerankCandidate } from '../src/policy/rerank';
 import { startProgress } from '../src/progress';
 
@@ -506,7 +506,7 @@ async function main(): Promise<void> {
         note: `Same ${results.test.requests} (user, context) test requests, pure exploitation: context-aware Recall@20 ${results.test.contextAware!.recall20.toFixed(4)} `
           + `vs context-free ${results.test.contextFree!.recall20.toFixed(4)} (${(100 * (results.test.contextAware!.recall20 / results.test.contextFree!.recall20 - 1)).toFixed(1)}% relative), `
           + `NDCG@20 ${results.test.contextAware!.ndcg20.toFixed(4)} vs ${results.test.contextFree!.ndcg20.toFixed(4)}; context weight ${contextWeight} chosen on validation.`,
-        term: 'score = GF-CF score / the user\'s best candidate score + weight x sum over request contexts of log(smoothed P(context | item) / P(context)) from train POPULAR_IN counts (src/policy/context.ts)',
+        term: 'score = GF-CF score / the user\'s best candidate score + weight x sum over request contexts of log(smoothed P(context | item) / P(context)) from train POPULAR_IN counts (src/model/contextLift.ts)',
       },
     } : {}),
     settings: testSettings,

@@ -23,7 +23,7 @@ import { extractGraph } from '../src/graph/extract';
 import { csrFromCoo, type Csr } from '../src/graph/csr';
 import { initBackend } from '../src/model/backend';
 import { evaluate, usersWithItems } from '../src/model/evaluate';
-import { seededRandom } from '../src/model/split';
+import { seededRandom } from '../src/random';
 import { topK } from '../src/model/topk';
 import { startProgress } from '../src/progress';
 import { ServingEngine } from '../src/serving/recommend';

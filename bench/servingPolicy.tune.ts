@@ -17,7 +17,8 @@ import { createExecutor } from '../src/db/executor';
 import { createLogger } from '../src/log';
 import { ModelScorer, rowOf } from '../src/model/scorer';
 import { normalizeInteractions } from '../src/model/spectral';
-import { seededRandom, validationSplit } from '../src/model/split';
+import { seededRandom } from '../src/random';
+import { validationSplit } from '../src/model/split';
 import { evaluate } from '../src/model/evaluate';
 import { startProgress } from '../src/progress';
 import { ServingEngine, DEFAULT_SERVING } from '../src/serving/recommend';
@@ -25,7 +26,7 @@ import { NEUTRAL_POLICY, ServingPolicy } from '../src/serving/policy';
 import { ExposureLog } from '../src/serving/exposures';
 import type { ModelState } from '../src/serving/modelState';
 import { retrieve } from '../src/serving/retrieval';
-import type { PolicySettings } from '../src/serving/types';
+import type { PolicySettings } from '../src/config';
 
 const K = 20;
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;

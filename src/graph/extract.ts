@@ -3,7 +3,7 @@ import type { Executor } from '../db/executor';
 import { cypher } from '../db/cypher';
 import type { Logger } from '../log';
 import { startProgress } from '../progress';
-import type { ContextKey, HeteroGraph } from '../model/types';
+import type { ContextKey, HeteroGraph } from './types';
 import { BuildStats, EdgeWeighting, HeteroGraphBuilder, Relation } from './builder';
 
 /** Options of a graph extraction from Neo4j. */

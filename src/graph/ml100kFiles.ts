@@ -10,7 +10,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { Csr } from './csr';
 import { binaryCsr } from './files';
-import type { ContextKey } from '../model/types';
+import type { ContextKey } from './types';
 
 /** A malformed ml-100k file: the message names the file, the 1-based line, the offending value and what was expected. */
 export class Ml100kFileError extends Error {

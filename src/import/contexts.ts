@@ -2,7 +2,7 @@
  * Contexts derived from a moment (UTC): the time of day and the weekday, with the values the synthetic
  * generator draws and the events / ml-100k imports derive from timestamps. One definition for all.
  */
-import type { ContextKey } from '../model/types';
+import type { ContextKey } from '../graph/types';
 
 export const TIMES_OF_DAY = ['morning', 'afternoon', 'evening', 'night'] as const;
 /** Hour ranges [from, to) of each time of day (UTC); night wraps around midnight (23-6). */

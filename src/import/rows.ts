@@ -6,7 +6,7 @@
 import neo4j from 'neo4j-driver';
 import type { Executor } from '../db/executor';
 import { isPositiveKind } from '../graph/weights';
-import type { ContextKey } from '../model/types';
+import type { ContextKey } from '../graph/types';
 import { addCounts, writeBatches, WriteCounts, zeroCounts } from './write';
 
 /** A typed node attribute value: strings, integers, floats and dates (`YYYY-MM-DD`). */

@@ -17,7 +17,7 @@
  */
 import { csrFromCoo, Csr } from '../graph/csr';
 import { interactionWeight, isPositiveKind } from '../graph/weights';
-import type { ContextKey, HeteroGraph } from '../model/types';
+import type { ContextKey, HeteroGraph } from '../graph/types';
 import { gammaSample, seededRandom } from '../random';
 import { DEVICES, HOURS, TIMES_OF_DAY, WEEKDAYS } from './contexts';
 

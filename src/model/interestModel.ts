@@ -5,8 +5,10 @@ import { evaluate } from './evaluate';
 import { FilterScorer, graphRelations, spectrumOf, type FilterBasis } from './filter';
 import { chebyCfParams, responseOf, searchResponse, type FilterParams } from './responseSearch';
 import { normalizeInteractions } from './spectral';
-import { seededRandom, validationSplit } from './split';
-import type { FitReport, HeteroGraph, InteractionDataset, NodeEmbeddings, Recommender, TrainedModel } from './types';
+import { seededRandom } from '../random';
+import { validationSplit } from './split';
+import type { FitReport, NodeEmbeddings, Recommender, TrainedModel } from './types';
+import type { HeteroGraph, InteractionDataset } from '../graph/types';
 
 /** Hyper-parameters of the interest model's fit (not of the filter: those are fitted). */
 export interface InterestModelOptions {

@@ -1,8 +1,6 @@
 import type { Csr } from '../graph/csr';
 import { seededRandom } from '../random';
 
-export { seededRandom };
-
 /** Options of validationSplit. */
 export interface ValidationSplitOptions {
   /** Share of each user's items moved to validation, in (0, 1); default 0.2. */

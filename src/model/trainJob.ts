@@ -8,8 +8,10 @@ import { extractGraph, ExtractStats } from '../graph/extract';
 import type { Logger } from '../log';
 import { evaluate } from './evaluate';
 import { activateModel, activeModel, publishModel, PublishOptions } from './registry';
-import { DEFAULT_GATE_TOLERANCE, gateDecision, type GateDecision } from './gate';
-import type { HeteroGraph, NodeEmbeddings, TrainedModel } from './types';
+import { DEFAULT_GATE_TOLERANCE } from '../config';
+import { gateDecision, type GateDecision } from './gate';
+import type { HeteroGraph } from '../graph/types';
+import type { NodeEmbeddings, TrainedModel } from './types';
 
 /** Where a run is; `failed` includes cancelled runs (their error says so). */
 export type TrainingState = 'queued' | 'extracting' | 'training' | 'writing' | 'activating' | 'succeeded' | 'failed';

@@ -1,4 +1,4 @@
-import { decayedPairWeight, halfLifeMsOf } from '../policy/decay';
+import { decayedPairWeight, halfLifeMsOf } from '../graph/decay';
 
 /** One positive (user, item) pair for fold-in: the pair's weight and the item's fold-in vector. */
 export interface FoldInRow {

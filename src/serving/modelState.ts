@@ -7,7 +7,7 @@ import { positiveOnly } from '../model/interestModel';
 import { normalizeInteractions } from '../model/spectral';
 import { graphRelations } from '../model/filter';
 import { ModelScorer, rowOf, type SparseRow } from '../model/scorer';
-import { halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../policy/decay';
+import { halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../graph/decay';
 import { trainingEdgeWeight } from '../graph/weights';
 
 /**

@@ -17,9 +17,8 @@ import type { Logger } from '../log';
 import { rerank, type PolicySlot, type RerankCandidate } from '../policy/rerank';
 import { ExposureLog } from './exposures';
 import type { ActiveModel, ItemMatrix } from './modelState';
-import type { EffectivePolicy, GraphPath, PolicySettings, Reason, RecommendationResult, ScoreBreakdown } from './types';
-
-export type { PolicySettings } from './types';
+import type { EffectivePolicy, GraphPath, Reason, RecommendationResult, ScoreBreakdown } from './types';
+import type { PolicySettings } from '../config';
 
 export const POLICY_SETTING_NAMES: readonly (keyof PolicySettings)[] = Object.freeze(
   ['diversity', 'exploration', 'novelty', 'exposureDebias', 'maxCategoryShare', 'negativeFeedback'] as const);

@@ -1,3 +1,4 @@
+import type { PolicySettings } from '../config';
 /** Shapes shared by candidate generation, scoring and explanation. */
 
 /** A context value of a request, e.g. {kind: 'device', value: 'mobile'}. */
@@ -68,22 +69,6 @@ export interface ScoredItem {
   exploration?: boolean;
   /** Propensity the policy gave this item at this position, as logged with the exposure, in (0, 1]. */
   probability?: number;
-}
-
-/** The re-ranking policy's settings a request may set (each 0..1); defaults come from config (POLICY_*). */
-export interface PolicySettings {
-  /** Maximal-marginal-relevance weight of dissimilarity (0 = pure relevance). */
-  diversity: number;
-  /** Expected share of exploration (Thompson-sampling) slots of a page. */
-  exploration: number;
-  /** Popularity penalty, in units of the candidates' score range. */
-  novelty: number;
-  /** Penalty on how often an item has been shown already, in units of the score range. */
-  exposureDebias: number;
-  /** Largest share of a page one category may take (1 = no cap). */
-  maxCategoryShare: number;
-  /** Strength of the push-down of items similar to the user's dismissed/disliked items, in units of the score range. */
-  negativeFeedback: number;
 }
 
 /** The policy settings a page was built with (request values over the configured defaults), and its seed. */

@@ -4,8 +4,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { Csr } from '../../graph/csr';
 import { startProgress } from '../../progress';
 import { evaluate } from '../evaluate';
-import { seededRandom, validationSplit } from '../split';
-import type { FitReport, InteractionDataset, Recommender } from '../types';
+import { seededRandom } from '../../random';
+import { validationSplit } from '../split';
+import type { FitReport, Recommender } from '../types';
+import type { InteractionDataset } from '../../graph/types';
 
 /** Options of BprMf; every field has a default. */
 export interface BprMfOptions {

@@ -3,7 +3,7 @@
  * interaction one half-life old counts half as much as one made now. Used for the fold-in of a user's
  * embedding at serving time and for the training weights.
  */
-import { csrFromCoo, type Csr } from '../graph/csr';
+import { csrFromCoo, type Csr } from './csr';
 
 /** Milliseconds in a day, for half-lives given in days. */
 export const DAY_MS = 86_400_000;
