@@ -18,7 +18,7 @@ import { InterestModel } from '../src/model/interestModel';
 import { seededRandom } from '../src/random';
 import type { InteractionDataset } from '../src/graph/types';
 import type { Recommender } from '../src/model/types';
-import { plotLines } from '../src/plot';
+import { plotLines } from './plot';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'info').child({ component: 'bench:fit-growth' });
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;

@@ -26,7 +26,7 @@ import { GfcfRecommender } from '../src/model/gfcf';
 import { InterestModel } from '../src/model/interestModel';
 import type { FitReport, Recommender } from '../src/model/types';
 import type { InteractionDataset } from '../src/graph/types';
-import { plotTrainingCurves } from '../src/plot';
+import { plotTrainingCurves } from './plot';
 import { isMl100kFolder, runMl100kBench } from './ml100k';
 
 const log = createLogger().child({ component: 'bench:model' });

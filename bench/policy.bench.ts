@@ -33,7 +33,7 @@ import { validationSplit } from '../src/model/split';
 import { topK } from '../src/model/topk';
 import type { ContextKey } from '../src/graph/types';
 import { ContextLift } from '../src/model/contextLift';
-import { plotFrontier } from '../src/policy/frontierPlot';
+import { plotFrontier } from './frontierPlot';
 import { categoryIntraListDiversity, coverageAtK, exposureCounts, gini, intraListDiversity, ndcgAtK, noveltyAtK, recallAtK } from '../src/model/metrics';
 import { GfcfRecommender } from '../src/model/gfcf';
 import { seededRandom } from '../src/random';
