@@ -10,7 +10,7 @@ import type { Executor } from '../db/executor';
 import { INTERACTION_KINDS, InteractionKind, interactionWeight, isInteractionKind, isPositiveKind, RATING_MAX } from '../graph/weights';
 import type { Logger } from '../log';
 import type { ContextKey } from '../graph/types';
-import { contextKey, DERIVED_CONTEXT_KINDS, derivedContext, DerivedContextKind } from './contexts';
+import { contextKey, DERIVED_CONTEXT_KINDS, derivedContext, DerivedContextKind } from '../graph/contexts';
 import { ImportMappingError, ImportValidationError } from './errors';
 import { ATTRIBUTE_TYPES, Attributes, AttributeType, contextCounts, HeldOutRow, ImportRows, ImportWritten, InteractionRow, ItemNodeRow,
   UserRow, writeImportRows } from './rows';

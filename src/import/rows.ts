@@ -37,7 +37,7 @@ export interface InteractionRow {
   /** The rating for kind `rating`, otherwise null. */
   rating: number | null;
   at: number | null;
-  /** Context keys `kind:value` (src/import/contexts.ts contextKey), possibly empty. */
+  /** Context keys `kind:value` (src/graph/contexts.ts contextKey), possibly empty. */
   contexts: string[];
 }
 

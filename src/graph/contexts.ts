@@ -1,8 +1,8 @@
 /**
  * Contexts derived from a moment (UTC): the time of day and the weekday, with the values the synthetic
- * generator draws and the events / ml-100k imports derive from timestamps. One definition for all.
+ * generator draws and the events / ml-100k imports and files derive from timestamps. One definition for all.
  */
-import type { ContextKey } from '../graph/types';
+import type { ContextKey } from './types';
 
 export const TIMES_OF_DAY = ['morning', 'afternoon', 'evening', 'night'] as const;
 /** Hour ranges [from, to) of each time of day (UTC); night wraps around midnight (23-6). */
@@ -19,10 +19,8 @@ export type DerivedContextKind = (typeof DERIVED_CONTEXT_KINDS)[number];
 /** The time of day of an epoch-ms moment in UTC, by HOURS. */
 export function timeOfDayOf(ms: number): (typeof TIMES_OF_DAY)[number] {
   const h = new Date(ms).getUTCHours();
-  if (h >= 6 && h < 12) return 'morning';
-  if (h >= 12 && h < 18) return 'afternoon';
-  if (h >= 18 && h < 23) return 'evening';
-  return 'night';
+  const wrapped = h < HOURS.morning[0] ? h + 24 : h; // night's hours after midnight count from 24
+  return TIMES_OF_DAY.find((t) => wrapped >= HOURS[t][0] && wrapped < HOURS[t][1])!;
 }
 
 /** The weekday of an epoch-ms moment in UTC. */
