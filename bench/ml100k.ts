@@ -186,7 +186,7 @@ function sdOf(x: Float32Array): number {
 
 /**
  * Validation Recall@20 of the warm slice when the scorer's input rows are recency-weighted, measured from each
- * user's latest fit interaction: by time with the project's decay rule (src/policy/decay.ts interactionDecay) at
+ * user's latest fit interaction: by time with the project's decay rule (src/graph/decay.ts interactionDecay) at
  * a few half-lives, and by position (0.5^(r / h), r = 0 for the latest). A probe for the model's design, recorded
  * in the JSON only; no reported row uses it.
  */

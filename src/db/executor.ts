@@ -11,7 +11,7 @@ export interface StatementCounter {
 }
 
 /**
- * Observes every named statement this process sends (src/metrics.ts subscribes): its file name, the seconds
+ * Observes every named statement this process sends (src/api/serviceMetrics.ts subscribes): its file name, the seconds
  * until its records were in (retries included) and whether it failed.
  */
 export type StatementObserver = (name: string, seconds: number, failed: boolean) => void;

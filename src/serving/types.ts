@@ -10,7 +10,7 @@ export interface ContextValue {
 /**
  * The named parts of a score; `score` is exactly their sum. `embedding` and `graph` are the model's terms
  * (src/model/scorer.ts); `context` and `popularity` are 0 until the model has such terms; the re-ranking policy's
- * parts (src/serving/policy.ts) are absent (0) where no policy ran, e.g. similarItems.
+ * parts (src/serving/servingPolicy.ts) are absent (0) where no policy ran, e.g. similarItems.
  */
 export interface ScoreBreakdown {
   embedding: number;
