@@ -37,3 +37,9 @@ export function derivedContext(kind: DerivedContextKind, ms: number): ContextKey
 export function contextKey(c: ContextKey): string {
   return `${c.kind}:${c.value}`;
 }
+
+/** The context of a stored `kind:value` key (contextKey's inverse; a key without a colon is a kind with an empty value). */
+export function parseContextKey(key: string): ContextKey {
+  const sep = key.indexOf(':');
+  return sep < 0 ? { kind: key, value: '' } : { kind: key.slice(0, sep), value: key.slice(sep + 1) };
+}

@@ -7,13 +7,12 @@
  */
 import path from 'node:path';
 import type { Executor } from '../db/executor';
-import { contextKey, DERIVED_CONTEXT_KINDS, derivedContext } from '../graph/contexts';
+import { contextKey, DERIVED_CONTEXT_KINDS, derivedContext, parseContextKey } from '../graph/contexts';
 import { loadMl100k, Ml100kFileError, type Ml100kData, type TimedRatings } from '../graph/ml100kFiles';
 import { interactionWeight } from '../graph/weights';
 import type { Logger } from '../log';
 import { ImportValidationError } from './errors';
-import { Attributes, contextCounts, ImportRows, ImportWritten, writeImportRows } from './rows';
-import { rowCounts } from './events';
+import { Attributes, contextCounts, ImportRows, ImportWritten, rowCounts, writeImportRows } from './rows';
 
 /** The folder parsed by src/graph/ml100kFiles.ts, its file errors as ImportValidationError naming the file's path. */
 function readFolder(dir: string): Ml100kData {
@@ -36,7 +35,7 @@ export function ml100kRows(dir: string): ImportRows {
   });
   const interactions = ratings(data.train).map((e) => ({ ...e, contexts: DERIVED_CONTEXT_KINDS.map((k) => contextKey(derivedContext(k, e.at))) }));
   const contexts = new Map<string, { kind: string; value: string }>();
-  for (const e of interactions) for (const c of e.contexts) if (!contexts.has(c)) contexts.set(c, { kind: c.slice(0, c.indexOf(':')), value: c.slice(c.indexOf(':') + 1) });
+  for (const e of interactions) for (const c of e.contexts) if (!contexts.has(c)) contexts.set(c, parseContextKey(c));
   return {
     categories: data.genres,
     contexts: [...contexts.values()],

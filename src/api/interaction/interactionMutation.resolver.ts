@@ -1,8 +1,8 @@
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { run } from '../../db/executor';
+import { parseContextKey } from '../../graph/contexts';
 import { interactionWeight, isInteractionKind, INTERACTION_KINDS } from '../../graph/weights';
 import { recordInteraction } from '../../serving/feedback';
-import { slotParams } from '../../serving/modelState';
+import { upsertCatalogItem } from '../../serving/catalog';
 import type { ApiContext } from '../context';
 import { requireAdmin, requireSelfOrAdmin } from '../auth';
 import { badInput, checkId, notFound } from '../errors';
@@ -108,7 +108,7 @@ export class InteractionMutationResolver {
       feedbackImpressionId: out.feedbackImpressionId,
       interaction: {
         userId: input.userId, itemId: r.itemId, kind: r.kind, weight: r.weight, at: r.at,
-        contexts: (r.contexts as string[]).map((k) => ({ kind: k.slice(0, k.indexOf(':')), value: k.slice(k.indexOf(':') + 1) })),
+        contexts: (r.contexts as string[]).map(parseContextKey),
       },
     };
   }
@@ -134,28 +134,7 @@ export class InteractionMutationResolver {
     if (input.categories.length > 50 || input.categories.some((c) => typeof c !== 'string' || c.length === 0 || c.length > 200)) {
       throw badInput('input.categories', input.categories, 'at most 50 non-empty category names');
     }
-    const model = await ctx.serving.store.activeModel(ctx.counter);
-    const out = await ctx.db.writeTx(async (tx) => {
-      const [row] = await run(tx, 'api/upsertItem', {
-        id: input.id, title: input.title ?? null, categories: input.categories,
-        version: model?.version ?? null, versionProperty: model?.versionProperty ?? null,
-      }, ctx.counter);
-      let source: string | null = row.embeddingSource;
-      let embedding: number[] | null = null;
-      let categories: string[] = input.categories;
-      if (model && source !== 'model') {
-        const [n] = await run(tx, 'api/itemNeighbourEmbedding', { ...slotParams(model), id: input.id, sample: 2000 }, ctx.counter);
-        if (n) {
-          source = 'neighbours';
-          embedding = n.embedding;
-          categories = n.categories;
-        }
-      }
-      return { row, source, embedding, categories };
-    });
-    if (model && out.embedding) ctx.serving.store.upsertItem(model.version, input.id, out.embedding, out.categories, out.row.title ?? null);
-    else ctx.serving.store.noteItem(input.id, out.row.title ?? null, out.categories);
-    return { item: { id: out.row.id, title: out.row.title ?? null }, created: out.row.created, embeddingSource: out.source };
+    return upsertCatalogItem(ctx.db, ctx.serving.store, { id: input.id, title: input.title ?? null, categories: input.categories }, ctx.counter);
   }
 
   @Mutation(() => DeleteUserPayload, { complexity: RESOLVE_COST.statement, description: 'Deletes a user with its interactions, follows and context edges (self or admin).' })
