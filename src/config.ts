@@ -173,8 +173,7 @@ export function loadPolicyConfig(env: Env = process.env): PolicyConfig {
     negativeFeedback: num(env, 'POLICY_NEGATIVE_FEEDBACK', 0.5, 0, 1),
     feedbackWindowHours,
     exposureRetentionDays,
-    // measured on Gowalla at 130 requests/s: one flush costs Neo4j ~14 ms plus ~0.05 ms per row, so flushing every
-    // second (or 2,000 rows) rather than every 250 ms (500 rows) halves the log's share of Neo4j's CPU
+    // a flush has a fixed cost in Neo4j besides its rows: fewer, larger flushes take less of its CPU
     exposureFlushMs: int(env, 'EXPOSURE_FLUSH_MS', 1000, 10, 60_000),
     exposureBatchRows: int(env, 'EXPOSURE_BATCH_ROWS', 2000, 1, 100_000),
     exposureBufferMax: int(env, 'EXPOSURE_BUFFER_MAX', 100_000, 100, 10_000_000),
