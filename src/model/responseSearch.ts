@@ -1,7 +1,8 @@
 import type { Csr } from '../graph/csr';
 import type { Logger } from '../log';
 import { startProgress } from '../progress';
-import { categoryRows, FilterScorer, followsRows, projectRows, rowDegrees, type FilterBasis, type FilterResponse } from './filter';
+import { categoryRows, followsRows, projectRows, rowDegrees } from './pathTerms';
+import { FilterScorer, type FilterBasis, type FilterResponse } from './filter';
 import { degreePower } from './spectral';
 import { topK } from './topk';
 import { ndcgAtK, recallAtK } from './metrics';

@@ -1,7 +1,7 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { initBackend } from '../../src/model/backend';
 import { csrFromCoo, type Csr } from '../../src/graph/csr';
-import { neighbourhoodRows } from '../../src/model/filter';
+import { neighbourhoodRows } from '../../src/model/pathTerms';
 import { normalizeInteractions, topSpectrum } from '../../src/model/spectral';
 import { seededRandom } from '../../src/random';
 
