@@ -42,15 +42,8 @@ export interface InteractionRow {
   contexts: string[];
 }
 
-/** A HELD_OUT edge (evaluation only): one per (user, item). */
-export interface HeldOutRow {
-  user: string;
-  item: string;
-  kind: string;
-  weight: number;
-  rating: number | null;
-  at: number | null;
-}
+/** A HELD_OUT edge (evaluation only): one per (user, item), an interaction without contexts. */
+export type HeldOutRow = Omit<InteractionRow, 'contexts'>;
 
 /** Aggregated context edges: how often a user (or item) occurs in positive interactions with a context. */
 export interface ContextCountRow {
