@@ -15,9 +15,10 @@ import { createLogger } from '../src/log';
 import { initBackend } from '../src/model/backend';
 import { GfcfRecommender } from '../src/model/gfcf';
 import { InterestModel } from '../src/model/interestModel';
-import { seededRandom } from '../src/model/split';
-import type { InteractionDataset, Recommender } from '../src/model/types';
-import { plotLines } from '../src/plot';
+import { seededRandom } from '../src/random';
+import type { InteractionDataset } from '../src/graph/types';
+import type { Recommender } from '../src/model/types';
+import { plotLines } from './plot';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'info').child({ component: 'bench:fit-growth' });
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;

@@ -24,7 +24,7 @@ import {
   type TimedRatings,
 } from '../src/graph/ml100kFiles';
 import { createLogger } from '../src/log';
-import { interactionDecay } from '../src/policy/decay';
+import { interactionDecay } from '../src/graph/decay';
 import { initBackend, type BackendName } from '../src/model/backend';
 import { DemographicPopular, GenreProfile, RandomScores, genderAgeDecadeGroups } from '../src/model/baselines/coldStart';
 import { ItemKnn } from '../src/model/baselines/itemKnn';
@@ -54,7 +54,7 @@ import {
   type SliceMetrics,
   type Slices,
 } from '../src/model/slices';
-import type { ContextKey, InteractionDataset } from '../src/model/types';
+import type { ContextKey, InteractionDataset } from '../src/graph/types';
 
 const log = createLogger().child({ component: 'bench:ml100k' });
 const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
@@ -186,7 +186,7 @@ function sdOf(x: Float32Array): number {
 
 /**
  * Validation Recall@20 of the warm slice when the scorer's input rows are recency-weighted, measured from each
- * user's latest fit interaction: by time with the project's decay rule (src/policy/decay.ts interactionDecay) at
+ * user's latest fit interaction: by time with the project's decay rule (src/graph/decay.ts interactionDecay) at
  * a few half-lives, and by position (0.5^(r / h), r = 0 for the latest). A probe for the model's design, recorded
  * in the JSON only; no reported row uses it.
  */
@@ -494,7 +494,7 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
       off: { recall20: round(off.recall20), ndcg20: round(off.ndcg20) },
       weight: roundDeep(v.context.weight),
       lift: {
-        definition: 'src/policy/context.ts ContextLift: Σ over the request contexts (weekday, time of day UTC of the first test rating) of log(q_ic / p_c), smoothed by s',
+        definition: 'src/model/contextLift.ts ContextLift: Σ over the request contexts (weekday, time of day UTC of the first test rating) of log(q_ic / p_c), smoothed by s',
         smoothing: v.context.smoothing,
         contexts: ML100K_CONTEXTS.map((c) => `${c.kind}:${c.value}`),
         meanAbsLiftOverTrainItems: round(liftN ? liftAbs / liftN : 0),

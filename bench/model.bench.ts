@@ -24,8 +24,9 @@ import { MostPopular } from '../src/model/baselines/popularity';
 import { initBackend, type BackendName } from '../src/model/backend';
 import { GfcfRecommender } from '../src/model/gfcf';
 import { InterestModel } from '../src/model/interestModel';
-import type { FitReport, InteractionDataset, Recommender } from '../src/model/types';
-import { plotTrainingCurves } from '../src/plot';
+import type { FitReport, Recommender } from '../src/model/types';
+import type { InteractionDataset } from '../src/graph/types';
+import { plotTrainingCurves } from './plot';
 import { isMl100kFolder, runMl100kBench } from './ml100k';
 
 const log = createLogger().child({ component: 'bench:model' });

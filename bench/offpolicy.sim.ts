@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { generateSynthetic } from '../src/import/synthetic';
 import { seededRandom } from '../src/random';
 import { pagePropensities, rerank, type RerankCandidate, type RerankOptions } from '../src/policy/rerank';
-import { DEFAULT_SERVING_POLICY } from '../src/serving/policy';
+import { DEFAULT_SERVING_POLICY } from '../src/serving/servingPolicy';
 import { offPolicyEstimates, type OffPolicyRound } from '../src/eval/offpolicy';
 import { startProgress } from '../src/progress';
 

@@ -4,7 +4,7 @@
  *   npm run bench:policy -- --dataset <dir|synthetic> --out bench/results/policy-<name>.json
  *                           [--context] [--users N] [--candidates N] [--seed S]
  *
- * Fits a scorer once (GF-CF, src/policy/offlineScorer.ts), takes each evaluated request's top-N candidates
+ * Fits a scorer once (GF-CF, src/model/gfcf.ts on 64 dims), takes each evaluated request's top-N candidates
  * (train items excluded), re-ranks them with src/policy/rerank.ts for every setting of a diversity × exploration
  * grid and records Recall@20, NDCG@20, coverage@20, ILD@20, novelty@20 and the Gini index of exposure per
  * setting. Exposure counts for Thompson sampling come from the simulated serving log of the sweep itself
@@ -18,7 +18,7 @@
  *
  * --dataset synthetic uses the seeded synthetic graph with a temporal split (train on the past, test on the
  * future). --context (synthetic only) makes every held-out interaction's context the request context: requests
- * are (user, context) groups, the score adds weight × the item's context lift (src/policy/context.ts, from
+ * are (user, context) groups, the score adds weight × the item's context lift (src/model/contextLift.ts, from
  * POPULAR_IN counts of train only), the weight is chosen on validation, and context-aware vs context-free Recall@20
  * is reported on the same requests.
  */
@@ -31,14 +31,12 @@ import { generateSynthetic, syntheticToHeteroGraph, type SyntheticData } from '.
 import { createLogger } from '../src/log';
 import { validationSplit } from '../src/model/split';
 import { topK } from '../src/model/topk';
-import type { ContextKey } from '../src/model/types';
-import { ContextLift } from '../src/policy/context';
-import { plotFrontier } from '../src/policy/frontierPlot';
-import {
-  categoryIntraListDiversity, coverageAtK, exposureCounts, gini, intraListDiversity, ndcgAtK, noveltyAtK, recallAtK,
-} from '../src/policy/metrics';
-import { GfcfScorer } from '../src/policy/offlineScorer';
-import { seededRandom } from '../src/policy/random';
+import type { ContextKey } from '../src/graph/types';
+import { ContextLift } from '../src/model/contextLift';
+import { plotFrontier } from './frontierPlot';
+import { categoryIntraListDiversity, coverageAtK, exposureCounts, gini, intraListDiversity, ndcgAtK, noveltyAtK, recallAtK } from '../src/model/metrics';
+import { GfcfRecommender } from '../src/model/gfcf';
+import { seededRandom } from '../src/random';
 import { rerank, type RerankCandidate } from '../src/policy/rerank';
 import { startProgress } from '../src/progress';
 
@@ -146,8 +144,9 @@ function userRequests(target: Csr, max: number, seed: number): Request[] {
 }
 
 /** Scores and candidates of every request; `contextWeight` > 0 adds weight × the context lift to the normalised score. */
-function prepare(
-  scorer: GfcfScorer,
+async function prepare(
+  scorer: GfcfRecommender,
+  embeddings: { dims: number; vectors: Float32Array },
   phase: Phase,
   numItems: number,
   n: number,
@@ -155,20 +154,19 @@ function prepare(
   itemCategories: string[][] | undefined,
   contextLift: ContextLift | undefined,
   contextWeight: number,
-): Prepared[] {
+): Promise<Prepared[]> {
   const row = new Float32Array(numItems);
-  const scratch = new Float64Array(phase.fit.rows);
   const liftCache = new Map<string, Float32Array>();
   const idx = new Int32Array(n);
   const top = new Float32Array(n);
-  const dims = scorer.dims;
+  const { dims, vectors } = embeddings;
   const out: Prepared[] = [];
   let lastUser = -1;
   const base = new Float32Array(numItems);
   const bar = startProgress(`candidates (${phase.name})`, phase.requests.length, 'requests');
   for (const request of phase.requests) {
     if (request.user !== lastUser) {
-      scorer.scoreUser(request.user, base, scratch);
+      await scorer.scoreUsers(Int32Array.of(request.user), base);
       for (let k = phase.fit.indptr[request.user]; k < phase.fit.indptr[request.user + 1]; k++) base[phase.fit.indices[k]] = -Infinity;
       let max = 0;
       for (let i = 0; i < numItems; i++) if (base[i] > max) max = base[i];
@@ -190,7 +188,7 @@ function prepare(
     const candidates: RerankCandidate[] = Array.from(items, (i, r) => ({
       id: String(i),
       score: top[r],
-      embedding: scorer.itemEmbeddings.subarray(i * dims, (i + 1) * dims),
+      embedding: vectors.subarray(i * dims, (i + 1) * dims),
       categories: itemCategories?.[i],
       popularity: popularity[i],
       exposures: 0,
@@ -428,8 +426,9 @@ async function main(): Promise<void> {
   let chosen: ReturnType<typeof chooseDefault> | undefined;
   let contextWeight = 0;
   for (const phase of phases) {
-    const scorer = new GfcfScorer({ dims: 64, alpha: 0.3, seed: args.seed });
-    const { seconds: fitSeconds } = scorer.fit(phase.fit);
+    const scorer = new GfcfRecommender({ k: 64, alpha: 0.3 });
+    const { trainSeconds: fitSeconds } = await scorer.fit({ name: phase.name, numUsers, numItems, train: phase.fit }, { seed: args.seed });
+    const embeddings = scorer.itemEmbeddings();
     log.info({ phase: phase.name, fitSeconds, requests: phase.requests.length }, 'scorer fitted');
     const popularity = popularityOf(phase.fit);
     const lift = phase.itemContext && synthetic ? new ContextLift(phase.itemContext, synthetic.contexts) : undefined;
@@ -438,19 +437,19 @@ async function main(): Promise<void> {
       if (phase.name === 'validation') {
         entry.contextCurve = [];
         for (const w of CONTEXT_WEIGHTS) {
-          const m = exploitRecall(prepare(scorer, phase, numItems, K, popularity, itemCategories, lift, w));
+          const m = exploitRecall(await prepare(scorer, embeddings, phase, numItems, K, popularity, itemCategories, lift, w));
           entry.contextCurve.push({ weight: w, ...m });
         }
         contextWeight = entry.contextCurve.reduce((a, b) => (b.recall20 > a.recall20 ? b : a)).weight;
         log.info({ curve: entry.contextCurve, contextWeight }, 'context weight chosen on validation');
       }
       entry.contextWeight = contextWeight;
-      entry.contextFree = exploitRecall(prepare(scorer, phase, numItems, K, popularity, itemCategories, lift, 0));
+      entry.contextFree = exploitRecall(await prepare(scorer, embeddings, phase, numItems, K, popularity, itemCategories, lift, 0));
     }
-    const prepared = prepare(scorer, phase, numItems, args.candidates, popularity, itemCategories, lift, contextWeight);
+    const prepared = await prepare(scorer, embeddings, phase, numItems, args.candidates, popularity, itemCategories, lift, contextWeight);
     if (lift) entry.contextAware = exploitRecall(prepared);
     entry.settings = sweep(prepared, phase.name, {
-      numItems, numUsers, popularity, embeddings: scorer.itemEmbeddings, dims: scorer.dims, itemCategoryIdx, seed: args.seed,
+      numItems, numUsers, popularity, embeddings: embeddings.vectors, dims: embeddings.dims, itemCategoryIdx, seed: args.seed,
     });
     results[phase.name] = entry;
     if (phase.name === 'validation') {
@@ -478,7 +477,7 @@ async function main(): Promise<void> {
     dataset: name,
     default: { diversity: chosen!.diversity, exploration: chosen!.exploration, exposureDebias: chosen!.exposureDebias },
     defaultRule: chosen!.rule,
-    scorer: 'GF-CF (normalised item-item filter + 0.3 x 64-dim spectral low-pass), src/policy/offlineScorer.ts; InterestModel was not committed when this ran',
+    scorer: 'GF-CF (normalised item-item filter + 0.3 x 64-dim spectral low-pass), src/model/gfcf.ts',
     command: `npm run bench:policy -- ${process.argv.slice(2).join(' ')}`,
     protocol: {
       k: K,
@@ -506,7 +505,7 @@ async function main(): Promise<void> {
         note: `Same ${results.test.requests} (user, context) test requests, pure exploitation: context-aware Recall@20 ${results.test.contextAware!.recall20.toFixed(4)} `
           + `vs context-free ${results.test.contextFree!.recall20.toFixed(4)} (${(100 * (results.test.contextAware!.recall20 / results.test.contextFree!.recall20 - 1)).toFixed(1)}% relative), `
           + `NDCG@20 ${results.test.contextAware!.ndcg20.toFixed(4)} vs ${results.test.contextFree!.ndcg20.toFixed(4)}; context weight ${contextWeight} chosen on validation.`,
-        term: 'score = GF-CF score / the user\'s best candidate score + weight x sum over request contexts of log(smoothed P(context | item) / P(context)) from train POPULAR_IN counts (src/policy/context.ts)',
+        term: 'score = GF-CF score / the user\'s best candidate score + weight x sum over request contexts of log(smoothed P(context | item) / P(context)) from train POPULAR_IN counts (src/model/contextLift.ts)',
       },
     } : {}),
     settings: testSettings,

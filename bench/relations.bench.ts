@@ -14,7 +14,7 @@ import { createLogger } from '../src/log';
 import { initBackend } from '../src/model/backend';
 import { evaluate } from '../src/model/evaluate';
 import { InterestModel } from '../src/model/interestModel';
-import type { HeteroGraph } from '../src/model/types';
+import type { HeteroGraph } from '../src/graph/types';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'info').child({ component: 'bench:relations' });
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;

@@ -16,7 +16,8 @@ import { applySchema } from '../src/db/schema';
 import { extractGraph } from '../src/graph/extract';
 import { createLogger } from '../src/log';
 import { publishModel } from '../src/model/registry';
-import type { HeteroGraph, TrainedModel } from '../src/model/types';
+import type { HeteroGraph } from '../src/graph/types';
+import type { TrainedModel } from '../src/model/types';
 
 function randomModel(g: HeteroGraph, dims: number, seed: number): TrainedModel {
   let s = seed >>> 0 || 1;

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config';
 import { createExecutor } from '../db/executor';
 import { createLogger } from '../log';
-import { POLICY_SETTING_NAMES, type PolicyRequest } from '../serving/policy';
+import { POLICY_SETTING_NAMES, type PolicyRequest } from '../serving/servingPolicy';
 import { evaluateOffPolicy, readShownLog, toOpenBanditFeedback } from '../eval/shownLog';
 
 const USAGE = `usage: npm run eval:offpolicy -- --since <ISO date> --policy '<json>' [--max-rows N] [--alpha A] [--export <file>]

@@ -11,7 +11,7 @@ export interface StatementCounter {
 }
 
 /**
- * Observes every named statement this process sends (src/metrics.ts subscribes): its file name, the seconds
+ * Observes every named statement this process sends (src/api/serviceMetrics.ts subscribes): its file name, the seconds
  * until its records were in (retries included) and whether it failed.
  */
 export type StatementObserver = (name: string, seconds: number, failed: boolean) => void;
@@ -209,16 +209,9 @@ export class Executor {
   private readDatabase: Promise<string | undefined> | null = null;
 
   /**
-   * Runs a named read statement and returns its records as objects. One statement is atomic on its own,
-   * so it runs as an auto-commit read (RUN + PULL in one round trip) rather than a managed transaction
-   * (BEGIN, RUN, PULL, COMMIT), in a session with the database named (an unnamed one costs the driver a
-   * home-database resolution per session), closed after the statement. Sessions are not reused: a driver
-   * session keeps every result it ran until it is closed, so a reused one held every record read through it
-   * (measured: the user profiles of all requests stayed on the heap, and the process grew by megabytes a
-   * second under load); with the database named, a new session per statement costs the same CPU as a reused
-   * one (measured on this machine: 182 against 176 µs of CPU per `RETURN` of 256 numbers). Retriable failures
-   * (a leader switch, a dropped connection) are retried with exponential backoff for up to `retryMs`, as the
-   * driver's managed transactions are.
+   * Runs a named read statement as an auto-commit read (one round trip) in a new session with the database named,
+   * closed after it (a reused driver session keeps every result it ran), and returns its records as objects;
+   * retriable failures are retried with exponential backoff for up to `retryMs`.
    */
   async read<T extends RecordShape = RecordShape>(name: string, params: Record<string, unknown> = {}, counter?: StatementCounter): Promise<T[]> {
     if (counter) counter.count++;

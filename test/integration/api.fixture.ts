@@ -1,9 +1,10 @@
 import type { Executor } from '../../src/db/executor';
 import { extractGraph } from '../../src/graph/extract';
 import { publishModel } from '../../src/model/registry';
-import type { HeteroGraph, TrainedModel } from '../../src/model/types';
+import type { HeteroGraph } from '../../src/graph/types';
+import type { TrainedModel } from '../../src/model/types';
 import { foldInUser } from '../../src/serving/foldIn';
-import type { ServingOptions } from '../../src/serving/recommend';
+import type { ServingOptions } from '../../src/serving/servingEngine';
 import type { PolicyConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { signToken } from '../../src/api/auth';

@@ -5,7 +5,7 @@ import { extractGraph } from '../../src/graph/extract';
 import { activateModel, getModel, publishModel } from '../../src/model/registry';
 import { type FitGraph, TrainingJobs } from '../../src/model/trainJob';
 import { main as trainCli } from '../../src/cli/train';
-import { DAY_MS, modelHalfLifeDays } from '../../src/policy/decay';
+import { DAY_MS, modelHalfLifeDays } from '../../src/graph/decay';
 import { foldInUserDecayed, type TimedFoldInRow } from '../../src/serving/foldIn';
 import { startServer, type ServerHandle } from '../../src/api/server';
 import { resetGraph, testExecutor, TEST_URI } from '../helpers/neo4j';

@@ -1,6 +1,7 @@
 import { Executor } from '../../src/db/executor';
 import { extractGraph } from '../../src/graph/extract';
-import type { HeteroGraph, TrainedModel } from '../../src/model/types';
+import type { HeteroGraph } from '../../src/graph/types';
+import type { TrainedModel } from '../../src/model/types';
 import {
   activateModel, activeModel, dotFromIndexScore, getModel, indexQueryVector, listModels, ModelVersion, publishModel, SLOTS,
 } from '../../src/model/registry';

@@ -4,7 +4,8 @@ import { ItemKnn, itemNeighbours } from '../../src/model/baselines/itemKnn';
 import { MostPopular } from '../../src/model/baselines/popularity';
 import { evaluate } from '../../src/model/evaluate';
 import { binaryCsr } from '../../src/graph/files';
-import type { InteractionDataset, Recommender } from '../../src/model/types';
+import type { InteractionDataset } from '../../src/graph/types';
+import type { Recommender } from '../../src/model/types';
 
 // a seeded synthetic interest graph with planted category structure that popularity cannot see
 const graph = syntheticToHeteroGraph(generateSynthetic({ users: 800, items: 400, seed: 11 }), { split: 'random', seed: 11 });

@@ -11,7 +11,7 @@ import { contextLift, fitContextWeight, pairedZ } from '../../src/model/contextT
 import { InterestModel } from '../../src/model/interestModel';
 import { buildSlices, evaluateSlice } from '../../src/model/slices';
 import { seededRandom } from '../../src/random';
-import type { ContextKey } from '../../src/model/types';
+import type { ContextKey } from '../../src/graph/types';
 
 describe('model/contextTerm', () => {
   const contexts: ContextKey[] = [

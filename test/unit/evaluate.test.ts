@@ -1,6 +1,6 @@
 import { binaryCsr } from '../../src/graph/files';
 import { evaluate, itemSelfInformation, usersWithItems } from '../../src/model/evaluate';
-import { seededRandom } from '../../src/model/split';
+import { seededRandom } from '../../src/random';
 
 function csr(rows: number[][], cols: number) {
   const u: number[] = [];

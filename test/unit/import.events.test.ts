@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { timeOfDayOf, weekdayOf } from '../../src/import/contexts';
+import { timeOfDayOf, weekdayOf } from '../../src/graph/contexts';
 import { ImportMappingError, ImportValidationError } from '../../src/import/errors';
 import { parseEvents, parseEventsMapping, parseTime } from '../../src/import/events';
-import { ml100kRows, readMl100kGenres, readMl100kItems, readMl100kRatings, readMl100kUsers } from '../../src/import/ml100k';
+import { ml100kRows } from '../../src/import/ml100k';
 import { writeBulkFiles } from '../../src/import/bulk';
 import { lightGcnRows } from '../../src/import/lightgcn';
 
@@ -89,28 +89,35 @@ describe('import/events: validation of the files', () => {
   });
 });
 
-describe('import/ml100k: readers of the original files', () => {
-  it('reads u.genre, u.item (dates, flags in u.genre order), u.user and the split files into typed rows', () => {
-    const genres = readMl100kGenres(path.join(ML, 'u.genre'));
-    expect(genres).toHaveLength(19);
-    expect(genres.slice(0, 3)).toEqual(['unknown', 'Action', 'Adventure']);
-    const items = readMl100kItems(path.join(ML, 'u.item'), genres);
-    expect(items[0]).toEqual({ id: '1', title: 'Toy Story (1995)', releaseDate: '1995-01-01', url: 'http://us.imdb.com/M/title-exact?Toy%20Story%20(1995)',
-      genres: ['Animation', "Children's", 'Comedy'] });
-    expect(items[3].releaseDate).toBe('1971-02-04');
-    expect(items[4]).toMatchObject({ releaseDate: null, url: null, genres: ['unknown'] });
-    expect(readMl100kUsers(path.join(ML, 'u.user'))[3]).toEqual({ id: '4', age: 24, gender: 'M', occupation: 'technician', zip: 'T8H1N' });
-    expect(readMl100kRatings(path.join(ML, 'train.tsv'))[0]).toEqual({ user: '1', item: '1', rating: 5, timestamp: 874965478 });
+describe('import/ml100k: the folder as rows, through src/graph/ml100kFiles.ts', () => {
+  it('reads u.genre, u.item (dates, flags in u.genre order), u.user and the split files into rows', () => {
+    const rows = ml100kRows(ML);
+    expect(rows.categories).toHaveLength(19);
+    expect(rows.categories.slice(0, 3)).toEqual(['unknown', 'Action', 'Adventure']);
+    expect(rows.items[0]).toEqual({ id: '1', title: 'Toy Story (1995)', attributes: { releaseDate: { type: 'date', value: '1995-01-01' } } });
+    expect(rows.inCategory.filter((c) => c.item === '1').map((c) => c.category)).toEqual(['Animation', "Children's", 'Comedy']);
+    expect(rows.items[3].attributes).toEqual({ releaseDate: { type: 'date', value: '1971-02-04' } });
+    expect(rows.items[4].attributes).toEqual({});
+    expect(rows.inCategory.filter((c) => c.item === '5').map((c) => c.category)).toEqual(['unknown']);
+    expect(rows.users[3]).toEqual({ id: '4', attributes: { age: { type: 'integer', value: 24 }, gender: { type: 'string', value: 'M' },
+      occupation: { type: 'string', value: 'technician' }, zip: { type: 'string', value: 'T8H1N' } } });
+    expect(rows.interactions[0]).toMatchObject({ user: '1', item: '1', kind: 'rating', rating: 5, weight: 5, at: 874965478000 });
   });
 
   it('names file, line and value of a bad line, and a rating of an unlisted movie', () => {
-    const genres = readMl100kGenres(path.join(ML, 'u.genre'));
-    const items = file('u.item', `1|A (1995)|32-Jan-1995||${'|0'.repeat(19)}\n`);
-    expect(() => readMl100kItems(items, genres)).toThrow(`${items}:1: expected a release date like 01-Jan-1995 (or empty), got "32-Jan-1995"`);
-    const dir = fs.mkdtempSync(path.join(tmp, 'ml-'));
-    for (const f of fs.readdirSync(ML)) fs.copyFileSync(path.join(ML, f), path.join(dir, f));
+    const copy = () => {
+      const dir = fs.mkdtempSync(path.join(tmp, 'ml-'));
+      for (const f of fs.readdirSync(ML)) fs.copyFileSync(path.join(ML, f), path.join(dir, f));
+      return dir;
+    };
+    const bad = copy();
+    fs.writeFileSync(path.join(bad, 'u.item'), `1|A (1995)|32-Jan-1995||${'|0'.repeat(19)}\n`);
+    expect(() => ml100kRows(bad)).toThrow(`${path.join(bad, 'u.item')}:1: expected a release date D-Mon-YYYY (e.g. 01-Jan-1995) or empty, got "32-Jan-1995"`);
+    const dir = copy();
     fs.appendFileSync(path.join(dir, 'train.tsv'), '1\t99\t3\t874965478\n');
-    expect(() => ml100kRows(dir)).toThrow(`${path.join(dir, 'train.tsv')}:7: expected a movie listed in ${path.join(dir, 'u.item')}, got "99"`);
+    expect(() => ml100kRows(dir)).toThrow(`${path.join(dir, 'train.tsv')}:7: expected an item id of u.item, got "99"`);
+    fs.rmSync(path.join(dir, 'u.user'));
+    expect(() => ml100kRows(dir)).toThrow(`${path.join(dir, 'u.user')}: expected an existing file, got "${path.join(dir, 'u.user')}"`);
   });
 });
 

@@ -8,7 +8,8 @@ import { evaluate } from '../../src/model/evaluate';
 import { GfcfRecommender } from '../../src/model/gfcf';
 import { fitGraph, InterestModel } from '../../src/model/interestModel';
 import { loadModel, saveModel } from '../../src/model/serialize';
-import type { InteractionDataset, Recommender } from '../../src/model/types';
+import type { InteractionDataset } from '../../src/graph/types';
+import type { Recommender } from '../../src/model/types';
 
 /** Recall@20 of the fitted model on this fixed dataset (seed 7), pinned as gorse pins its models' metrics. */
 const PINNED_RECALL20 = 0.4038;

@@ -1,7 +1,7 @@
 import { csrFromCoo } from '../../src/graph/csr';
-import { ContextLift, contextReason, describeContext } from '../../src/policy/context';
+import { ContextLift } from '../../src/model/contextLift';
 
-describe('policy/context: context lift and reasons', () => {
+describe('model/contextLift: context lift', () => {
   const contexts = [
     { kind: 'device', value: 'mobile' },
     { kind: 'device', value: 'desktop' },
@@ -30,21 +30,6 @@ describe('policy/context: context lift and reasons', () => {
     expect(out[0]).toBeGreaterThan(out[2]);
   });
 
-  it('names the contexts that lift an item in its reason, and none for items they do not lift', () => {
-    const parts = lift.lifting(0, request);
-    expect(parts.map((p) => p.context)).toEqual([{ kind: 'device', value: 'mobile' }, { kind: 'timeOfDay', value: 'evening' }]);
-    expect(contextReason(parts.map((p) => p.context))).toBe('popular on mobile in the evening');
-    expect(lift.lifting(1, request)).toEqual([]);
-    expect(lift.lifting(2, request)).toEqual([]);
-    expect(contextReason([])).toBeNull();
-  });
-
-  it('describes context kinds in words', () => {
-    expect(describeContext({ kind: 'weekday', value: 'sat' })).toBe('on Saturdays');
-    expect(describeContext({ kind: 'timeOfDay', value: 'night' })).toBe('at night');
-    expect(describeContext({ kind: 'location', value: 'Berlin' })).toBe('in Berlin');
-    expect(describeContext({ kind: 'weather', value: 'rain' })).toBe('with weather rain');
-  });
 
   it('rejects a context list that does not match the matrix', () => {
     expect(() => new ContextLift(m, contexts.slice(0, 3))).toThrow(/4 columns but 3 contexts/);

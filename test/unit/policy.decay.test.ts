@@ -1,4 +1,4 @@
-import { decayFactor, decayWeights, decayedInteractionMatrix, decayedWeight, DAY_MS, type TimedInteraction } from '../../src/policy/decay';
+import { decayFactor, decayWeights, decayedInteractionMatrix, decayedWeight, DAY_MS, type TimedInteraction } from '../../src/graph/decay';
 import type { Csr } from '../../src/graph/csr';
 
 describe('policy/decay: exponential time decay of interaction weights', () => {

@@ -1,6 +1,4 @@
-import {
-  categoryIntraListDiversity, coverageAtK, exposureCounts, gini, intraListDiversity, ndcgAtK, noveltyAtK, recallAtK,
-} from '../../src/policy/metrics';
+import { categoryIntraListDiversity, coverageAtK, exposureCounts, gini, intraListDiversity, ndcgAtK, noveltyAtK, recallAtK } from '../../src/model/metrics';
 
 describe('policy/metrics: beyond-accuracy metrics', () => {
   // 2-d embeddings: item 0 = (1,0), 1 = (0,1), 2 = (1,0) again, 3 = (-1,0)

@@ -1,6 +1,6 @@
 import { pagePropensities, rerank, type RerankCandidate } from '../../src/policy/rerank';
-import { intraListDiversity } from '../../src/policy/metrics';
-import { seededRandom } from '../../src/policy/random';
+import { intraListDiversity } from '../../src/model/metrics';
+import { seededRandom } from '../../src/random';
 
 /** 200 candidates in 10 categories with random 8-dim embeddings near their category's centre and mixed exposures. */
 function candidates(n = 200, seed = 3): RerankCandidate[] {

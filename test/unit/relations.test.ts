@@ -1,5 +1,5 @@
 import { csrFromCoo, type Csr } from '../../src/graph/csr';
-import { categoryRows, followsRows, graphRelations } from '../../src/model/filter';
+import { categoryRows, followsRows, graphRelations } from '../../src/model/pathTerms';
 import { normalizeInteractions } from '../../src/model/spectral';
 
 const dense = (a: Csr): number[][] => {

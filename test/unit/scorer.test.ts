@@ -1,6 +1,7 @@
 import { generateSynthetic, syntheticToHeteroGraph } from '../../src/import/synthetic';
 import { initBackend } from '../../src/model/backend';
-import { buildFilterBasis, categoryRows, FilterScorer, followsRows, graphRelations } from '../../src/model/filter';
+import { buildFilterBasis, FilterScorer } from '../../src/model/filter';
+import { categoryRows, followsRows, graphRelations } from '../../src/model/pathTerms';
 import { degreePower } from '../../src/model/spectral';
 import { ModelScorer, rowOf } from '../../src/model/scorer';
 import { positiveOnly } from '../../src/model/interestModel';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   filter = new FilterScorer(basis, {
     linearWeight: 0.8, linearInputExponent: 0.1, linearOutputExponent: 0.2, spectral, spectralInputExponent: 0.4, spectralOutputExponent: 0.3, userNormExponent: 0.25, categoryWeight: 0, followsWeight: 0,
   });
-  scorer = ModelScorer.fromFilter(filter);
+  scorer = new ModelScorer(filter.scorerParts());
 });
 
 afterAll(() => {
@@ -51,7 +52,7 @@ describe('model/scorer: the model score of one row, exactly', () => {
     const rel = graphRelations(graph.itemCategory, graph.follows);
     expect(rel.category && rel.follows).toBeTruthy();
     const withRel = new FilterScorer({ ...filter.basis, relations: rel }, { ...filter.response, categoryWeight: 0.7, followsWeight: 0.4 });
-    const rs = ModelScorer.fromFilter(withRel);
+    const rs = new ModelScorer(withRel.scorerParts());
     expect(rs.hasRelationTerms).toBe(true);
     const n = rs.numItems;
     const plain = new Float32Array(users.length * n);

@@ -1,6 +1,6 @@
 import { loadConfig, ConfigError } from '../../src/config';
 import { HeteroGraphBuilder } from '../../src/graph/builder';
-import { DAY_MS, decayedPairWeight, halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../../src/policy/decay';
+import { DAY_MS, decayedPairWeight, halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../../src/graph/decay';
 import { decayFoldInRows, foldInUser, foldInUserDecayed, type TimedFoldInRow } from '../../src/serving/foldIn';
 
 const now = 100 * DAY_MS;

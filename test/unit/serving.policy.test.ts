@@ -1,7 +1,7 @@
 import type { Executor } from '../../src/db/executor';
 import type { Logger } from '../../src/log';
 import { ExposureLog, type Exposure } from '../../src/serving/exposures';
-import { explorationReason, ServingPolicy, type ScoredCandidate } from '../../src/serving/policy';
+import { explorationReason, ServingPolicy, type ScoredCandidate } from '../../src/serving/servingPolicy';
 import type { ActiveModel, ItemMatrix } from '../../src/serving/modelState';
 import { loadPolicyConfig, ConfigError } from '../../src/config';
 

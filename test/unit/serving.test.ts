@@ -1,5 +1,5 @@
 import { foldInUser } from '../../src/serving/foldIn';
-import { DEFAULT_SERVING, validateServingOptions } from '../../src/serving/recommend';
+import { DEFAULT_SERVING, validateServingOptions } from '../../src/serving/servingEngine';
 
 describe('serving/foldIn: user embedding from interactions', () => {
   it('computes d_u^-e * sum w * foldIn with d_u the summed weight, skipping negatives', () => {

@@ -1,9 +1,9 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { initBackend } from '../../src/model/backend';
 import { csrFromCoo, type Csr } from '../../src/graph/csr';
-import { neighbourhoodRows } from '../../src/model/filter';
+import { neighbourhoodRows } from '../../src/model/pathTerms';
 import { normalizeInteractions, topSpectrum } from '../../src/model/spectral';
-import { seededRandom } from '../../src/model/split';
+import { seededRandom } from '../../src/random';
 
 /** A random binary users × items matrix with a few planted blocks, so the spectrum has a clear top. */
 function interactions(users: number, items: number, seed: number): Csr {

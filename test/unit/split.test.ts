@@ -1,5 +1,6 @@
 import { binaryCsr } from '../../src/graph/files';
-import { seededRandom, validationSplit } from '../../src/model/split';
+import { seededRandom } from '../../src/random';
+import { validationSplit } from '../../src/model/split';
 
 describe('model/split: validation split carved from train', () => {
   // user u has u+1 items: 0..u (user 0 has a single item)

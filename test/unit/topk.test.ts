@@ -1,5 +1,5 @@
 import { topK } from '../../src/model/topk';
-import { seededRandom } from '../../src/model/split';
+import { seededRandom } from '../../src/random';
 
 /** Reference: full sort by score desc, index asc, excluding -Infinity and NaN. */
 function reference(row: Float32Array, k: number): number[] {

@@ -4,7 +4,7 @@ import { ModelNotReadyError, NodeNotFoundError, InvalidRequestError } from './er
 import { basisUser, ModelStore, rowFromInteractions, type ActiveModel, type ModelState, type StoredInteraction } from './modelState';
 import { allowedRows, retrieve, type Retrieved } from './retrieval';
 import { explainGraph, reasonsFor, similarReasonsFor } from './explain';
-import { ServingPolicy, type PolicyRequest } from './policy';
+import { ServingPolicy, type PolicyRequest } from './servingPolicy';
 import type { ContextValue, RecommendationResult, ScoreBreakdown, ScoredItem } from './types';
 
 /** Serving settings (each validated by validateServingOptions). */
@@ -49,7 +49,7 @@ export interface RecommendRequest {
   categories: string[];
   excludeItemIds: string[];
   includeInteracted: boolean;
-  /** Re-ranking policy settings over the configured defaults (src/serving/policy.ts). */
+  /** Re-ranking policy settings over the configured defaults (src/serving/servingPolicy.ts). */
   policy?: PolicyRequest;
 }
 
@@ -60,7 +60,7 @@ function breakdownOf(r: Retrieved): ScoreBreakdown {
 
 /**
  * Recommendations: the model's exact top for the user's current row (src/serving/retrieval.ts), the re-ranking
- * policy over it (src/serving/policy.ts), and reasons from the paths that carry each item's graph score
+ * policy over it (src/serving/servingPolicy.ts), and reasons from the paths that carry each item's graph score
  * (src/serving/explain.ts). One statement per request (the user's profile) besides the cached model lookup.
  */
 export class ServingEngine {

@@ -17,9 +17,8 @@ import type { Logger } from '../log';
 import { rerank, type PolicySlot, type RerankCandidate } from '../policy/rerank';
 import { ExposureLog } from './exposures';
 import type { ActiveModel, ItemMatrix } from './modelState';
-import type { EffectivePolicy, GraphPath, PolicySettings, Reason, RecommendationResult, ScoreBreakdown } from './types';
-
-export type { PolicySettings } from './types';
+import type { EffectivePolicy, GraphPath, Reason, RecommendationResult, ScoreBreakdown } from './types';
+import type { PolicySettings } from '../config';
 
 export const POLICY_SETTING_NAMES: readonly (keyof PolicySettings)[] = Object.freeze(
   ['diversity', 'exploration', 'novelty', 'exposureDebias', 'maxCategoryShare', 'negativeFeedback'] as const);
@@ -161,10 +160,8 @@ export class ServingPolicy {
       return Math.sqrt(s);
     });
 
-    // rerank needs all-or-none embeddings of one length, and only MMR (diversity > 0) reads them: no view per
-    // candidate otherwise. Every candidate object gets the same shape (the key is set, maybe to undefined):
-    // deleting it afterwards, as this did, put all of them in dictionary mode (measured: the policy's largest
-    // allocation per request, and slower property reads in rerank)
+    // rerank needs all-or-none embeddings of one length, and only MMR (diversity > 0) reads them; every candidate
+    // gets the same shape (the key set, maybe to undefined) so that V8 keeps them out of dictionary mode
     const rows = kept.map((c) => m.index.get(c.id));
     const withEmbeddings = policy.diversity > 0 && rows.every((r) => r !== undefined);
     const candidates: RerankCandidate[] = kept.map((c, k) => {

@@ -1,8 +1,8 @@
 /**
  * Contexts derived from a moment (UTC): the time of day and the weekday, with the values the synthetic
- * generator draws and the events / ml-100k imports derive from timestamps. One definition for all.
+ * generator draws and the events / ml-100k imports and files derive from timestamps. One definition for all.
  */
-import type { ContextKey } from '../model/types';
+import type { ContextKey } from './types';
 
 export const TIMES_OF_DAY = ['morning', 'afternoon', 'evening', 'night'] as const;
 /** Hour ranges [from, to) of each time of day (UTC); night wraps around midnight (23-6). */
@@ -19,10 +19,8 @@ export type DerivedContextKind = (typeof DERIVED_CONTEXT_KINDS)[number];
 /** The time of day of an epoch-ms moment in UTC, by HOURS. */
 export function timeOfDayOf(ms: number): (typeof TIMES_OF_DAY)[number] {
   const h = new Date(ms).getUTCHours();
-  if (h >= 6 && h < 12) return 'morning';
-  if (h >= 12 && h < 18) return 'afternoon';
-  if (h >= 18 && h < 23) return 'evening';
-  return 'night';
+  const wrapped = h < HOURS.morning[0] ? h + 24 : h; // night's hours after midnight count from 24
+  return TIMES_OF_DAY.find((t) => wrapped >= HOURS[t][0] && wrapped < HOURS[t][1])!;
 }
 
 /** The weekday of an epoch-ms moment in UTC. */
@@ -38,4 +36,10 @@ export function derivedContext(kind: DerivedContextKind, ms: number): ContextKey
 /** The stored form of a context on an INTERACTED edge (`r.contexts`) and in ACTIVE_IN/POPULAR_IN keys: `kind:value`. */
 export function contextKey(c: ContextKey): string {
   return `${c.kind}:${c.value}`;
+}
+
+/** The context of a stored `kind:value` key (contextKey's inverse; a key without a colon is a kind with an empty value). */
+export function parseContextKey(key: string): ContextKey {
+  const sep = key.indexOf(':');
+  return sep < 0 ? { kind: key, value: '' } : { kind: key.slice(0, sep), value: key.slice(sep + 1) };
 }

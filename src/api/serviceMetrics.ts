@@ -5,7 +5,7 @@
  * log's flush callback, the training jobs' finish listener) and read at scrape time (model, queue length).
  */
 import client from 'prom-client';
-import { observeStatements } from './db/executor';
+import { observeStatements } from '../db/executor';
 
 /** Seconds buckets for GraphQL requests and Neo4j statements: 1 ms to 10 s. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

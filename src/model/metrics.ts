@@ -10,7 +10,8 @@
  * - Gini index of item exposure: over every catalogue item (never-shown items count as 0), with x sorted
  *   ascending, G = Σ_i (2i − n − 1) x_i / (n Σ x) for i = 1..n; 0 = every item shown equally often, → 1 = all
  *   exposure on one item.
- * - Recall@K and NDCG@K (binary relevance, IDCG over min(K, |relevant|)) for one list, as in evaluate.ts.
+ * - Recall@K and NDCG@K (binary relevance, IDCG over min(K, |relevant|)) for one list; evaluate.ts accumulates the
+ *   same definitions over many users with the same discount.
  */
 
 /** A list of recommended item indices, best first. */
@@ -141,8 +142,19 @@ export function gini(values: ArrayLike<number>): number {
   return sum > 0 ? weighted / (n * sum) : 0;
 }
 
+/** The relevant items of one list: a Set, or any membership test with a count. */
+export interface Relevant {
+  has(item: number): boolean;
+  readonly size: number;
+}
+
+/** The DCG discount 1 / log2(rank + 2) of a 0-based rank. */
+export function dcgDiscount(rank: number): number {
+  return 1 / Math.log2(rank + 2);
+}
+
 /** Recall@k of one list: hits in the top k / |relevant| (0 when nothing is relevant). */
-export function recallAtK(list: ItemList, relevant: ReadonlySet<number>, k: number): number {
+export function recallAtK(list: ItemList, relevant: Relevant, k: number): number {
   checkK(k, 'recallAtK');
   if (relevant.size === 0) return 0;
   let hits = 0;
@@ -152,13 +164,13 @@ export function recallAtK(list: ItemList, relevant: ReadonlySet<number>, k: numb
 }
 
 /** NDCG@k of one list with binary relevance: Σ hits 1/log2(rank+1) over the ideal for min(k, |relevant|) hits. */
-export function ndcgAtK(list: ItemList, relevant: ReadonlySet<number>, k: number): number {
+export function ndcgAtK(list: ItemList, relevant: Relevant, k: number): number {
   checkK(k, 'ndcgAtK');
   if (relevant.size === 0) return 0;
   let dcg = 0;
   const m = Math.min(k, list.length);
-  for (let a = 0; a < m; a++) if (relevant.has(list[a])) dcg += 1 / Math.log2(a + 2);
+  for (let a = 0; a < m; a++) if (relevant.has(list[a])) dcg += dcgDiscount(a);
   let idcg = 0;
-  for (let a = 0; a < Math.min(k, relevant.size); a++) idcg += 1 / Math.log2(a + 2);
+  for (let a = 0; a < Math.min(k, relevant.size); a++) idcg += dcgDiscount(a);
   return dcg / idcg;
 }

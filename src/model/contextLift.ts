@@ -4,18 +4,10 @@
  * device:mobile), lift_i(c) = log(q_ic / p_c) with q_ic = (n_ic + s·p_c) / (n_i,kind + s) the item's smoothed
  * share of its uses of that kind in c, and p_c the share of c among all uses of that kind. An item with no
  * context data has lift 0; the term is the sum over the request's contexts. Smoothing s shrinks rarely used
- * items towards 0. Also names the contexts that lift an item, for a reason such as "popular on mobile in the
- * evening".
+ * items towards 0.
  */
 import type { Csr } from '../graph/csr';
-import type { ContextKey } from '../model/types';
-
-/** One request context's share of an item's context lift. */
-export interface ContextLiftPart {
-  context: ContextKey;
-  /** log(q_ic / p_c): > 0 when the item is used in this context more than items in general. */
-  lift: number;
-}
+import type { ContextKey } from '../graph/types';
 
 /** Scores items by how typical the request's context is for them (see the module comment). */
 export class ContextLift {
@@ -80,40 +72,4 @@ export class ContextLift {
       out[i] = sum;
     }
   }
-
-  /** The request contexts that lift `item` by at least `minLift` (default log 1.2), strongest first. */
-  lifting(item: number, request: readonly ContextKey[], minLift = Math.log(1.2)): ContextLiftPart[] {
-    const cols = this.resolve(request);
-    const parts = this.parts(item, cols);
-    return cols
-      .map((c, k) => ({ context: this.contexts[c], lift: parts[k] }))
-      .filter((p) => p.lift >= minLift)
-      .sort((a, b) => b.lift - a.lift);
-  }
-}
-
-const WEEKDAY_NAMES: Record<string, string> = {
-  mon: 'Mondays', tue: 'Tuesdays', wed: 'Wednesdays', thu: 'Thursdays', fri: 'Fridays', sat: 'Saturdays', sun: 'Sundays',
-};
-
-/** A context as words: device:mobile → "on mobile", timeOfDay:evening → "in the evening", weekday:sat → "on Saturdays". */
-export function describeContext(c: ContextKey): string {
-  switch (c.kind) {
-    case 'device':
-      return `on ${c.value}`;
-    case 'timeOfDay':
-      return c.value === 'night' ? 'at night' : `in the ${c.value}`;
-    case 'weekday':
-      return `on ${WEEKDAY_NAMES[c.value] ?? c.value}`;
-    case 'location':
-      return `in ${c.value}`;
-    default:
-      return `with ${c.kind} ${c.value}`;
-  }
-}
-
-/** A reason sentence naming contexts, e.g. "popular on mobile in the evening"; null when there are none. */
-export function contextReason(contexts: readonly ContextKey[]): string | null {
-  if (contexts.length === 0) return null;
-  return `popular ${contexts.map(describeContext).join(' ')}`;
 }

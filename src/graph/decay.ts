@@ -1,9 +1,9 @@
 /**
- * Interests that move: exponential time decay of interaction weights, w × 0.5^(age / halfLife), so an
- * interaction one half-life old counts half as much as one made now. Used for the fold-in of a user's
- * embedding at serving time and for the training weights.
+ * The one time-decay rule of interaction weights, w × 0.5^(age / halfLife), for training's extraction, the serving
+ * fold-in and the model's catch-up; its Cypher copy (cypher/model/catch_up_users.cypher) is checked against it by
+ * test/integration/decay.int.test.ts ("catches users up at activation by the same decayed rule").
  */
-import { csrFromCoo, type Csr } from '../graph/csr';
+import { csrFromCoo, type Csr } from './csr';
 
 /** Milliseconds in a day, for half-lives given in days. */
 export const DAY_MS = 86_400_000;

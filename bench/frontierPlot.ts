@@ -1,10 +1,10 @@
 /**
  * The accuracy–coverage frontier as a PNG: one point per policy setting (coverage on x, Recall@20 on y), the
  * pure-exploitation point and the chosen default ringed and labelled. A scatter, which a line plot does
- * not draw, so it is its own small vega-lite spec, rendered to PNG by src/plot.ts like the project's other plots.
+ * not draw, so it is its own small vega-lite spec, rendered to PNG by bench/plot.ts like the project's other plots.
  */
 import { writeFileSync } from 'node:fs';
-import { renderVegaLitePng } from '../plot';
+import { renderVegaLitePng } from './plot';
 
 /** One setting's point on the frontier. */
 export interface FrontierPoint {
