@@ -1,4 +1,5 @@
-import type { Executor } from '../../src/db/executor';
+import net from 'node:net';
+import { createExecutor, type Executor } from '../../src/db/executor';
 import { extractGraph } from '../../src/graph/extract';
 import { publishModel } from '../../src/model/registry';
 import type { HeteroGraph, TrainedModel } from '../../src/model/types';
@@ -8,7 +9,7 @@ import type { PolicyConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { signToken } from '../../src/api/auth';
 import { startServer, type ServerHandle } from '../../src/api/server';
-import { resetGraph, testExecutor } from '../helpers/neo4j';
+import { resetGraph, TEST_BOLT_PORT, testExecutor } from '../helpers/neo4j';
 
 /** Secret the API tests sign tokens with. */
 export const TEST_SECRET = 'api-test-secret';
@@ -167,4 +168,40 @@ export async function gql<T = any>(url: string, query: string, variables: Record
 /** The first error code of a response. */
 export function codeOf(res: GqlResponse): string | undefined {
   return res.errors?.[0]?.extensions?.code;
+}
+
+/**
+ * A TCP proxy in front of the test Neo4j, an API server on its own executor through it (1 s bound on Neo4j waits),
+ * handed to `body`; afterwards all of it is closed and `userId` (when given) deleted. The proxy forwards ('open') or holds every
+ * byte without answering ('silent'); down() closes it and drops its connections, up() listens again on its port.
+ */
+export async function withServerBehindProxy(userId: string | null, body: (ctx: {
+  url: string; proxy: { mode: 'open' | 'silent'; down(): Promise<void>; up(): Promise<void>; dropConnections(): void };
+}) => Promise<void>): Promise<void> {
+  const sockets = new Set<net.Socket>();
+  const proxy = { mode: 'open' as 'open' | 'silent', down, up, dropConnections: () => { for (const s of sockets) s.destroy(); } };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(TEST_BOLT_PORT, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.on('data', (b) => { if (proxy.mode === 'open') upstream.write(b); });
+    upstream.on('data', (b) => { if (proxy.mode === 'open') client.write(b); });
+    const drop = () => { client.destroy(); upstream.destroy(); };
+    client.on('error', drop); upstream.on('error', drop); client.on('close', drop); upstream.on('close', drop);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  function down() { return new Promise<void>((r) => { server.close(() => r()); proxy.dropConnections(); }); }
+  function up() { return new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r())); }
+  const db = createExecutor({ neo4jUri: `bolt://127.0.0.1:${port}`, neo4jUser: 'neo4j', neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
+    neo4jDatabase: undefined, neo4jWaitMs: 1_000 });
+  const srv = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' }, { db, logger: createLogger('silent') });
+  try {
+    await body({ url: srv.url, proxy });
+  } finally {
+    await srv.stop();
+    if (userId) await db.driver.executeQuery('MATCH (u:User {id: $id}) DETACH DELETE u', { id: userId }).catch(() => undefined);
+    await db.close();
+    server.close();
+    proxy.dropConnections();
+  }
 }

@@ -41,7 +41,8 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
     const res = await recs('alice', { logExposures: false });
     expect(res.errors).toBeUndefined();
     const r = res.data.recommendations;
-    expect(r.policy).toMatchObject({ diversity: 0, exploration: 0, novelty: 0, exposureDebias: 0.4, maxCategoryShare: 1, negativeFeedback: 0.5, logExposures: false });
+    const { diversity, exploration, novelty, exposureDebias, maxCategoryShare, negativeFeedback } = POLICY;
+    expect(r.policy).toMatchObject({ diversity, exploration, novelty, exposureDebias, maxCategoryShare, negativeFeedback, logExposures: false });
     expect(Number.isInteger(r.policy.seed)).toBe(true);
     expect(r.impressionId).toMatch(/^[0-9a-f-]{36}$/);
     const again = await recs('alice', { logExposures: false, seed: r.policy.seed });

@@ -1,9 +1,7 @@
-import net from 'node:net';
-import { Executor, createExecutor } from '../../src/db/executor';
+import { Executor } from '../../src/db/executor';
 import { createLogger } from '../../src/log';
 import { startServer, type ServerHandle } from '../../src/api/server';
-import { TEST_BOLT_PORT } from '../helpers/neo4j';
-import { useApiServer, codeOf, gql, tokenFor, TEST_SECRET } from './api.fixture';
+import { useApiServer, codeOf, gql, tokenFor, TEST_SECRET, withServerBehindProxy } from './api.fixture';
 
 describe('api/server: HTTP, health, errors, limits and access rules', () => {
   let db: Executor;
@@ -145,36 +143,19 @@ describe('api/server: HTTP, health, errors, limits and access rules', () => {
   });
 
   it('maps a Neo4j outage to DATABASE_UNAVAILABLE and recovers when Neo4j returns', async () => {
-    // A TCP proxy in front of the test Neo4j lets the test cut and restore the database connection.
-    const sockets = new Set<net.Socket>();
-    const proxy = net.createServer((client) => {
-      const upstream = net.connect(TEST_BOLT_PORT, '127.0.0.1');
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const drop = () => { client.destroy(); upstream.destroy(); };
-      client.on('error', drop); upstream.on('error', drop);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-    const port = (proxy.address() as net.AddressInfo).port;
-    const viaProxy = createExecutor({ neo4jUri: `bolt://127.0.0.1:${port}`, neo4jUser: 'neo4j', neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev', neo4jDatabase: undefined });
-    const s2 = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' }, { db: viaProxy, logger: createLogger('silent') });
-    try {
-      const ok = await gql(s2.url, '{ item(id: "i1") { id } }');
+    // a TCP proxy in front of the test Neo4j lets the test cut and restore the database connection
+    await withServerBehindProxy(null, async ({ url, proxy }) => {
+      const ok = await gql(url, '{ item(id: "i1") { id } }');
       expect(ok.data.item.id).toBe('i1');
-      await new Promise<void>((r) => { proxy.close(() => r()); for (const s of sockets) s.destroy(); });
-      const down = await gql(s2.url, '{ item(id: "i1") { id } }');
+      await proxy.down();
+      const down = await gql(url, '{ item(id: "i1") { id } }');
       expect(codeOf(down)).toBe('DATABASE_UNAVAILABLE');
-      const ready = await fetch(s2.url.replace('/graphql', '/readyz'));
+      const ready = await fetch(url.replace('/graphql', '/readyz'));
       expect(ready.status).toBe(503);
-      await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', () => r()));
-      const back = await gql(s2.url, '{ item(id: "i1") { id } }');
+      await proxy.up();
+      const back = await gql(url, '{ item(id: "i1") { id } }');
       expect(back.errors).toBeUndefined();
       expect(back.data.item.id).toBe('i1');
-    } finally {
-      await s2.stop();
-      await viaProxy.close();
-      proxy.close();
-      for (const s of sockets) s.destroy();
-    }
+    });
   });
 });

@@ -1,17 +1,14 @@
-import net from 'node:net';
 import http from 'node:http';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { createExecutor, detachedFromRequest, requestDeadline, withNeo4jDeadline, type Executor } from '../../src/db/executor';
+import { detachedFromRequest, requestDeadline, withNeo4jDeadline, type Executor } from '../../src/db/executor';
 import type { ServerHandle } from '../../src/api/server';
-import { startServer } from '../../src/api/server';
 import { createLogger } from '../../src/log';
 import { ExposureLog } from '../../src/serving/exposures';
 import { CLAIMANT, ModelWriteConflictError, publishModel, recoverInterruptedWrites, getModel } from '../../src/model/registry';
 import { extractGraph } from '../../src/graph/extract';
 import { standinFit } from '../helpers/standinModel';
-import { TEST_BOLT_PORT } from '../helpers/neo4j';
-import { codeOf, gql, tokenFor, TEST_SECRET, useApiServer } from './api.fixture';
+import { codeOf, gql, tokenFor, useApiServer, withServerBehindProxy } from './api.fixture';
 
 const alice = () => tokenFor('alice');
 
@@ -219,90 +216,48 @@ describe('hardening (issue 13): write claims with a lease (2)', () => {
 
   it('renews the lease while it writes', async () => {
     const graph = (await extractGraph(db, { progress: false })).graph;
-    const leases: number[] = [];
+    const reads: Promise<number>[] = [];
     await publishModel(db, graph, await standinFit(graph, { dims: 4, seed: 4 }), {
       progress: false, version: 'v-lease', activate: false, leaseMs: 300, batchSize: 1,
-      onProgress: () => void db.driver.executeQuery("MATCH (m:Model {version: 'v-lease'}) RETURN m.leaseUntil.epochMillis AS t").then((r) => leases.push(r.records[0].get('t'))),
+      onProgress: () => void reads.push(db.driver.executeQuery("MATCH (m:Model {version: 'v-lease'}) RETURN m.leaseUntil.epochMillis AS t").then((r) => r.records[0].get('t'))),
     });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(new Set(leases).size).toBeGreaterThan(1);
+    expect(new Set(await Promise.all(reads)).size).toBeGreaterThan(1);
   });
 });
 
 describe('hardening (issue 13): bounded waits on Neo4j (7)', () => {
   it('fails fast while Neo4j is unreachable, within the configured bound, and succeeds as soon as it is back', async () => {
-    const sockets = new Set<net.Socket>();
-    const proxy = net.createServer((client) => {
-      const upstream = net.connect(TEST_BOLT_PORT, '127.0.0.1');
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const drop = () => { client.destroy(); upstream.destroy(); };
-      client.on('error', drop); upstream.on('error', drop);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-    const port = (proxy.address() as net.AddressInfo).port;
-    const db = createExecutor({ neo4jUri: `bolt://127.0.0.1:${port}`, neo4jUser: 'neo4j', neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
-      neo4jDatabase: undefined, neo4jWaitMs: 1_000 });
-    const srv = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' }, { db, logger: createLogger('silent') });
-    try {
-      expect((await gql(srv.url, '{ item(id: "i1") { id } }')).data.item.id).toBe('i1');
-      await new Promise<void>((r) => { proxy.close(() => r()); for (const s of sockets) s.destroy(); });
+    await withServerBehindProxy('zed', async ({ url, proxy }) => {
+      expect((await gql(url, '{ item(id: "i1") { id } }')).data.item.id).toBe('i1');
+      await proxy.down();
       // each request while down ends with DATABASE_UNAVAILABLE saying nothing was written (the waits are measured by npm run faults)
       for (let k = 0; k < 5; k++) {
-        const r = await gql(srv.url, 'mutation { upsertUser(input: {id: "zed"}) { created } }', {}, tokenFor('zed'));
+        const r = await gql(url, 'mutation { upsertUser(input: {id: "zed"}) { created } }', {}, tokenFor('zed'));
         expect(codeOf(r)).toBe('DATABASE_UNAVAILABLE');
         expect(r.errors![0].extensions!.committed).toBe(false);
       }
-      await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', () => r()));
-      const back = await gql(srv.url, 'mutation { upsertUser(input: {id: "zed"}) { created } }', {}, tokenFor('zed'));
+      await proxy.up();
+      const back = await gql(url, 'mutation { upsertUser(input: {id: "zed"}) { created } }', {}, tokenFor('zed'));
       expect(back.errors).toBeUndefined();
-    } finally {
-      await srv.stop();
-      await db.driver.executeQuery("MATCH (u:User {id: 'zed'}) DETACH DELETE u").catch(() => undefined);
-      await db.close();
-      proxy.close();
-      for (const s of sockets) s.destroy();
-    }
+    });
   });
 
   it('after Neo4j returns, a statement it holds without answering (as it does while it plans cold) is cut at the request bound', async () => {
-    // a proxy that forwards, refuses (closed) or holds every byte (silent: accepts, never answers)
-    let mode: 'open' | 'silent' = 'open';
-    const sockets = new Set<net.Socket>();
-    const proxy = net.createServer((client) => {
-      const upstream = net.connect(TEST_BOLT_PORT, '127.0.0.1');
-      sockets.add(client).add(upstream);
-      client.on('data', (b) => { if (mode === 'open') upstream.write(b); });
-      upstream.on('data', (b) => { if (mode === 'open') client.write(b); });
-      const drop = () => { client.destroy(); upstream.destroy(); };
-      client.on('error', drop); upstream.on('error', drop); client.on('close', drop); upstream.on('close', drop);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-    const port = (proxy.address() as net.AddressInfo).port;
-    const db = createExecutor({ neo4jUri: `bolt://127.0.0.1:${port}`, neo4jUser: 'neo4j', neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
-      neo4jDatabase: undefined, neo4jWaitMs: 1_000 });
-    const srv = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' }, { db, logger: createLogger('silent') });
-    try {
-      expect((await gql(srv.url, '{ item(id: "i1") { id } }')).data.item.id).toBe('i1');
-      await new Promise<void>((r) => { proxy.close(() => r()); for (const s of sockets) s.destroy(); });
-      expect(codeOf(await gql(srv.url, '{ item(id: "i2") { id } }'))).toBe('DATABASE_UNAVAILABLE');
-      await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', () => r()));
-      expect((await gql(srv.url, '{ item(id: "i3") { id } }')).data.item.id).toBe('i3');
+    await withServerBehindProxy('zed2', async ({ url, proxy }) => {
+      expect((await gql(url, '{ item(id: "i1") { id } }')).data.item.id).toBe('i1');
+      await proxy.down();
+      expect(codeOf(await gql(url, '{ item(id: "i2") { id } }'))).toBe('DATABASE_UNAVAILABLE');
+      await proxy.up();
+      expect((await gql(url, '{ item(id: "i3") { id } }')).data.item.id).toBe('i3');
       // back, but holding statements (as a restarted Neo4j planning cold): the request ends, DATABASE_UNAVAILABLE
-      mode = 'silent';
-      const held = await gql(srv.url, 'mutation { upsertUser(input: {id: "zed2"}) { created } }', {}, tokenFor('zed2'));
+      proxy.mode = 'silent';
+      const held = await gql(url, 'mutation { upsertUser(input: {id: "zed2"}) { created } }', {}, tokenFor('zed2'));
       expect(codeOf(held)).toBe('DATABASE_UNAVAILABLE');
-      mode = 'open';
-      for (const s of sockets) s.destroy(); // the held connections are dead to the driver now
-      const back = await gql(srv.url, 'mutation { upsertUser(input: {id: "zed2"}) { created } }', {}, tokenFor('zed2'));
+      proxy.mode = 'open';
+      proxy.dropConnections(); // the held connections are dead to the driver now
+      const back = await gql(url, 'mutation { upsertUser(input: {id: "zed2"}) { created } }', {}, tokenFor('zed2'));
       expect(back.errors).toBeUndefined();
-    } finally {
-      await srv.stop();
-      await db.driver.executeQuery("MATCH (u:User {id: 'zed2'}) DETACH DELETE u").catch(() => undefined);
-      await db.close();
-      proxy.close();
-      for (const s of sockets) s.destroy();
-    }
+    });
   });
 
   it('runs work detached from a request (timers, training) without the request deadline', async () => {

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Executor } from '../../src/db/executor';
+import { PROJECT_ROOT } from '../../src/paths';
 import type { Logger } from '../../src/log';
 import { ExposureLog, type Exposure } from '../../src/serving/exposures';
 import { explorationReason, ServingPolicy, type ScoredCandidate } from '../../src/serving/policy';
@@ -66,18 +69,27 @@ describe('serving/exposures: write-behind exposure log', () => {
   });
 
   it('flushes by itself after flushMs, and at once when batchRows are waiting', async () => {
-    const { db, writes } = recordingDb();
-    const timed = new ExposureLog(db, quietLog(), { flushMs: 20 });
-    timed.record([shown('a')]);
-    await new Promise((r) => setTimeout(r, 80));
-    expect(writes).toHaveLength(1);
-    const batched = new ExposureLog(db, quietLog(), { flushMs: 60_000, batchRows: 2 });
-    batched.record([shown('a'), shown('b'), shown('c')]);
-    await new Promise((r) => setTimeout(r, 30));
-    expect(writes.length).toBeGreaterThanOrEqual(2);
-    expect(writes[1].params.pages.flatMap((x: { items: string[] }) => x.items)).toHaveLength(2); // at most batchRows per statement
-    await batched.close();
-    expect(batched.pending).toBe(0);
+    jest.useFakeTimers();
+    try {
+      const { db, writes } = recordingDb();
+      const timed = new ExposureLog(db, quietLog(), { flushMs: 20 });
+      timed.record([shown('a')]);
+      await jest.advanceTimersByTimeAsync(19);
+      expect(writes).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(writes).toHaveLength(1);
+      const batched = new ExposureLog(db, quietLog(), { flushMs: 60_000, batchRows: 2 });
+      batched.record([shown('a'), shown('b'), shown('c')]);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(writes).toHaveLength(2);
+      expect(writes[1].params.pages.flatMap((x: { items: string[] }) => x.items)).toHaveLength(2); // at most batchRows per statement
+      await batched.close();
+      expect(writes).toHaveLength(3);
+      expect(batched.pending).toBe(0);
+      await timed.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('keeps at most bufferMax rows while Neo4j is down, warns once, never throws, and catches up when it is back', async () => {
@@ -215,8 +227,9 @@ describe('serving/policy: the online re-ranking policy', () => {
 });
 
 describe('config: policy settings', () => {
-  it('defaults to the offline sweep\'s chosen settings', () => {
-    expect(loadPolicyConfig({})).toMatchObject({ diversity: 0, exploration: 0, exposureDebias: 0.4, novelty: 0, maxCategoryShare: 1, negativeFeedback: 0.5 });
+  it('serves by default the settings the committed tuning run chose on validation', () => {
+    const tuned = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'bench', 'results', 'serving-policy-validation-2.json'), 'utf8'));
+    expect(loadPolicyConfig({})).toMatchObject(tuned.chosen.settings);
   });
 
   it('rejects a value out of range, naming the variable, the value and the range', () => {

@@ -1,4 +1,4 @@
-import { generateSynthetic, mulberry32, syntheticToHeteroGraph } from '../../src/import/synthetic';
+import { generateSynthetic, mulberry32, resolveSyntheticOptions, syntheticToHeteroGraph } from '../../src/import/synthetic';
 import { interactionWeight, isPositiveKind } from '../../src/graph/weights';
 
 describe('import/synthetic: generator', () => {
@@ -14,14 +14,12 @@ describe('import/synthetic: generator', () => {
     expect(JSON.stringify(a.interactions)).not.toEqual(JSON.stringify(b.interactions));
   });
 
-  it('has the requested size and a default of 2,000 users, 1,000 items and 20 categories', () => {
-    const d = generateSynthetic();
-    expect(d.users).toHaveLength(2000);
-    expect(d.items).toHaveLength(1000);
-    expect(d.categories).toHaveLength(20);
+  it('has the requested size: half as many items as users (at least 20), a category per five items (2 to 20)', () => {
     const s = generateSynthetic(small);
-    expect(s.users).toHaveLength(300);
-    expect(s.items).toHaveLength(150);
+    expect([s.users.length, s.items.length, s.categories.length]).toEqual([300, 150, 20]);
+    expect(resolveSyntheticOptions({ users: 60 })).toMatchObject({ users: 60, items: 30, categories: 6 });
+    expect(resolveSyntheticOptions({ users: 10 })).toMatchObject({ users: 10, items: 20, categories: 4 });
+    expect(resolveSyntheticOptions({ users: 10, items: 5 })).toMatchObject({ items: 5, categories: 2 });
   });
 
   it('produces well-formed items, interactions and follows', () => {
