@@ -7,8 +7,9 @@ import { ml100kRows } from '../../src/import/ml100k';
 import { ImportRows, writeImportRows } from '../../src/import/rows';
 import { graphSnapshot } from '../helpers/graphSnapshot';
 import { graphCounts, resetGraph, TEST_URI, testExecutor } from '../helpers/neo4j';
+import { FIXTURES } from '../helpers/files';
 
-const FIX = path.resolve(__dirname, '..', 'fixtures');
+const FIX = FIXTURES;
 const EV = path.join(FIX, 'events');
 
 /** The events fixture (all features: attributes, titles, categories, contexts, held-out) and the ml-100k one (ratings, dates), in one graph. */

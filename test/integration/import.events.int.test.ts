@@ -7,8 +7,9 @@ import { EventsFiles, importEvents, parseEventsMapping } from '../../src/import/
 import { importMl100k } from '../../src/import/ml100k';
 import { graphSnapshot } from '../helpers/graphSnapshot';
 import { graphCounts, resetGraph, testExecutor } from '../helpers/neo4j';
+import { FIXTURES } from '../helpers/files';
 
-const FIX = path.resolve(__dirname, '..', 'fixtures');
+const FIX = FIXTURES;
 const EV = path.join(FIX, 'events');
 const FILES: EventsFiles = {
   events: path.join(EV, 'events.csv'), items: path.join(EV, 'items.csv'), users: path.join(EV, 'users.csv'), heldOut: path.join(EV, 'held-out.csv'),

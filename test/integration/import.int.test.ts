@@ -9,8 +9,9 @@ import { importMovieLens, MovieLensFiles } from '../../src/import/movielens';
 import { generateSynthetic } from '../../src/import/synthetic';
 import { importSynthetic, syntheticRows } from '../../src/import/synthetic-import';
 import { graphCounts, resetGraph, testExecutor } from '../helpers/neo4j';
+import { FIXTURES } from '../helpers/files';
 
-const FIX = path.resolve(__dirname, '..', 'fixtures');
+const FIX = FIXTURES;
 const LIGHTGCN = path.join(FIX, 'lightgcn');
 const ML: MovieLensFiles = {
   ratings: path.join(FIX, 'movielens', 'ratings.csv'),

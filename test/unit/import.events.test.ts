@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { timeOfDayOf, weekdayOf } from '../../src/import/contexts';
 import { ImportMappingError, ImportValidationError } from '../../src/import/errors';
@@ -7,19 +6,12 @@ import { parseEvents, parseEventsMapping, parseTime } from '../../src/import/eve
 import { ml100kRows, readMl100kGenres, readMl100kItems, readMl100kRatings, readMl100kUsers } from '../../src/import/ml100k';
 import { writeBulkFiles } from '../../src/import/bulk';
 import { lightGcnRows } from '../../src/import/lightgcn';
+import { FIXTURES, useTempDir } from '../helpers/files';
 
-const FIX = path.resolve(__dirname, '..', 'fixtures');
+const FIX = FIXTURES;
 const ML = path.join(FIX, 'ml-100k');
-let tmp: string;
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ig-events-unit-'));
-});
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-function file(name: string, text: string): string {
-  const p = path.join(tmp, name);
-  fs.writeFileSync(p, text);
-  return p;
-}
+const tmp = useTempDir('ig-events-unit-');
+const file = tmp.file;
 
 describe('import/events: times', () => {
   it('reads ISO 8601 with and without a zone (UTC), dates, and epoch seconds or milliseconds by magnitude', () => {
@@ -107,7 +99,7 @@ describe('import/ml100k: readers of the original files', () => {
     const genres = readMl100kGenres(path.join(ML, 'u.genre'));
     const items = file('u.item', `1|A (1995)|32-Jan-1995||${'|0'.repeat(19)}\n`);
     expect(() => readMl100kItems(items, genres)).toThrow(`${items}:1: expected a release date like 01-Jan-1995 (or empty), got "32-Jan-1995"`);
-    const dir = fs.mkdtempSync(path.join(tmp, 'ml-'));
+    const dir = fs.mkdtempSync(path.join(tmp.dir, 'ml-'));
     for (const f of fs.readdirSync(ML)) fs.copyFileSync(path.join(ML, f), path.join(dir, f));
     fs.appendFileSync(path.join(dir, 'train.tsv'), '1\t99\t3\t874965478\n');
     expect(() => ml100kRows(dir)).toThrow(`${path.join(dir, 'train.tsv')}:7: expected a movie listed in ${path.join(dir, 'u.item')}, got "99"`);
@@ -116,7 +108,7 @@ describe('import/ml100k: readers of the original files', () => {
 
 describe('import/bulk: the CSV files for neo4j-admin', () => {
   it('writes typed headers, dense integer ids, and leaves out columns no row has', () => {
-    const dir = path.join(tmp, 'bulk-ml');
+    const dir = path.join(tmp.dir, 'bulk-ml');
     const m = writeBulkFiles(ml100kRows(ML), dir);
     expect(m.nodes.map((n) => n.label)).toEqual(['User', 'Item', 'Category', 'Context']);
     const read = (n: string) => fs.readFileSync(path.join(dir, `${n}.csv`), 'utf8').trim().split('\n');
@@ -125,7 +117,7 @@ describe('import/bulk: the CSV files for neo4j-admin', () => {
     expect(read('items')[5]).toBe('4,"5","unknown",');
     expect(read('interacted')[0]).toBe(':START_ID(User),:END_ID(Item),kind,weight:double,rating:double,at:datetime,contexts:string[]');
     expect(read('interacted')[1]).toBe('0,0,"rating",5,5,1997-09-22T21:57:58.000Z,"timeOfDay:evening;weekday:mon"');
-    const lg = path.join(tmp, 'bulk-lg');
+    const lg = path.join(tmp.dir, 'bulk-lg');
     writeBulkFiles(lightGcnRows(path.join(FIX, 'lightgcn')), lg);
     expect(fs.readFileSync(path.join(lg, 'interacted.csv'), 'utf8').split('\n')[0]).toBe(':START_ID(User),:END_ID(Item),kind,weight:double');
   });

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { interactionWeight, isPositiveKind } from '../../src/graph/weights';
 import { ImportValidationError } from '../../src/import/errors';
@@ -7,18 +6,11 @@ import { parseLightGcnFile } from '../../src/import/lightgcn';
 import { parseMovieLens } from '../../src/import/movielens';
 import { generateSynthetic } from '../../src/import/synthetic';
 import { syntheticRows } from '../../src/import/synthetic-import';
+import { FIXTURES, useTempDir } from '../helpers/files';
 
-const FIX = path.resolve(__dirname, '..', 'fixtures');
-let tmp: string;
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ig-import-unit-'));
-});
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-function file(name: string, text: string): string {
-  const p = path.join(tmp, name);
-  fs.writeFileSync(p, text);
-  return p;
-}
+const FIX = FIXTURES;
+const tmp = useTempDir('ig-import-unit-');
+const file = tmp.file;
 
 describe('graph/weights: interaction weights', () => {
   it('weighs kinds as the graph model says', () => {
