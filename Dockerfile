@@ -19,6 +19,4 @@ COPY cypher ./cypher
 COPY schema ./schema
 USER node
 EXPOSE 4000
-# a 64 MB young generation: under load the API allocates per-request garbage fast, and 16 MB semi-spaces made
-# scavenges a seventh of its CPU (bench/results/api-gowalla.json records the flags the benchmark ran with)
-CMD ["node", "--max-semi-space-size=64", "dist/src/cli/start.js"]
+CMD ["node", "dist/src/cli/start.js"]

@@ -61,7 +61,14 @@ function percentile(sorted: number[], p: number): number {
 const round = (x: number) => Math.round(x * 100) / 100;
 
 /** The node flags the server runs with, as `npm start` and the Dockerfile start it. */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+const SERVER_NODE_FLAGS: string[] = [];
+
+/** The server's memory by kind (MB): resident, V8 heap used and reserved, external and array buffers. */
+function memoryMb(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mb = (x: number) => Math.round(x / 1048576);
+  return { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+}
 
 /** Child mode: start the API and report its URL to the parent. */
 async function serve(): Promise<void> {
@@ -80,7 +87,7 @@ async function serve(): Promise<void> {
     if (m.cpu) {
       const u = process.cpuUsage();
       const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-      process.send!({ cpuMs: (u.user + u.system) / 1000, rssMb: Math.round(process.memoryUsage().rss / 1048576), loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
+      process.send!({ cpuMs: (u.user + u.system) / 1000, rssMb: Math.round(process.memoryUsage().rss / 1048576), memoryMb: memoryMb(), loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
       loop.reset();
     }
     if (m.stop) {
@@ -147,10 +154,12 @@ async function main(): Promise<void> {
   // which runs the load generator
   let loopDelayMs: Record<string, number> | null = null;
   let serverRssMb = 0;
+  let serverMemoryMb: Record<string, number> = {};
   const serverCpu = () => new Promise<number>((resolve) => {
-    child.once('message', (m: { cpuMs: number; rssMb: number; loopDelayMs: Record<string, number> }) => {
+    child.once('message', (m: { cpuMs: number; rssMb: number; memoryMb: Record<string, number>; loopDelayMs: Record<string, number> }) => {
       loopDelayMs = m.loopDelayMs;
       serverRssMb = m.rssMb;
+      serverMemoryMb = m.memoryMb;
       resolve(m.cpuMs);
     });
     child.send({ cpu: true });
@@ -212,6 +221,7 @@ async function main(): Promise<void> {
       seconds: duration,
       cpuMsPerRequest: { server: per(cpu0.server, cpu1.server), neo4j: per(cpu0.neo4j, cpu1.neo4j), loadGenerator: per(cpu0.load, cpu1.load) },
       serverEventLoopDelayMs: loopDelayMs,
+      serverMemoryMbAtEnd: serverMemoryMb,
     };
   };
 
@@ -224,6 +234,7 @@ async function main(): Promise<void> {
     await runLevel(16, warmup);
     await serverCpu();
     const rssMbAfterWarmup = serverRssMb;
+    const memoryMbAfterWarmup = serverMemoryMb;
     const runs = [];
     for (const c of levels) {
       const r = await runLevel(c, seconds);
@@ -240,6 +251,7 @@ async function main(): Promise<void> {
       first,
       warmupSeconds: warmup,
       rssMbAfterWarmup,
+      memoryMbAfterWarmup,
       runs,
     });
     process.stderr.write(`wrote ${values.out}\n`);

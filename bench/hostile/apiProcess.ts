@@ -42,7 +42,7 @@ export async function startApi(opts: { port: number; env?: Record<string, string
   if (!fs.existsSync(script)) throw new Error(`${script} is missing: run npm run build first`);
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = fs.openSync(opts.logFile, 'a');
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', script], {
+  const child = spawn(process.execPath, [script], {
     cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...opts.env, PORT: String(opts.port) }, stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

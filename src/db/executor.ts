@@ -376,6 +376,36 @@ export async function run<T extends RecordShape = RecordShape>(tx: ManagedTransa
   return res.records.map((r) => r.toObject() as T);
 }
 
+/**
+ * Streams the named statement inside an existing transaction, calling `onRecord` per record as it arrives
+ * (records are never collected into one array), and resolves with the record count; an abort stops the calls
+ * and rejects once the stream has drained.
+ */
+export async function stream(tx: ManagedTransaction, name: string, params: Record<string, unknown>,
+  onRecord: (get: (key: string) => unknown) => void, signal?: AbortSignal): Promise<number> {
+  const t0 = performance.now();
+  let n = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      tx.run(cypher(name), params).subscribe({
+        onNext(record) {
+          if (signal?.aborted) return; // drain quickly; the check after the stream rejects
+          n++;
+          onRecord((key) => record.get(key));
+        },
+        onCompleted: () => resolve(),
+        onError: (err) => reject(err),
+      });
+    });
+  } catch (err) {
+    observed(name, t0, true);
+    throw err;
+  }
+  observed(name, t0, false);
+  if (signal?.aborted) throw new Error(`aborted while reading "${name}"`);
+  return n;
+}
+
 /** True for a failure that is a lost or refused connection rather than an answer of the server. */
 function lostConnection(err: unknown): boolean {
   if (err instanceof Neo4jError) return err.code === 'ServiceUnavailable' || err.code === 'SessionExpired';

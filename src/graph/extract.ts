@@ -1,6 +1,4 @@
-import type { ManagedTransaction } from 'neo4j-driver';
-import type { Executor } from '../db/executor';
-import { cypher } from '../db/cypher';
+import { stream, type Executor } from '../db/executor';
 import type { Logger } from '../log';
 import { startProgress } from '../progress';
 import type { ContextKey, HeteroGraph } from '../model/types';
@@ -27,28 +25,6 @@ export interface ExtractStats extends BuildStats {
   contexts: number;
   /** Seconds per phase (node lists, each relation, CSR building) and in total. */
   seconds: Record<string, number>;
-}
-
-/**
- * Streams one named statement inside `tx`, calling `onRecord` per record as it arrives (records are
- * never collected into one array), and resolves with the record count.
- */
-async function stream(tx: ManagedTransaction, name: string, onRecord: (get: (key: string) => unknown) => void,
-  signal?: AbortSignal): Promise<number> {
-  let n = 0;
-  await new Promise<void>((resolve, reject) => {
-    tx.run(cypher(name)).subscribe({
-      onNext(record) {
-        if (signal?.aborted) return; // drain quickly; the check after the stream rejects
-        n++;
-        onRecord((key) => record.get(key));
-      },
-      onCompleted: () => resolve(),
-      onError: (err) => reject(err),
-    });
-  });
-  if (signal?.aborted) throw new Error(`extractGraph: aborted while reading "${name}"`);
-  return n;
 }
 
 type Row = (key: string) => unknown;
@@ -131,10 +107,10 @@ export async function extractGraph(db: Executor, options: ExtractOptions = {}): 
     const itemIds: string[] = [];
     const categories: string[] = [];
     const contexts: ContextKey[] = [];
-    await stream(tx, 'extract/users', (g) => userIds.push(g('id') as string), options.signal);
-    await stream(tx, 'extract/items', (g) => itemIds.push(g('id') as string), options.signal);
-    await stream(tx, 'extract/categories', (g) => categories.push(g('name') as string), options.signal);
-    await stream(tx, 'extract/contexts', (g) => contexts.push({ kind: g('kind') as string, value: g('value') as string }), options.signal);
+    await stream(tx, 'extract/users', {}, (g) => userIds.push(g('id') as string), options.signal);
+    await stream(tx, 'extract/items', {}, (g) => itemIds.push(g('id') as string), options.signal);
+    await stream(tx, 'extract/categories', {}, (g) => categories.push(g('name') as string), options.signal);
+    await stream(tx, 'extract/contexts', {}, (g) => contexts.push({ kind: g('kind') as string, value: g('value') as string }), options.signal);
     return { userIds, itemIds, categories, contexts };
   });
   seconds.nodes = since(t0);
@@ -152,7 +128,7 @@ export async function extractGraph(db: Executor, options: ExtractOptions = {}): 
       const t = performance.now();
       const rows = await db.readTx(async (tx) => {
         b.clear(r.relation); // a retried transaction reads the relation again from the start
-        return stream(tx, r.statement, r.onRow, options.signal);
+        return stream(tx, r.statement, {}, r.onRow, options.signal);
       });
       seconds[r.relation] = since(t);
       bar?.increment(1);

@@ -67,22 +67,19 @@ export class ModelScorer {
   readonly linOut: Float32Array;
   /** d^linearOutputExponent: the output scale of the relation terms. */
   private readonly termOut: Float32Array;
-  /** Leading embedding coordinates dotted for every item in `top`; the rest are bounded by Cauchy–Schwarz. */
-  readonly prefix: number;
-  /** Per item, the norm of itemFactors beyond the prefix. */
-  private readonly tailNorm: Float32Array;
-  /** items × prefix: the leading coordinates of itemFactors, contiguous (the bound's pass reads only these). */
-  private readonly head: Float32Array;
-  /** Scratch of `top` (one row at a time). */
-  private readonly mid: Float64Array;
-  private readonly lower: Float32Array;
+  /** Per item, the norm of its itemFactors row: |embedding term| ≤ ‖coords‖ · itemNorm (Cauchy–Schwarz). */
+  private readonly itemNorm: Float64Array;
+  /** Scratch of `top` (one row at a time): per item, the upper bound of its score (float32, so `top` keeps a margin). */
+  private readonly upper: Float32Array;
+  /** Scratch of `top`: the graph term of allowed items (-Infinity for the others). */
+  private readonly graphAllowed: Float32Array;
   private readonly exact: Float32Array;
   private readonly graphOut: Float32Array;
   private readonly userAcc: Float64Array;
   private readonly ones: Float32Array;
   private rightT: tf.Tensor2D | undefined;
 
-  constructor(readonly parts: ScorerParts, prefix = 16) {
+  constructor(readonly parts: ScorerParts) {
     const { norm, k, foldIn, itemFactors } = parts;
     const n = norm.r.cols;
     if (foldIn.length !== n * k || itemFactors.length !== n * k) {
@@ -94,19 +91,16 @@ export class ModelScorer {
     this.linOut = degreePower(norm.itemDegree, parts.linearOutputExponent);
     this.termOut = this.linOut.slice();
     for (let i = 0; i < n; i++) this.linOut[i] *= parts.linearWeight;
-    this.prefix = Math.min(prefix, k);
-    this.tailNorm = new Float32Array(n);
-    this.head = new Float32Array(n * this.prefix);
-    for (let i = 0; i < n; i++) for (let c = 0; c < this.prefix; c++) this.head[i * this.prefix + c] = itemFactors[i * k + c];
-    this.mid = new Float64Array(n);
-    this.lower = new Float32Array(n);
+    this.itemNorm = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let q = 0;
+      for (let c = 0; c < k; c++) q += itemFactors[i * k + c] ** 2;
+      this.itemNorm[i] = Math.sqrt(q);
+    }
+    this.upper = new Float32Array(n);
+    this.graphAllowed = new Float32Array(n);
     this.exact = new Float32Array(n);
     this.graphOut = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let c = this.prefix; c < k; c++) s += itemFactors[i * k + c] ** 2;
-      this.tailNorm[i] = Math.sqrt(s);
-    }
     this.userAcc = new Float64Array(norm.r.rows);
     this.ones = new Float32Array(n).fill(1);
   }
@@ -142,10 +136,22 @@ export class ModelScorer {
   /** dot(coords, itemFactors[j]): item j's embedding term. */
   embeddingTerm(coords: Float32Array, j: number): number {
     const f = this.parts.itemFactors;
-    const o = j * this.k;
-    let s = 0;
-    for (let c = 0; c < this.k; c++) s += coords[c] * f[o + c];
-    return s;
+    const k = this.k;
+    const o = j * k;
+    // four accumulators: the loop is the serving hot path, and independent sums pipeline
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let c = 0;
+    for (; c + 3 < k; c += 4) {
+      s0 += coords[c] * f[o + c];
+      s1 += coords[c + 1] * f[o + c + 1];
+      s2 += coords[c + 2] * f[o + c + 2];
+      s3 += coords[c + 3] * f[o + c + 3];
+    }
+    for (; c < k; c++) s0 += coords[c] * f[o + c];
+    return s0 + s1 + s2 + s3;
   }
 
   /** Every item's score for one row (dense). */
@@ -157,42 +163,49 @@ export class ModelScorer {
 
   /**
    * The `count` best items of one row among those `allowed` (1) marks, exactly as the dense score ranks them (ties
-   * to the lower index, src/model/topk.ts): every item's graph term and the leading `prefix` coordinates of its
-   * embedding term bound its score within ± ‖coords_tail‖·‖itemFactors_tail‖; only items whose upper bound reaches
-   * the count-th best lower bound are scored in full.
+   * to the lower index, src/model/topk.ts). Each item's score is at most its graph term plus ‖coords‖·‖itemFactors_j‖
+   * (Cauchy–Schwarz); the seeds (the 2·count items of highest graph term and the count of highest bound) are scored
+   * in full, then every item whose bound reaches the count-th best seed score: no other item can rank.
    */
   top(row: SparseRow, count: number, allowed: Uint8Array, terms: RowTerms = this.terms(row, true)): RowTop {
     const n = this.numItems;
-    const k = this.k;
-    const P = this.prefix;
-    const h = this.head;
     const { graph, coords } = terms;
-    let tail = 0;
-    for (let c = P; c < k; c++) tail += coords[c] * coords[c];
-    tail = Math.sqrt(tail);
-    const mid = this.mid;
-    const lower = this.lower;
+    let cn = 0;
+    for (let c = 0; c < this.k; c++) cn += coords[c] * coords[c];
+    cn = Math.sqrt(cn);
+    const upper = this.upper;
+    const graphAllowed = this.graphAllowed;
+    const norm = this.itemNorm;
     for (let j = 0; j < n; j++) {
-      if (!allowed[j]) {
-        lower[j] = -Infinity;
-        continue;
+      if (allowed[j]) {
+        upper[j] = graph[j] + cn * norm[j];
+        graphAllowed[j] = graph[j];
+      } else {
+        upper[j] = -Infinity;
+        graphAllowed[j] = -Infinity;
       }
-      const o = j * P;
-      let s = 0;
-      for (let c = 0; c < P; c++) s += coords[c] * h[o + c];
-      mid[j] = graph[j] + s;
-      lower[j] = mid[j] - tail * this.tailNorm[j];
     }
     const want = Math.min(count, n);
-    const idx = new Int32Array(Math.max(1, want));
-    const got = topK(lower, 0, n, want, idx);
-    // the count-th best lower bound (less a float32 rounding margin): no item whose upper bound is below it can rank
-    let tau = got < want ? -Infinity : lower[idx[got - 1]];
-    tau -= 1e-5 * Math.abs(tau) + 1e-30;
     const exact = this.exact.fill(-Infinity);
     let scored = 0;
+    const seedScores: number[] = [];
+    const seed = new Int32Array(Math.max(1, 2 * want));
+    for (const [from, size] of [[graphAllowed, 2 * want], [upper, want]] as const) {
+      const got = topK(from, 0, n, size, seed);
+      for (let q = 0; q < got; q++) {
+        const j = seed[q];
+        if (exact[j] !== -Infinity) continue;
+        exact[j] = graph[j] + this.embeddingTerm(coords, j);
+        seedScores.push(exact[j]);
+        scored++;
+      }
+    }
+    // the count-th best seed score (less a float32 rounding margin) is at most the count-th best score overall
+    seedScores.sort((x, y) => y - x);
+    let tau = seedScores.length < want ? -Infinity : seedScores[want - 1];
+    tau -= 1e-5 * Math.abs(tau) + 1e-30;
     for (let j = 0; j < n; j++) {
-      if (!allowed[j] || mid[j] + tail * this.tailNorm[j] < tau) continue;
+      if (!allowed[j] || upper[j] < tau || exact[j] !== -Infinity) continue;
       exact[j] = graph[j] + this.embeddingTerm(coords, j);
       scored++;
     }

@@ -1,4 +1,4 @@
-import type { Executor, StatementCounter } from '../db/executor';
+import { stream, type Executor, type StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 import { activeModel as registryActiveModel, getModel } from '../model/registry';
 import { extractGraph } from '../graph/extract';
@@ -123,34 +123,45 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
   const p = model.params;
   const num = (k: string, d: number) => (typeof p[k] === 'number' && Number.isFinite(p[k]) ? (p[k] as number) : d);
   const norm = normalizeInteractions(train, num('userExponent', 0.5), num('itemExponent', 0.5));
-  const rows = await db.read<{ id: string; title: string | null; embedding: number[]; foldIn: number[] | null; categories: string[]; degree: number }>(
-    'serving/itemMatrix', slotParams(model), counter);
-  const dims = model.dims || (rows[0]?.embedding.length ?? 0);
   const n = graph.numItems;
-  // no spare rows: the scorer reads the basis rows through a view; an upsert beyond grows a copy (src/serving/modelState.ts putRow)
-  const capacity = n;
+  const dims = model.dims;
+  if (!(Number.isInteger(dims) && dims > 0)) throw new Error(`model ${model.version} records no embedding dimensions (dims ${dims})`);
+  // no spare rows: the scorer reads the basis rows through a view; an upsert beyond grows a copy (putRow)
   const m: ItemMatrix = {
     version: model.version, dims, ids: graph.itemIds.slice(), index: new Map(graph.itemIds.map((id, i) => [id, i])),
-    embeddings: new Float32Array(capacity * dims), categories: graph.itemIds.map(() => []), titles: graph.itemIds.map(() => null),
-    degree: new Float64Array(capacity), count: n, basisItems: n,
+    embeddings: new Float32Array(n * dims), categories: graph.itemIds.map(() => []), titles: graph.itemIds.map(() => null),
+    degree: new Float64Array(n), count: n, basisItems: n,
   };
   const foldIn = new Float32Array(n * dims);
-  for (const r of rows) {
-    if (r.embedding.length !== dims) {
-      log.warn({ item: r.id, length: r.embedding.length, dims }, 'item embedding has the wrong length; skipped');
-      continue;
-    }
-    const i = m.index.get(r.id);
-    if (i === undefined) {
-      putRow(m, r.id, r.embedding, r.categories, r.degree, r.title ?? null);
-      continue;
-    }
-    m.embeddings.set(r.embedding, i * dims);
-    if (r.foldIn && r.foldIn.length === dims) foldIn.set(r.foldIn, i * dims);
-    m.categories[i] = r.categories;
-    m.titles[i] = r.title ?? null;
-    m.degree[i] = r.degree;
-  }
+  // streamed into the typed arrays: the records of all items at once would hold every vector as JS numbers
+  const extra: { id: string; embedding: number[]; categories: string[]; degree: number; title: string | null }[] = [];
+  await db.readTx(async (tx) => {
+    extra.length = 0; // a retried transaction reads again from the start
+    if (counter) counter.count++;
+    await stream(tx, 'serving/itemMatrix', slotParams(model), (g) => {
+      const id = g('id') as string;
+      const embedding = g('embedding') as number[];
+      const f = g('foldIn') as number[] | null;
+      const title = (g('title') as string | null) ?? null;
+      const categories = g('categories') as string[];
+      const degree = Number(g('degree'));
+      if (embedding.length !== dims) {
+        log.warn({ item: id, length: embedding.length, dims }, 'item embedding has the wrong length; skipped');
+        return;
+      }
+      const i = m.index.get(id);
+      if (i === undefined) {
+        extra.push({ id, embedding, categories, degree, title });
+        return;
+      }
+      m.embeddings.set(embedding, i * dims);
+      if (f && f.length === dims) foldIn.set(f, i * dims);
+      m.categories[i] = categories;
+      m.titles[i] = title;
+      m.degree[i] = degree;
+    });
+  });
+  for (const x of extra) putRow(m, x.id, x.embedding, x.categories, x.degree, x.title);
   const scorer = new ModelScorer({
     norm, foldIn, itemFactors: m.embeddings.subarray(0, n * dims), k: dims,
     linearWeight: num('linearWeight', 1), linearInputExponent: num('itemInputExponent', 0), linearOutputExponent: num('itemOutputExponent', 0),

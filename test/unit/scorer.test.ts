@@ -5,6 +5,7 @@ import { degreePower } from '../../src/model/spectral';
 import { ModelScorer, rowOf } from '../../src/model/scorer';
 import { positiveOnly } from '../../src/model/interestModel';
 import { topK } from '../../src/model/topk';
+import { seededRandom } from '../../src/random';
 import { explainGraph, withoutCited } from '../../src/serving/explain';
 import type { ModelState } from '../../src/serving/modelState';
 
@@ -77,20 +78,18 @@ describe('model/scorer: the model score of one row, exactly', () => {
     expect(differs).toBeGreaterThan(0);
   });
 
-  it('returns the dense ranking\'s top among allowed items, with a prefix too short to decide alone', () => {
-    const narrow = new ModelScorer(scorer.parts, 2);
+  it('returns the dense ranking\'s top among allowed items, for any page size and allowed set', () => {
     const n = scorer.numItems;
-    for (const u of users) {
+    const rnd = seededRandom(7);
+    for (const u of users) for (const [count, share] of [[1, 1], [20, 1], [60, 1], [20, 0.05]] as const) {
       const row = rowOf(train, u);
       const dense = scorer.scoreRow(row);
-      const allowed = new Uint8Array(n).fill(1);
-      for (const i of row.indices) {
-        allowed[i] = 0;
-        dense[i] = -Infinity;
-      }
-      const want = new Int32Array(20);
-      const got = topK(dense, 0, n, 20, want);
-      const top = narrow.top(row, 20, allowed);
+      const allowed = Uint8Array.from({ length: n }, () => (rnd() < share ? 1 : 0));
+      for (const i of row.indices) allowed[i] = 0;
+      for (let j = 0; j < n; j++) if (!allowed[j]) dense[j] = -Infinity;
+      const want = new Int32Array(count);
+      const got = topK(dense, 0, n, count, want);
+      const top = scorer.top(row, count, allowed);
       expect(Array.from(top.items)).toEqual(Array.from(want.subarray(0, got)));
       top.items.forEach((j, q) => expect(top.graph[q] + top.embedding[q]).toBeCloseTo(top.scores[q], 5));
       expect(top.scored).toBeLessThanOrEqual(n);
