@@ -1,8 +1,8 @@
-import { Executor } from '../../src/db/executor';
-import { createLogger } from '../../src/log';
-import { TrainingJobs } from '../../src/model/trainJob';
-import { startServer, type ServerHandle } from '../../src/api/server';
-import { useApiServer, codeOf, fixtureModel, gql, startTestServer, tokenFor, TEST_SECRET } from './api.fixture';
+import { Executor } from '../../../src/db/executor';
+import { createLogger } from '../../../src/log';
+import { TrainingJobs } from '../../../src/model/trainJob';
+import { startServer, type ServerHandle } from '../../../src/api/server';
+import { useApiServer, codeOf, fixtureModel, gql, startTestServer, tokenFor, TEST_SECRET } from '../../helpers/apiServer';
 
 const RUN = '{ id state progress version metrics error queuedAt finishedAt }';
 

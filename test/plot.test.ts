@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { plotLines, plotTrainingCurves } from '../../src/plot';
+import { plotLines, plotTrainingCurves } from '../src/plot';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

@@ -9,7 +9,7 @@ import type { PolicyConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { signToken } from '../../src/api/auth';
 import { startServer, type ServerHandle } from '../../src/api/server';
-import { resetGraph, TEST_BOLT_PORT, testExecutor } from '../helpers/neo4j';
+import { resetGraph, TEST_BOLT_PORT, testExecutor } from './neo4j';
 
 /** Secret the API tests sign tokens with. */
 export const TEST_SECRET = 'api-test-secret';

@@ -8,7 +8,7 @@ import { ExposureLog } from '../../src/serving/exposures';
 import { CLAIMANT, ModelWriteConflictError, publishModel, recoverInterruptedWrites, getModel } from '../../src/model/registry';
 import { extractGraph } from '../../src/graph/extract';
 import { standinFit } from '../helpers/standinModel';
-import { codeOf, gql, tokenFor, useApiServer, withServerBehindProxy } from './api.fixture';
+import { codeOf, gql, tokenFor, useApiServer, withServerBehindProxy } from '../helpers/apiServer';
 
 const alice = () => tokenFor('alice');
 

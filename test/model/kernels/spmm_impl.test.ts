@@ -1,6 +1,6 @@
-import { csrFromCoo, type Csr } from '../../src/graph/csr';
-import { spmmImpl } from '../../src/model/kernels/spmm_impl';
-import { seededRandom } from '../../src/model/split';
+import { csrFromCoo, type Csr } from '../../../src/graph/csr';
+import { spmmImpl } from '../../../src/model/kernels/spmm_impl';
+import { seededRandom } from '../../../src/model/split';
 
 function randomCsr(rows: number, cols: number, density: number, seed: number): Csr {
   const rand = seededRandom(seed);

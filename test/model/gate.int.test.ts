@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log';
 import { startServer, type ServerHandle } from '../../src/api/server';
 import { resetGraph, testExecutor } from '../helpers/neo4j';
 import { standinFit } from '../helpers/standinModel';
-import { codeOf, gql, tokenFor, TEST_SECRET } from './api.fixture';
+import { codeOf, gql, tokenFor, TEST_SECRET } from '../helpers/apiServer';
 
 /** Moves each user's latest fifth of positive interactions (at least one) to HELD_OUT, so runs have a held-out check. */
 async function holdOut(db: Executor): Promise<number> {

@@ -6,7 +6,7 @@ import { ServingEngine, DEFAULT_SERVING } from '../../src/serving/recommend';
 import { ServingPolicy } from '../../src/serving/policy';
 import { ExposureLog } from '../../src/serving/exposures';
 import { resetGraph, testExecutor } from '../helpers/neo4j';
-import { gql, loadApiFixture, tokenFor, TEST_SECRET, ITEMS } from './api.fixture';
+import { gql, loadApiFixture, tokenFor, TEST_SECRET, ITEMS } from '../helpers/apiServer';
 
 /**
  * Two API servers on one Neo4j, as two replicas are: each with its own driver, serving engine (model cache, item

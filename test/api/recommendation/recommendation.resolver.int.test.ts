@@ -1,11 +1,11 @@
-import { Executor } from '../../src/db/executor';
-import type { ServerHandle } from '../../src/api/server';
-import { extractGraph } from '../../src/graph/extract';
-import { positiveOnly } from '../../src/model/interestModel';
-import { ModelScorer, rowOf } from '../../src/model/scorer';
-import { normalizeInteractions } from '../../src/model/spectral';
-import { topK } from '../../src/model/topk';
-import { useApiServer, codeOf, gql, fixtureModel, tokenFor, USERS } from './api.fixture';
+import { Executor } from '../../../src/db/executor';
+import type { ServerHandle } from '../../../src/api/server';
+import { extractGraph } from '../../../src/graph/extract';
+import { positiveOnly } from '../../../src/model/interestModel';
+import { ModelScorer, rowOf } from '../../../src/model/scorer';
+import { normalizeInteractions } from '../../../src/model/spectral';
+import { topK } from '../../../src/model/topk';
+import { useApiServer, codeOf, gql, fixtureModel, tokenFor, USERS } from '../../helpers/apiServer';
 
 const RECS = `query($u: ID!, $first: Int, $context: [ContextInput!], $categories: [String!], $exclude: [ID!], $inc: Boolean) {
   recommendations(userId: $u, first: $first, context: $context, categories: $categories, excludeItemIds: $exclude, includeInteracted: $inc) {

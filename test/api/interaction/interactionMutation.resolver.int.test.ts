@@ -1,7 +1,7 @@
-import { Executor } from '../../src/db/executor';
-import type { ServerHandle } from '../../src/api/server';
-import { graphCounts } from '../helpers/neo4j';
-import { useApiServer, codeOf, gql, tokenFor } from './api.fixture';
+import { Executor } from '../../../src/db/executor';
+import type { ServerHandle } from '../../../src/api/server';
+import { graphCounts } from '../../helpers/neo4j';
+import { useApiServer, codeOf, gql, tokenFor } from '../../helpers/apiServer';
 
 const RECORD = `mutation($input: RecordInteractionInput!) {
   recordInteraction(input: $input) { replayed embeddingVersion interaction { userId itemId kind weight at contexts { kind value } item { id } } }

@@ -1,7 +1,7 @@
-import { Executor } from '../../src/db/executor';
-import type { ServerHandle } from '../../src/api/server';
-import { loadPolicyConfig } from '../../src/config';
-import { useApiServer, codeOf, gql, startTestServer, tokenFor } from './api.fixture';
+import { Executor } from '../../../src/db/executor';
+import type { ServerHandle } from '../../../src/api/server';
+import { loadPolicyConfig } from '../../../src/config';
+import { useApiServer, codeOf, gql, startTestServer, tokenFor } from '../../helpers/apiServer';
 
 const RECS = `query($u: ID!, $first: Int, $inc: Boolean, $policy: PolicyInput) {
   recommendations(userId: $u, first: $first, includeInteracted: $inc, policy: $policy) {

@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig, loadTrainingConfig } from '../../src/config';
-import { gateDecision } from '../../src/model/gate';
+import { ConfigError, loadConfig, loadTrainingConfig } from '../src/config';
+import { gateDecision } from '../src/model/gate';
 
 describe('config: LOG_FORMAT and the TRAIN_* settings', () => {
   it('defaults logs to pretty at a terminal outside production, JSON otherwise, and validates LOG_FORMAT', () => {

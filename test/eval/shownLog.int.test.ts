@@ -7,7 +7,7 @@ import { createLogger } from '../../src/log';
 import { evaluateOffPolicy, readShownLog, toOpenBanditFeedback } from '../../src/eval/shownLog';
 import { main as evalCli, parseEvalArgs } from '../../src/cli/evalOffpolicy';
 import type { ServerHandle } from '../../src/api/server';
-import { useApiServer, gql, startTestServer, tokenFor } from './api.fixture';
+import { useApiServer, gql, startTestServer, tokenFor } from '../helpers/apiServer';
 
 describe('eval:offpolicy: estimates and the Open Bandit export from the SHOWN log', () => {
   let db: Executor;

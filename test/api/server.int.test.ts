@@ -1,7 +1,7 @@
 import { Executor } from '../../src/db/executor';
 import { createLogger } from '../../src/log';
 import { startServer, type ServerHandle } from '../../src/api/server';
-import { useApiServer, codeOf, gql, tokenFor, TEST_SECRET, withServerBehindProxy } from './api.fixture';
+import { useApiServer, codeOf, gql, tokenFor, TEST_SECRET, withServerBehindProxy } from '../helpers/apiServer';
 
 describe('api/server: HTTP, health, errors, limits and access rules', () => {
   let db: Executor;

@@ -1,9 +1,9 @@
-import { graphCounts } from '../helpers/neo4j';
-import { ITEMS, tokenFor, useApiServer } from './api.fixture';
-import type { Executor } from '../../src/db/executor';
-import type { ServerHandle } from '../../src/api/server';
-import { KINDS, runFuzz } from '../../bench/hostile/fuzz';
-import { seededRandom } from '../../src/random';
+import { graphCounts } from '../../helpers/neo4j';
+import { ITEMS, tokenFor, useApiServer } from '../../helpers/apiServer';
+import type { Executor } from '../../../src/db/executor';
+import type { ServerHandle } from '../../../src/api/server';
+import { KINDS, runFuzz } from '../../../bench/hostile/fuzz';
+import { seededRandom } from '../../../src/random';
 
 /** Counts that only successful writes may change (SHOWN edges are the exposure log of served pages, not compared). */
 function comparable(c: Record<string, number>): Record<string, number> {

@@ -10,7 +10,7 @@ import { foldInUserDecayed, type TimedFoldInRow } from '../../src/serving/foldIn
 import { startServer, type ServerHandle } from '../../src/api/server';
 import { resetGraph, testExecutor, TEST_URI } from '../helpers/neo4j';
 import { standinFit } from '../helpers/standinModel';
-import { foldInTrainUsers, gql, startTestServer, tokenFor, TEST_SECRET } from './api.fixture';
+import { foldInTrainUsers, gql, startTestServer, tokenFor, TEST_SECRET } from '../helpers/apiServer';
 
 /**
  * The crafted graph: two groups of items, "old" (o1..o8) and "new" (n1..n8), each liked by its own twelve
@@ -179,7 +179,7 @@ describe('model/trainJob: training with a time decay, on a crafted graph', () =>
 
 /**
  * A model whose dot product is a plain affinity, so a fold-in's direction shows in the ranking: the old group
- * along one axis, the new along another (foldIn = item vector, as in api.fixture.ts), users folded in from the
+ * along one axis, the new along another (foldIn = item vector, as in helpers/apiServer.ts), users folded in from the
  * extracted (decayed or not) weights, and the half-life recorded as training records it.
  */
 async function publishClusterModel(db: Executor, version: string, halfLifeDays: number | undefined, activate: boolean): Promise<void> {

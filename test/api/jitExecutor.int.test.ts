@@ -12,7 +12,7 @@ import { startServer, type ServerHandle } from '../../src/api/server';
 import { createLogger } from '../../src/log';
 import { PROJECT_ROOT } from '../../src/paths';
 import { testExecutor, resetGraph } from '../helpers/neo4j';
-import { loadApiFixture, gql, tokenFor, TEST_SECRET, type GqlResponse } from './api.fixture';
+import { loadApiFixture, gql, tokenFor, TEST_SECRET, type GqlResponse } from '../helpers/apiServer';
 
 const EXAMPLES = fs.readFileSync(path.join(PROJECT_ROOT, 'schema', 'examples.graphql'), 'utf8');
 
