@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { interactionWeight, isPositiveKind } from '../../src/graph/weights';
+import { isPositiveKind } from '../../src/graph/weights';
 import { ImportValidationError } from '../../src/import/errors';
 import { parseLightGcnFile } from '../../src/import/lightgcn';
 import { parseMovieLens } from '../../src/import/movielens';
@@ -11,21 +11,6 @@ import { FIXTURES, useTempDir } from '../helpers/files';
 const FIX = FIXTURES;
 const tmp = useTempDir('ig-import-unit-');
 const file = tmp.file;
-
-describe('graph/weights: interaction weights', () => {
-  it('weighs kinds as the graph model says', () => {
-    expect(['view', 'click', 'save', 'like', 'purchase'].map((k) => interactionWeight(k))).toEqual([1, 2, 3, 3, 5]);
-    expect(interactionWeight('rating', 4)).toBe(4);
-    expect(interactionWeight('dismiss')).toBe(-1);
-    expect(isPositiveKind('dislike')).toBe(false);
-    expect(isPositiveKind('rating')).toBe(true);
-  });
-
-  it('rejects an unknown kind or a rating without a valid value', () => {
-    expect(() => interactionWeight('poke')).toThrow(/unknown interaction kind "poke"/);
-    expect(() => interactionWeight('rating', 9)).toThrow(/rating.*9/);
-  });
-});
 
 describe('import/lightgcn: parsing', () => {
   it('reads the fixture into one row per user with distinct items', () => {
