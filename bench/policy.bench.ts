@@ -22,8 +22,7 @@
  * POPULAR_IN counts of train only), the weight is chosen on validation, and context-aware vs context-free Recall@20
  * is reported on the same requests.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
 import { csrFromCoo, type Csr } from '../src/graph/csr';
 import { loadInteractionFiles } from '../src/graph/files';
 import { isPositiveKind } from '../src/graph/weights';
@@ -39,6 +38,8 @@ import { GfcfRecommender } from '../src/model/gfcf';
 import { seededRandom } from '../src/random';
 import { rerank, type RerankCandidate } from '../src/policy/rerank';
 import { startProgress } from '../src/progress';
+import { intOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 const log = createLogger().child({ component: 'bench:policy' });
 const K = 20;
@@ -56,32 +57,18 @@ interface Args {
   seed: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Partial<Args> & { context: boolean } = { context: false };
-  for (let k = 0; k < argv.length; k++) {
-    const flag = argv[k];
-    const value = () => {
-      const v = argv[++k];
-      if (v === undefined) throw new Error(`bench:policy: ${flag} needs a value`);
-      return v;
-    };
-    const int = (name: string) => {
-      const v = Number(value());
-      if (!Number.isInteger(v) || v < 1) throw new Error(`bench:policy: ${name} must be a positive integer, got ${argv[k]}`);
-      return v;
-    };
-    if (flag === '--dataset') a.dataset = value();
-    else if (flag === '--out') a.out = value();
-    else if (flag === '--context') a.context = true;
-    else if (flag === '--users') a.users = int('--users');
-    else if (flag === '--candidates') a.candidates = int('--candidates');
-    else if (flag === '--seed') a.seed = int('--seed');
-    else throw new Error(`bench:policy: unknown argument "${flag}"; expected --dataset, --out, --context, --users, --candidates, --seed`);
-  }
-  if (!a.dataset) throw new Error('bench:policy: --dataset <dir|synthetic> is required');
-  if (!a.out) throw new Error('bench:policy: --out <file.json> is required');
-  if (a.context && a.dataset !== 'synthetic') throw new Error(`bench:policy: --context needs --dataset synthetic (the only data with per-interaction contexts), got ${a.dataset}`);
-  return { dataset: a.dataset, out: a.out, context: a.context, users: a.users ?? 3000, candidates: a.candidates ?? 200, seed: a.seed ?? 2020 };
+function parseBenchArgs(argv: string[]): Args {
+  const { values: v } = parseArgs({ args: argv, strict: true, options: {
+    dataset: { type: 'string' }, out: { type: 'string' }, context: { type: 'boolean', default: false },
+    users: { type: 'string' }, candidates: { type: 'string' }, seed: { type: 'string' },
+  } });
+  if (!v.dataset) throw new Error('bench:policy: --dataset <dir|synthetic> is required');
+  if (!v.out) throw new Error('bench:policy: --out <file.json> is required');
+  if (v.context && v.dataset !== 'synthetic') throw new Error(`bench:policy: --context needs --dataset synthetic (the only data with per-interaction contexts), got ${v.dataset}`);
+  return {
+    dataset: v.dataset, out: v.out, context: v.context!, users: intOption('users', v.users, { min: 1 }) ?? 3000,
+    candidates: intOption('candidates', v.candidates, { min: 1 }) ?? 200, seed: intOption('seed', v.seed, { min: 1 }) ?? 2020,
+  };
 }
 
 /** One evaluated request: a user, the items that count as hits, and the request context (column indices). */
@@ -351,7 +338,8 @@ function exploitRecall(prepared: Prepared[]): { recall20: number; ndcg20: number
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
+  const run = startRun('npm run bench:policy --');
   const t0 = performance.now();
   let train: Csr;
   let test: Csr;
@@ -473,12 +461,11 @@ async function main(): Promise<void> {
     + `On test it keeps Recall@20 ${def.recall20.toFixed(4)} = ${pct(summary.recallRatio)} of pure exploitation's ${base.recall20.toFixed(4)} `
     + `while catalogue coverage@20 is ${def.coverage20.toFixed(4)} = ${summary.coverageRatio.toFixed(2)}x pure exploitation's ${base.coverage20.toFixed(4)} `
     + `(target: recall >= 95%, coverage >= 1.5x: ${summary.meetsTarget ? 'met' : 'not met'}).`;
-  const outJson = {
+  const outJson = writeResult(args.out, run, {
     dataset: name,
     default: { diversity: chosen!.diversity, exploration: chosen!.exploration, exposureDebias: chosen!.exposureDebias },
     defaultRule: chosen!.rule,
     scorer: 'GF-CF (normalised item-item filter + 0.3 x 64-dim spectral low-pass), src/model/gfcf.ts',
-    command: `npm run bench:policy -- ${process.argv.slice(2).join(' ')}`,
     protocol: {
       k: K,
       candidatesPerRequest: args.candidates,
@@ -511,9 +498,7 @@ async function main(): Promise<void> {
     settings: testSettings,
     validation: { settings: results.validation.settings, requests: results.validation.requests },
     seconds: (performance.now() - t0) / 1000,
-  };
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, JSON.stringify(outJson, null, 2) + '\n');
+  });
   const png = args.out.replace(/\.json$/, '') + '.png';
   await plotFrontier(png, `Accuracy-coverage frontier, ${name}${args.context ? ', context-aware' : ''} (test, ${results.test.requests} requests)`, testSettings, chosen!);
   log.info({ out: args.out, png, summary, ...(args.context ? { context: outJson.context?.test } : {}) }, 'policy benchmark written');
