@@ -1,10 +1,10 @@
-import { Executor } from '../src/db/executor';
-import { createLogger } from '../src/log';
-import { loadPolicyConfig } from '../src/config';
-import { TrainingJobs } from '../src/model/trainJob';
-import { startServer, type ServerHandle } from '../src/api/server';
-import { useApiServer, codeOf, fixtureModel, gql, tokenFor, TEST_SECRET } from './helpers/apiServer';
-import { parsePrometheus, sampleValue } from './helpers/prometheus';
+import { Executor } from '../../src/db/executor';
+import { createLogger } from '../../src/log';
+import { loadPolicyConfig } from '../../src/config';
+import { TrainingJobs } from '../../src/model/trainJob';
+import { startServer, type ServerHandle } from '../../src/api/server';
+import { useApiServer, codeOf, fixtureModel, gql, tokenFor, TEST_SECRET } from '../helpers/apiServer';
+import { parsePrometheus, sampleValue } from '../helpers/prometheus';
 
 describe('GET /metrics: Prometheus text of the API, scraped after real traffic', () => {
   let srv: ServerHandle;
