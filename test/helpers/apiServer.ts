@@ -222,7 +222,8 @@ export function executorBehind(proxy: BoltProxy): Executor {
 export async function withServerBehindProxy(userId: string | null, body: (ctx: { url: string; proxy: BoltProxy }) => Promise<void>): Promise<void> {
   const proxy = await startBoltProxy();
   const db = executorBehind(proxy);
-  const srv = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' }, { db, logger: createLogger('silent') });
+  // errors only: an unexpected failure of the server (an INTERNAL) is logged where the test run shows it
+  const srv = await startServer({ port: 0, host: '127.0.0.1', jwtSecret: TEST_SECRET, nodeEnv: 'test' }, { db, logger: createLogger('error') });
   try {
     await body({ url: srv.url, proxy });
   } finally {
