@@ -14,7 +14,7 @@
  * --note records a sentence about the conditions in the result file.
  *
  * Writes { runs: [ {concurrency, p50Ms, p95Ms, p99Ms, requestsPerSecond, errors, ...} ], rssMbAfterWarmup, ... }
- * (the server's resident memory after the warm-up).
+ * (the server's resident memory after the warm-up; serverReadySeconds, from its fork to listening with the model loaded).
  * Errors count non-2xx responses, transport errors and GraphQL `errors` in 200 responses.
  */
 import 'reflect-metadata';
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
   const secret = randomBytes(32).toString('hex');
   const token = signToken({ sub: 'bench', role: 'admin' }, secret, '1h');
 
+  const forkedAt = performance.now();
   // BENCH_SERVER_NODE_ARGS passes node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   const child = fork(__filename, ['--serve'], {
     execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
@@ -147,7 +148,9 @@ async function main(): Promise<void> {
     child.once('message', (m: { url: string }) => resolve(m.url));
     child.once('exit', (code) => reject(new Error(`bench:api: the server process exited with code ${code} before listening`)));
   });
-  process.stderr.write(`server at ${url} (model ${model.version}, ${users.length} users sampled)\n`);
+  // from the fork to listening: Node's start, the model's load from Neo4j and the engine's warm()
+  const serverReadySeconds = round((performance.now() - forkedAt) / 1000);
+  process.stderr.write(`server at ${url} (model ${model.version}, ${users.length} users sampled, ready in ${serverReadySeconds} s)\n`);
 
   // CPU time of the three parties per level (ms), to show where a request's cost goes: the server process
   // (asked over IPC), the local Neo4j (from /proc, when it is the project's own server) and this process,
@@ -250,6 +253,7 @@ async function main(): Promise<void> {
       ...(values.note ? { note: values.note } : {}),
       first,
       warmupSeconds: warmup,
+      serverReadySeconds,
       rssMbAfterWarmup,
       memoryMbAfterWarmup,
       runs,
