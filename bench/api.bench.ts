@@ -20,7 +20,6 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -42,6 +41,8 @@ import { signToken } from '../src/api/auth';
 import { activeModel, getModel } from '../src/model/registry';
 import { PROJECT_ROOT } from '../src/paths';
 import { seededRandom } from '../src/random';
+import { intOption, numberListOption, numberOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 const QUERY = `query Recs($userId: ID!, $first: Int!) {
   recommendations(userId: $userId, first: $first) {
@@ -112,14 +113,11 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '60' },
     },
   });
-  const seconds = Number(values.seconds);
-  const levels = values.levels!.split(',').map(Number);
-  const first = Number(values.first);
-  const warmup = Number(values.warmup);
-  if (!(warmup >= 1)) throw new Error(`bench:api: --warmup must be a number of seconds >= 1; got ${values.warmup}`);
-  if (!(seconds > 0) || levels.some((l) => !Number.isInteger(l) || l < 1) || !(first >= 1 && first <= 100)) {
-    throw new Error(`bench:api: --seconds must be > 0, --levels positive integers, --first 1..100; got ${values.seconds}, ${values.levels}, ${values.first}`);
-  }
+  const seconds = numberOption('seconds', values.seconds, { above: 0 })!;
+  const levels = numberListOption('levels', values.levels, { integer: true, min: 1 })!;
+  const first = intOption('first', values.first, { min: 1, max: 100 })!;
+  const warmup = numberOption('warmup', values.warmup, { min: 1 })!;
+  const sampleUsers = intOption('users', values.users, { min: 1 })!;
   if (!['jit', 'graphql-js'].includes(values.executor!)) throw new Error(`bench:api: --executor must be jit or graphql-js; got ${values.executor}`);
   const config = loadConfig();
   const db = createExecutor(config);
@@ -130,7 +128,7 @@ async function main(): Promise<void> {
   }
   const userRows = await db.driver.executeQuery(
     'MATCH (u:User) WHERE EXISTS { (u)-[r:INTERACTED]->() WHERE r.weight > 0 } RETURN u.id AS id ORDER BY rand() LIMIT toInteger($n)',
-    { n: Math.floor(Number(values.users)) }, { database: config.neo4jDatabase });
+    { n: sampleUsers }, { database: config.neo4jDatabase });
   const counts = await db.driver.executeQuery('MATCH (u:User) WITH count(u) AS users MATCH (i:Item) RETURN users, count(i) AS items', {}, { database: config.neo4jDatabase });
   await db.close();
   const users = userRows.records.map((r) => r.get('id') as string);
@@ -230,7 +228,7 @@ async function main(): Promise<void> {
     };
   };
 
-  const loadAtStart = os.loadavg().map(round);
+  const run = startRun('npm run bench:api --');
   const since = new Date().toISOString();
   try {
     // warm-up at concurrency 16, not recorded: the server's JIT and connection pool, Neo4j's page cache, plans and
@@ -246,15 +244,12 @@ async function main(): Promise<void> {
       process.stderr.write(`${JSON.stringify(r)}\n`);
       runs.push(r);
     }
-    const out = {
+    writeResult(values.out!, run, {
       benchmark: 'api recommendations(first: 20) with reasons, random users, loopback HTTP',
-      command: ['npm run bench:api --', ...process.argv.slice(2)].join(' '),
-      date: new Date().toISOString(),
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
       model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
       serving: { graphqlExecutor: values.executor, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
-      machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map(round) },
       ...(values.note ? { note: values.note } : {}),
       first,
       warmupSeconds: warmup,
@@ -262,9 +257,7 @@ async function main(): Promise<void> {
       rssMbAfterWarmup,
       memoryMbAfterWarmup,
       runs,
-    };
-    fs.mkdirSync(path.dirname(values.out!), { recursive: true });
-    fs.writeFileSync(values.out!, JSON.stringify(out, null, 2) + '\n');
+    });
     process.stderr.write(`wrote ${values.out}\n`);
   } finally {
     // the server flushes its exposure log when it stops

@@ -11,10 +11,10 @@
  * the model's train interactions (distinct positive user–item pairs, the training run's `stats.trainEdges`).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { plotPanels } from '../src/plot';
+import { plotPanels } from './plot';
+import { startRun, writeResult } from './result';
 
 /** The part of a bench:api result this script reads. */
 interface ApiRun {
@@ -41,6 +41,7 @@ function readJson<T>(file: string, what: string): T {
 }
 
 async function main(): Promise<void> {
+  const run = startRun('npm run bench:api-scale --');
   const { values } = parseArgs({
     options: {
       dir: { type: 'string', default: 'bench/results/api-scale' },
@@ -77,15 +78,10 @@ async function main(): Promise<void> {
       source: { api: apiFile, apiCommand: api.command, apiDate: api.date, train: trainFile, trainCommand: train.command },
     };
   });
-  const result = {
-    command: ['npm run bench:api-scale --', ...process.argv.slice(2)].join(' '),
-    date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10, loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+  writeResult(values.out!, run, {
     protocol: 'one bench:api run per graph (recommendations(first: 20) with reasons, 60 s warm-up at concurrency 16, then 20 s at 16), each against the model trained on that graph with npm run train -- --seed 2020 --eval-users 2000; interactions are the model\'s train interactions (distinct positive user-item pairs)',
     points,
-  };
-  fs.mkdirSync(path.dirname(values.out!), { recursive: true });
-  fs.writeFileSync(values.out!, JSON.stringify(result, null, 2) + '\n');
+  });
   const series = (name: string, y: (p: (typeof points)[number]) => number) =>
     [{ name, points: points.map((p) => ({ x: p.graph.interactions / 1e6, y: y(p) })) }];
   await plotPanels(values.out!.replace(/\.json$/, '.png'), {

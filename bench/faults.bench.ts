@@ -21,12 +21,14 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import neo4j from 'neo4j-driver';
 import { signToken } from '../src/api/auth';
 import { loadConfig } from '../src/config';
 import { PROJECT_ROOT } from '../src/paths';
-import { machine, positive, startApi, type ApiProcess } from './hostile/apiProcess';
+import { startApi, type ApiProcess } from './hostile/apiProcess';
+import { intOption, numberOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 const SCRIPT = path.join(PROJECT_ROOT, 'scripts', 'neo4j.mjs');
 
@@ -56,17 +58,15 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { instance: { type: 'string' }, port: { type: 'string' }, 'down-seconds': { type: 'string' }, out: { type: 'string' } } });
   const instance = values.instance ?? 'test';
   if (!['dev', 'test'].includes(instance)) throw new Error(`--instance must be dev or test, got "${instance}"`);
-  const port = positive('port', values.port, 4102);
-  const downSeconds = positive('down-seconds', values['down-seconds'], 15);
+  const port = intOption('port', values.port, { min: 1 }) ?? 4102;
+  const downSeconds = numberOption('down-seconds', values['down-seconds'], { above: 0 }) ?? 15;
   const out = path.resolve(values.out ?? path.join(PROJECT_ROOT, 'bench', 'results', 'faults.json'));
-  const command = `npm run faults -- ${process.argv.slice(2).join(' ')}`.trim();
-  const commit = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+  const run = startRun('npm run faults --');
   const boltPort = Number(instance === 'test' ? process.env.NEO4J_TEST_BOLT_PORT || 7688 : process.env.NEO4J_LOCAL_BOLT_PORT || 7687);
   const uri = `bolt://127.0.0.1:${boltPort}`;
   const config = loadConfig({ ...process.env, NEO4J_URI: uri, NEO4J_PASSWORD: 'interest-graph-dev' });
   const env = { NEO4J_URI: uri, NEO4J_USER: 'neo4j', NEO4J_PASSWORD: 'interest-graph-dev', DEMO_USERS: process.env.DEMO_USERS || '400', LOG_LEVEL: process.env.LOG_LEVEL || 'warn' };
   const logFile = path.join(PROJECT_ROOT, 'bench', 'tmp', 'faults-api.log');
-  const loadAtStart = machine();
   await neo4jScript('ensure', instance);
 
   let api: ApiProcess = await startApi({ port, env, logFile });
@@ -206,17 +206,15 @@ async function main(): Promise<void> {
     : [];
   await api.stop();
   await driver.close();
-  const result = {
+  const result = writeResult(out, run, {
     neo4jRecoverySeconds: neo4jPart.firstReadSecondsAfterDatabaseAnswers === null || neo4jPart.firstWriteSecondsAfterDatabaseAnswers === null ? null
       : Math.max(neo4jPart.firstReadSecondsAfterDatabaseAnswers, neo4jPart.firstWriteSecondsAfterDatabaseAnswers),
     maxWaitSecondsWhileDown: neo4jPart.maxWaitSecondsWhileDown,
     trainAfterApiCrash: final.state === 'succeeded' ? 'succeeded' : `${final.state}: ${final.error}`,
     neo4j: neo4jPart,
     training: { apiKilledWhileRun: killedIn, versionsLeftWriting: writing, thoseVersionsNow: crashed, nextTrainState: final.state, nextTrainError: final.error, nextTrainSecondsAfterRestart: trainSeconds },
-    neo4jWaitMs: config.neo4jWaitMs, instance, command, commit, machine: { ...machine(), loadavgAtStart: loadAtStart.loadavg },
-  };
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+    neo4jWaitMs: config.neo4jWaitMs, instance,
+  });
   process.stderr.write(`faults: wrote ${out}: recovery ${result.neo4jRecoverySeconds} s, longest wait while down ${result.maxWaitSecondsWhileDown} s, train after crash: ${result.trainAfterApiCrash}\n`);
 }
 

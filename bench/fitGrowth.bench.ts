@@ -6,26 +6,24 @@
  *   npm run bench:fit-growth -- --dataset ../shared/data/gowalla --fractions 0.125,0.25,0.5,1 \
  *     --out bench/results/fit-growth-gowalla.json
  */
-import { cpus, loadavg, totalmem } from 'os';
-import { mkdirSync, writeFileSync } from 'fs';
-import { dirname, resolve } from 'path';
+import { loadavg } from 'os';
+import { resolve } from 'path';
+import { parseArgs } from 'util';
+import { intOption, numberListOption } from '../src/cli/args';
 import type { Csr } from '../src/graph/csr';
 import { loadInteractionFiles } from '../src/graph/files';
 import { createLogger } from '../src/log';
 import { initBackend } from '../src/model/backend';
 import { GfcfRecommender } from '../src/model/gfcf';
 import { InterestModel } from '../src/model/interestModel';
-import { seededRandom } from '../src/model/split';
-import type { InteractionDataset, Recommender } from '../src/model/types';
-import { plotLines } from '../src/plot';
+import { seededRandom } from '../src/random';
+import type { InteractionDataset } from '../src/graph/types';
+import type { Recommender } from '../src/model/types';
+import { plotLines } from './plot';
+import { startRun, writeResult } from './result';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'info').child({ component: 'bench:fit-growth' });
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
 
 /** The rows of `users` (sorted) of a CSR, re-indexed 0..users.length-1; the columns are kept. */
 function userRows(a: Csr, users: Int32Array): Csr {
@@ -58,12 +56,14 @@ async function timedFit(model: Recommender, data: InteractionDataset, seed: numb
 }
 
 async function main(): Promise<void> {
-  const dataset = arg('dataset', '../shared/data/gowalla');
-  const out = resolve(arg('out', 'bench/results/fit-growth-gowalla.json'));
-  const fractions = arg('fractions', '0.125,0.25,0.5,1').split(',').map(Number);
-  for (const f of fractions) if (!(f > 0 && f <= 1)) throw new Error(`--fractions: each must be in (0, 1], got ${f}`);
-  const seed = Number(arg('seed', '2020'));
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${arg('seed', '2020')}"`);
+  const { values } = parseArgs({
+    options: { dataset: { type: 'string' }, out: { type: 'string' }, fractions: { type: 'string' }, seed: { type: 'string' } }, strict: true,
+  });
+  const dataset = values.dataset ?? '../shared/data/gowalla';
+  const out = resolve(values.out ?? 'bench/results/fit-growth-gowalla.json');
+  const fractions = numberListOption('fractions', values.fractions, { above: 0, max: 1 }) ?? [0.125, 0.25, 0.5, 1];
+  const seed = intOption('seed', values.seed) ?? 2020;
+  const run = startRun('npm run bench:fit-growth --');
   const backend = await initBackend({});
   const data = loadInteractionFiles(resolve(dataset));
   const rows: Record<string, unknown>[] = [];
@@ -84,16 +84,11 @@ async function main(): Promise<void> {
     log.info(row, 'fitted');
     rows.push(row);
   }
-  const result = {
-    command: `npm run bench:fit-growth -- ${process.argv.slice(2).join(' ')}`,
-    date: new Date().toISOString(),
+  writeResult(out, run, {
     dataset,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: round(totalmem() / 2 ** 30, 1), node: process.version, tfjsBackend: backend },
     protocol: 'seeded user subsamples of train (all items of each sampled user); the fit only (spectrum and, for the interest model, its validation search); seconds are wall, cpuSeconds user + system of this process; load averages before and after each fit',
     rows,
-  };
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  }, { tfjsBackend: backend });
   const series = (name: string, pick: (r: Record<string, unknown>) => number) => ({ name, points: rows.map((r) => ({ x: r.interactions as number, y: pick(r) })) });
   await plotLines(out.replace(/\.json$/, '.png'), {
     title: `Fit time against interactions (${dataset.split('/').pop()} user subsamples)`,

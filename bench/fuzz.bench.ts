@@ -14,19 +14,19 @@
  * `recommendations` refused, and the most aliases the cost limit admits against the same work as separate requests.
  */
 import 'reflect-metadata';
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
 import { loadConfig } from '../src/config';
 import { createExecutor, type Executor } from '../src/db/executor';
 import { signToken } from '../src/api/auth';
 import { startProgress } from '../src/progress';
 import { seededRandom } from '../src/random';
 import { PROJECT_ROOT } from '../src/paths';
-import { machine, positive, startApi } from './hostile/apiProcess';
+import { startApi } from './hostile/apiProcess';
 import { runFuzz } from './hostile/fuzz';
 import { measureAliasFlood } from './hostile/aliasFlood';
+import { intOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 const FUZZ_USERS = ['fuzz-a', 'fuzz-b'];
 
@@ -43,14 +43,13 @@ async function counts(db: Executor): Promise<Record<string, number>> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { requests: { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' }, 'alias-repeats': { type: 'string' }, out: { type: 'string' } } });
-  const count = positive('requests', values.requests, 12_000);
-  const concurrency = positive('concurrency', values.concurrency, 4);
-  const seed = positive('seed', values.seed, 1);
-  const port = positive('port', values.port, 4101);
-  const aliasRepeats = positive('alias-repeats', values['alias-repeats'], 15);
+  const count = intOption('requests', values.requests, { min: 1 }) ?? 12_000;
+  const concurrency = intOption('concurrency', values.concurrency, { min: 1 }) ?? 4;
+  const seed = intOption('seed', values.seed, { min: 1 }) ?? 1;
+  const port = intOption('port', values.port, { min: 1 }) ?? 4101;
+  const aliasRepeats = intOption('alias-repeats', values['alias-repeats'], { min: 1 }) ?? 15;
   const out = path.resolve(values.out ?? path.join(PROJECT_ROOT, 'bench', 'results', 'fuzz.json'));
-  const command = `npm run fuzz -- ${process.argv.slice(2).join(' ')}`.trim();
-  const commit = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+  const run = startRun('npm run fuzz --');
   const config = loadConfig();
   const db = createExecutor(config);
   const itemIds = (await db.driver.executeQuery('MATCH (i:Item) RETURN i.id AS id ORDER BY id LIMIT 200', {}, { database: db.database })).records.map((r) => r.get('id') as string);
@@ -78,7 +77,6 @@ async function main(): Promise<void> {
   const health = async () => (await healthOnce()) || (await new Promise((r) => setTimeout(r, 2_000)), await healthOnce());
   const before = await counts(db);
   const userToken = signToken({ sub: FUZZ_USERS[0], role: 'user' }, config.jwtSecret, '1d');
-  const loadAtStart = machine();
   const t0 = Date.now();
   const bar = startProgress('fuzz', count, 'requests');
   let done = 0;
@@ -110,16 +108,13 @@ async function main(): Promise<void> {
   await api.stop();
   await db.close();
   const crashes = (exitedDuringRun ? 1 : 0) + healthFailures;
-  const result = {
+  writeResult(out, run, {
     requests: summary.requests, http5xx: summary.http5xx, internal: summary.internal, leaks: summary.leaks, crashes,
     transportErrors: summary.transportErrors, slow: summary.slow, oversized: summary.oversized, maxMs: summary.maxMs, maxBytes: summary.maxBytes,
     healthCheckFailures: healthReasons, countsUnchanged: changed.length === 0, countsChanged: changed, countsBefore: before, countsAfter: after, succeededWrites: summary.succeededWrites,
     seconds: Math.round(seconds), requestsPerSecond: Math.round(summary.requests / seconds), concurrency, seed,
-    byKind: summary.byKind, failures: summary.failures, aliasFlood, command, neo4jUri: config.neo4jUri, commit,
-    machine: { ...machine(), loadavgAtStart: loadAtStart.loadavg },
-  };
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+    byKind: summary.byKind, failures: summary.failures, aliasFlood, neo4jUri: config.neo4jUri,
+  });
   process.stderr.write(`fuzz: ${summary.requests} requests in ${Math.round(seconds)} s: ${summary.http5xx} 5xx, ${summary.internal} INTERNAL, ${summary.leaks} leaks, ` +
     `${crashes} crashes, ${summary.transportErrors} transport errors, counts ${changed.length ? 'CHANGED: ' + changed.join(', ') : 'unchanged'}; wrote ${out}\n`);
   if (summary.http5xx || summary.internal || summary.leaks || crashes || summary.transportErrors || changed.length) process.exitCode = 1;

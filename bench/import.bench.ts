@@ -21,6 +21,8 @@ import { bulkImport } from '../src/import/bulk';
 import { importLightGcn, lightGcnRows } from '../src/import/lightgcn';
 import type { Executor } from '../src/db/executor';
 import { createLogger } from '../src/log';
+import { intOption } from '../src/cli/args';
+import { benchRecord, startRun, writeResult } from './result';
 
 /** Resident set size in MB of a process from /proc (current and peak), or undefined where unreadable. */
 function procRss(pid: number): { rssMb: number; peakMb: number } | undefined {
@@ -79,9 +81,8 @@ async function main(): Promise<void> {
   if (!values.dir) throw new Error('bench:import needs --dir <dir with train.txt and test.txt>');
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ component: 'bench-import' });
-  const batchSize = values['batch-size'] ? Number(values['batch-size']) : config.importBatchSize;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch-size must be a positive integer, got "${values['batch-size']}"`);
-  const concurrency = values.concurrency ? Number(values.concurrency) : 2;
+  const batchSize = intOption('batch-size', values['batch-size'], { min: 1 }) ?? config.importBatchSize;
+  const concurrency = intOption('concurrency', values.concurrency, { min: 1 }) ?? 2;
   const db = createExecutor(config);
   const neoPid = config.neo4jLocal ? localNeo4jPid() : undefined;
   let neoSampledPeak = 0;
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     await db.schema(cypher('import/wipe-graph'));
     logger.info({ seconds: (Date.now() - tw) / 1000 }, 'graph wiped');
 
-    const loadAtStart = os.loadavg().map((x) => round(x, 2));
+    const run = startRun('npm run bench:import --');
     const neoCpu0 = neoPid ? procCpuSeconds(neoPid) : undefined;
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
@@ -110,11 +111,9 @@ async function main(): Promise<void> {
     const neoCpu1 = neoPid ? procCpuSeconds(neoPid) : undefined;
     const neo4jCpuSeconds = neoCpu0 !== undefined && neoCpu1 !== undefined ? neoCpu1 - neoCpu0 : undefined;
     const neo = neoPid ? procRss(neoPid) : undefined;
-    const record = {
-      command: `npm run bench:import -- --dir ${values.dir}${values.out ? ` --out ${values.out}` : ''}${values['batch-size'] ? ` --batch-size ${batchSize}` : ''}${values.concurrency ? ` --concurrency ${concurrency}` : ''}${values['no-bulk'] ? ' --no-bulk' : ''}`,
+    const body = {
       dataset: path.basename(path.resolve(values.dir)),
       neo4jUri: config.neo4jUri,
-      date: new Date().toISOString(),
       users: result.users,
       items: result.items,
       interactions: result.interactions,
@@ -130,17 +129,13 @@ async function main(): Promise<void> {
       relationshipsPerNeo4jCpuSecond: neo4jCpuSeconds ? Math.round(rels / neo4jCpuSeconds) : null,
       peakRssMb: round(process.resourceUsage().maxRSS / 1024),
       neo4jRssMb: neo ? { sampledPeakDuringImport: round(Math.max(neoSampledPeak, neo.rssMb)), vmHwmSinceStart: round(neo.peakMb) } : null,
-      loadAverageAtStart: loadAtStart,
+      // the transactional import's end; machine.loadAverageAtEnd is the end of the whole run (the bulk path included)
       loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
       bulk: null as unknown,
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        memGb: round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        neo4j: server ? `${server.name} ${server.version} ${server.edition}` : 'unknown',
-        note: 'shared with other developers working at the same time (2 cores): see the load averages',
-      },
+    };
+    const machineExtra = {
+      neo4j: server ? `${server.name} ${server.version} ${server.edition}` : 'unknown',
+      note: 'shared with other developers working at the same time (2 cores): see the load averages',
     };
     if (!values['no-bulk']) {
       if (!config.neo4jLocal) throw new Error('bench:import: the bulk path needs the local server (unset NEO4J_URI) or --no-bulk');
@@ -156,7 +151,7 @@ async function main(): Promise<void> {
       const endToEnd = Number(process.hrtime.bigint() - tb) / 1e9;
       const bulkShape = await shapeCounts(db);
       const loadSeconds = validateSeconds + b.phases.csv + b.phases.import;
-      record.bulk = {
+      body.bulk = {
         // relationships / (validate + csv + import) seconds: the load itself, wall time (validating the files, writing
         // neo4j-admin's CSV files, neo4j-admin database import full); stopping and starting the server and the schema
         // are in endToEndSeconds
@@ -189,13 +184,9 @@ async function main(): Promise<void> {
         loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
       };
     }
+    const record = values.out ? writeResult(values.out, run, body, machineExtra) : benchRecord(run, body, machineExtra);
     logger.info(record, 'bench:import done');
-    const text = `${JSON.stringify(record, null, 2)}\n`;
-    if (values.out) {
-      fs.mkdirSync(path.dirname(values.out), { recursive: true });
-      fs.writeFileSync(values.out, text);
-    }
-    process.stdout.write(text);
+    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
   } finally {
     clearInterval(sampler);
     await db.close();

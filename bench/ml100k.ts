@@ -9,9 +9,8 @@
  *
  *   npm run bench:model -- --dataset ../shared/data/ml-100k --out bench/results/model-ml-100k.json [--seed 2020]
  */
-import { cpus, loadavg, totalmem } from 'os';
-import { existsSync, mkdirSync, writeFileSync } from 'fs';
-import { dirname, join, resolve } from 'path';
+import { existsSync } from 'fs';
+import { join, resolve } from 'path';
 import { csrFromCoo, type Csr } from '../src/graph/csr';
 import {
   contextColumnsOf,
@@ -24,7 +23,7 @@ import {
   type TimedRatings,
 } from '../src/graph/ml100kFiles';
 import { createLogger } from '../src/log';
-import { interactionDecay } from '../src/policy/decay';
+import { interactionDecay } from '../src/graph/decay';
 import { initBackend, type BackendName } from '../src/model/backend';
 import { DemographicPopular, GenreProfile, RandomScores, genderAgeDecadeGroups } from '../src/model/baselines/coldStart';
 import { ItemKnn } from '../src/model/baselines/itemKnn';
@@ -54,7 +53,8 @@ import {
   type SliceMetrics,
   type Slices,
 } from '../src/model/slices';
-import type { ContextKey, InteractionDataset } from '../src/model/types';
+import type { ContextKey, InteractionDataset } from '../src/graph/types';
+import { type BenchRun, writeResult } from './result';
 
 const log = createLogger().child({ component: 'bench:ml100k' });
 const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
@@ -69,8 +69,8 @@ export interface Ml100kBenchArgs {
   dataset: string;
   out: string;
   seed: number;
-  /** The command line as typed, recorded in the JSON. */
-  command: string;
+  /** The run as bench/model.bench.ts started it (command, load average at the start). */
+  run: BenchRun;
 }
 
 /** A row of a slice table. */
@@ -186,7 +186,7 @@ function sdOf(x: Float32Array): number {
 
 /**
  * Validation Recall@20 of the warm slice when the scorer's input rows are recency-weighted, measured from each
- * user's latest fit interaction: by time with the project's decay rule (src/policy/decay.ts interactionDecay) at
+ * user's latest fit interaction: by time with the project's decay rule (src/graph/decay.ts interactionDecay) at
  * a few half-lives, and by position (0.5^(r / h), r = 0 for the latest). A probe for the model's design, recorded
  * in the JSON only; no reported row uses it.
  */
@@ -342,7 +342,6 @@ const roundDeep = (x: unknown): unknown =>
 export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
   const tStart = performance.now();
   const tfjsBackend = await initBackend(process.env.TFJS_BACKEND ? { prefer: process.env.TFJS_BACKEND as BackendName } : {});
-  const loadBefore = loadavg();
   const data = loadMl100k(resolve(args.dataset));
   const nu = data.users.length;
   const ni = data.items.length;
@@ -457,11 +456,8 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
   const dpRecall = coldUsers.find((r) => r.model === 'DemographicPopular')!.recall20!;
   const gpRecall = coldItems.find((r) => r.model === 'GenreProfile')!.recall20!;
   const ratio = (a: number | null, b: number) => (a === null ? null : round(a / b, 3));
-  const result = {
+  const result = writeResult(resolve(args.out), args.run, {
     dataset: args.dataset,
-    command: args.command,
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: round(totalmem() / 2 ** 30, 1), node: process.version, tfjsBackend, loadAverageAtStart: loadBefore.map((x) => round(x, 2)), loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
     protocol:
       'All-ranking, K = 20, Recall = hits/|relevant| (uncapped), NDCG binary with IDCG over min(K, |relevant|), via src/model/evaluate.ts; ' +
       'slices as ../shared/data/ml-100k/README.md defines them (src/model/slices.ts buildSlices). Models fit on train.tsv only; the context weight and the cold-start mixes ' +
@@ -494,7 +490,7 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
       off: { recall20: round(off.recall20), ndcg20: round(off.ndcg20) },
       weight: roundDeep(v.context.weight),
       lift: {
-        definition: 'src/policy/context.ts ContextLift: Σ over the request contexts (weekday, time of day UTC of the first test rating) of log(q_ic / p_c), smoothed by s',
+        definition: 'src/model/contextLift.ts ContextLift: Σ over the request contexts (weekday, time of day UTC of the first test rating) of log(q_ic / p_c), smoothed by s',
         smoothing: v.context.smoothing,
         contexts: ML100K_CONTEXTS.map((c) => `${c.kind}:${c.value}`),
         meanAbsLiftOverTrainItems: round(liftN ? liftAbs / liftN : 0),
@@ -502,11 +498,8 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
       },
       validation: roundDeep({ rule: 'best grid weight kept only if its paired per-user Recall@20 gain over w = 0 has z >= 2', start: v.context.start, best: v.context.best, fitted: v.context.fitted, trials: v.context.trials }),
     },
-  };
-  const out = resolve(args.out);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-  log.info({ out, seconds: result.seconds }, 'results written');
+  }, { tfjsBackend });
+  log.info({ out: args.out, seconds: result.seconds }, 'results written');
   for (const [name, rows] of Object.entries({ warm, coldUsers, coldItems })) {
     process.stdout.write(`\n${name}\n`);
     for (const r of rows) process.stdout.write(`  ${r.model.padEnd(20)} R@20 ${String(r.recall20).padEnd(7)} N@20 ${String(r.ndcg20).padEnd(7)} train ${r.trainSeconds}s\n`);

@@ -10,10 +10,11 @@
  * epoch of the models that report a curve) and prints a side-by-side table. Models only ever see train data in
  * fit(); the ones that tune or stop early carve their own validation split from it (src/model/split.ts).
  */
-import { cpus, loadavg, tmpdir, totalmem } from 'os';
+import { loadavg, tmpdir } from 'os';
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { dirname, join, resolve } from 'path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+import { parseArgs } from 'util';
 import type { Csr } from '../src/graph/csr';
 import { loadInteractionFiles } from '../src/graph/files';
 import { createLogger } from '../src/log';
@@ -24,9 +25,12 @@ import { MostPopular } from '../src/model/baselines/popularity';
 import { initBackend, type BackendName } from '../src/model/backend';
 import { GfcfRecommender } from '../src/model/gfcf';
 import { InterestModel } from '../src/model/interestModel';
-import type { FitReport, InteractionDataset, Recommender } from '../src/model/types';
-import { plotTrainingCurves } from '../src/plot';
+import type { FitReport, Recommender } from '../src/model/types';
+import type { InteractionDataset } from '../src/graph/types';
+import { plotTrainingCurves } from './plot';
 import { isMl100kFolder, runMl100kBench } from './ml100k';
+import { intOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 const log = createLogger().child({ component: 'bench:model' });
 
@@ -57,30 +61,21 @@ interface Args {
   child?: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const get = (name: string): string | undefined => {
-    const k = argv.indexOf(`--${name}`);
-    if (k < 0) return undefined;
-    const v = argv[k + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-    return v;
-  };
-  const known = new Set(['--dataset', '--out', '--models', '--seed', '--auc', '--batch', '--no-isolate', '--child']);
-  for (const a of argv) if (a.startsWith('--') && !known.has(a) && argv[argv.indexOf(a) - 1] !== '--child') throw new Error(`unknown option ${a}; expected one of ${[...known].join(', ')}`);
-  const dataset = get('dataset') ?? '../shared/data/gowalla';
-  const out = get('out') ?? 'bench/results/model-gowalla.json';
-  const models = (get('models') ?? REGISTRY.map((m) => m.key).join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+function parseBenchArgs(argv: string[]): Args {
+  const { values: v } = parseArgs({ args: argv, strict: true, options: {
+    dataset: { type: 'string' }, out: { type: 'string' }, models: { type: 'string' }, seed: { type: 'string' }, auc: { type: 'string' },
+    batch: { type: 'string' }, 'no-isolate': { type: 'boolean', default: false }, child: { type: 'string' },
+  } });
+  const models = (v.models ?? REGISTRY.map((m) => m.key).join(',')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   for (const m of models) {
     if (!REGISTRY.some((e) => e.key === m)) throw new Error(`--models: unknown model "${m}"; expected some of ${REGISTRY.map((e) => e.key).join(', ')}`);
   }
-  const seed = Number(get('seed') ?? 2020);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${get('seed')}"`);
-  const aucRaw = get('auc') ?? 'exact';
-  const auc = aucRaw === 'exact' || aucRaw === 'none' ? aucRaw : Number(aucRaw);
-  if (typeof auc === 'number' && !(Number.isInteger(auc) && auc > 0)) throw new Error(`--auc must be exact, none or a positive integer, got "${aucRaw}"`);
-  const batch = Number(get('batch') ?? 1024);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch must be a positive integer, got "${get('batch')}"`);
-  return { dataset, out, models, seed, auc, batch, isolate: !argv.includes('--no-isolate'), child: get('child') };
+  const aucRaw = v.auc ?? 'exact';
+  const auc = aucRaw === 'exact' || aucRaw === 'none' ? aucRaw : intOption('auc', aucRaw, { min: 1 })!;
+  return {
+    dataset: v.dataset ?? '../shared/data/gowalla', out: v.out ?? 'bench/results/model-gowalla.json', models, seed: intOption('seed', v.seed) ?? 2020,
+    auc, batch: intOption('batch', v.batch, { min: 1 }) ?? 1024, isolate: !v['no-isolate'], child: v.child,
+  };
 }
 
 /** Chooses the tfjs backend once for this process (TFJS_BACKEND forces one, e.g. cpu, to compare backends). */
@@ -168,14 +163,14 @@ function runModelInChild(key: string, args: Args): ModelResult {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
+  const run = startRun('npm run bench:model --');
   if (isMl100kFolder(args.dataset)) {
     // the ml-100k folder has its own protocol (three slices, cold start, context): bench/ml100k.ts
-    await runMl100kBench({ dataset: args.dataset, out: args.out, seed: args.seed, command: `npm run bench:model -- ${process.argv.slice(2).join(' ')}` });
+    await runMl100kBench({ dataset: args.dataset, out: args.out, seed: args.seed, run });
     return;
   }
   const tfjsBackend = await initTfjs();
-  const loadAverageAtStart = loadavg().map((x) => round(x, 2));
   const t0 = performance.now();
   const data = loadInteractionFiles(resolve(args.dataset));
   if (!data.test) throw new Error(`${args.dataset}: no test.txt, the benchmark needs a held-out split`);
@@ -200,11 +195,8 @@ async function main(): Promise<void> {
   }
 
   const out = resolve(args.out);
-  const result = {
+  writeResult(out, run, {
     dataset: args.dataset,
-    command: `npm run bench:model -- ${process.argv.slice(2).join(' ')}`,
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: round(totalmem() / 2 ** 30, 1), node: process.version, tfjsBackend, loadAverageAtStart, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
     protocol:
       'All-ranking (LightGCN): every test user, all items ranked except the user\'s train items, K=20. Recall = hits/|test| (uncapped); ' +
       'NDCG binary relevance, IDCG over min(K,|test|); Precision = hits/K; HitRate = share of users with a hit; ' +
@@ -218,9 +210,7 @@ async function main(): Promise<void> {
     numItems: data.numItems,
     testUsers: usersWithItems(test).length,
     rows,
-  };
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  }, { tfjsBackend });
   log.info({ out }, 'results written');
   if (curves.length > 0) {
     const png = out.replace(/\.json$/, '') + '-curve.png';

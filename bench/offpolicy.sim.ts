@@ -10,16 +10,15 @@
  * law, Σ_k Σ_i π(i at k) P(click | u, i, k) / pageSize, computed exactly (no pages drawn).
  * Each user's context (candidates, their model scores, exposure counts) is fixed during the run.
  */
-import os from 'node:os';
-import { writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateSynthetic } from '../src/import/synthetic';
 import { seededRandom } from '../src/random';
 import { pagePropensities, rerank, type RerankCandidate, type RerankOptions } from '../src/policy/rerank';
-import { DEFAULT_SERVING_POLICY } from '../src/serving/policy';
+import { DEFAULT_SERVING_POLICY } from '../src/serving/servingPolicy';
 import { offPolicyEstimates, type OffPolicyRound } from '../src/eval/offpolicy';
 import { startProgress } from '../src/progress';
+import { intOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 const PAGE = 10;
 const CANDIDATES = 50;
@@ -27,9 +26,10 @@ const clickProb = (affinity: number, position: number) => (0.02 + 0.6 * affinity
 
 function main(): void {
   const { values: v } = parseArgs({ options: { users: { type: 'string' }, rounds: { type: 'string' }, out: { type: 'string' } } });
-  const users = Number(v.users ?? 200);
-  const roundsPerUser = Number(v.rounds ?? 6);
+  const users = intOption('users', v.users, { min: 1 }) ?? 200;
+  const roundsPerUser = intOption('rounds', v.rounds, { min: 1 }) ?? 6;
   const out = v.out ?? 'bench/results/offpolicy-sim.json';
+  const run = startRun('npm run bench:offpolicy-sim --');
   const t0 = performance.now();
   const data = generateSynthetic({ users, seed: 7 });
   const catIndex = new Map(data.categories.map((c, k) => [c, k]));
@@ -101,7 +101,7 @@ function main(): void {
   const truth = truthSum / contexts.length;
   const estimates = offPolicyEstimates(rounds, { seed: 1, bootstrap: 1000 });
   const snips = estimates.find((e) => e.estimator === 'snips')!;
-  const result = {
+  const result = writeResult(out, run, {
     truth,
     estimates,
     loggingTruth: loggedTruthSum / contexts.length,
@@ -113,13 +113,8 @@ function main(): void {
     },
     setup: { users, roundsPerUser, rounds: rounds.length, pageSize: PAGE, candidates: CANDIDATES, logging, candidate: candidatePolicy,
       clickRule: 'P(click | u, i, k) = (0.02 + 0.6 · min(1, interest mass of u on the categories of i)) / (1 + 0.25 k)' },
-    command: `npm run bench:offpolicy-sim -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version },
     seconds: Math.round((performance.now() - t0) / 100) / 10,
-    recordedAt: new Date().toISOString(),
-  };
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  });
   process.stdout.write(`${JSON.stringify({ truth, loggingTruth: result.loggingTruth, estimates, snipsCoversTruth: result.snipsCoversTruth, seconds: result.seconds })}\n`);
 }
 

@@ -4,7 +4,7 @@
  *   npm run bench:policy -- --dataset <dir|synthetic> --out bench/results/policy-<name>.json
  *                           [--context] [--users N] [--candidates N] [--seed S]
  *
- * Fits a scorer once (GF-CF, src/policy/offlineScorer.ts), takes each evaluated request's top-N candidates
+ * Fits a scorer once (GF-CF, src/model/gfcf.ts on 64 dims), takes each evaluated request's top-N candidates
  * (train items excluded), re-ranks them with src/policy/rerank.ts for every setting of a diversity × exploration
  * grid and records Recall@20, NDCG@20, coverage@20, ILD@20, novelty@20 and the Gini index of exposure per
  * setting. Exposure counts for Thompson sampling come from the simulated serving log of the sweep itself
@@ -18,12 +18,11 @@
  *
  * --dataset synthetic uses the seeded synthetic graph with a temporal split (train on the past, test on the
  * future). --context (synthetic only) makes every held-out interaction's context the request context: requests
- * are (user, context) groups, the score adds weight × the item's context lift (src/policy/context.ts, from
+ * are (user, context) groups, the score adds weight × the item's context lift (src/model/contextLift.ts, from
  * POPULAR_IN counts of train only), the weight is chosen on validation, and context-aware vs context-free Recall@20
  * is reported on the same requests.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
 import { csrFromCoo, type Csr } from '../src/graph/csr';
 import { loadInteractionFiles } from '../src/graph/files';
 import { isPositiveKind } from '../src/graph/weights';
@@ -31,16 +30,16 @@ import { generateSynthetic, syntheticToHeteroGraph, type SyntheticData } from '.
 import { createLogger } from '../src/log';
 import { validationSplit } from '../src/model/split';
 import { topK } from '../src/model/topk';
-import type { ContextKey } from '../src/model/types';
-import { ContextLift } from '../src/policy/context';
-import { plotFrontier } from '../src/policy/frontierPlot';
-import {
-  categoryIntraListDiversity, coverageAtK, exposureCounts, gini, intraListDiversity, ndcgAtK, noveltyAtK, recallAtK,
-} from '../src/policy/metrics';
-import { GfcfScorer } from '../src/policy/offlineScorer';
-import { seededRandom } from '../src/policy/random';
+import type { ContextKey } from '../src/graph/types';
+import { ContextLift } from '../src/model/contextLift';
+import { plotFrontier } from './frontierPlot';
+import { categoryIntraListDiversity, coverageAtK, exposureCounts, gini, intraListDiversity, ndcgAtK, noveltyAtK, recallAtK } from '../src/model/metrics';
+import { GfcfRecommender } from '../src/model/gfcf';
+import { seededRandom } from '../src/random';
 import { rerank, type RerankCandidate } from '../src/policy/rerank';
 import { startProgress } from '../src/progress';
+import { intOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 const log = createLogger().child({ component: 'bench:policy' });
 const K = 20;
@@ -58,32 +57,18 @@ interface Args {
   seed: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Partial<Args> & { context: boolean } = { context: false };
-  for (let k = 0; k < argv.length; k++) {
-    const flag = argv[k];
-    const value = () => {
-      const v = argv[++k];
-      if (v === undefined) throw new Error(`bench:policy: ${flag} needs a value`);
-      return v;
-    };
-    const int = (name: string) => {
-      const v = Number(value());
-      if (!Number.isInteger(v) || v < 1) throw new Error(`bench:policy: ${name} must be a positive integer, got ${argv[k]}`);
-      return v;
-    };
-    if (flag === '--dataset') a.dataset = value();
-    else if (flag === '--out') a.out = value();
-    else if (flag === '--context') a.context = true;
-    else if (flag === '--users') a.users = int('--users');
-    else if (flag === '--candidates') a.candidates = int('--candidates');
-    else if (flag === '--seed') a.seed = int('--seed');
-    else throw new Error(`bench:policy: unknown argument "${flag}"; expected --dataset, --out, --context, --users, --candidates, --seed`);
-  }
-  if (!a.dataset) throw new Error('bench:policy: --dataset <dir|synthetic> is required');
-  if (!a.out) throw new Error('bench:policy: --out <file.json> is required');
-  if (a.context && a.dataset !== 'synthetic') throw new Error(`bench:policy: --context needs --dataset synthetic (the only data with per-interaction contexts), got ${a.dataset}`);
-  return { dataset: a.dataset, out: a.out, context: a.context, users: a.users ?? 3000, candidates: a.candidates ?? 200, seed: a.seed ?? 2020 };
+function parseBenchArgs(argv: string[]): Args {
+  const { values: v } = parseArgs({ args: argv, strict: true, options: {
+    dataset: { type: 'string' }, out: { type: 'string' }, context: { type: 'boolean', default: false },
+    users: { type: 'string' }, candidates: { type: 'string' }, seed: { type: 'string' },
+  } });
+  if (!v.dataset) throw new Error('bench:policy: --dataset <dir|synthetic> is required');
+  if (!v.out) throw new Error('bench:policy: --out <file.json> is required');
+  if (v.context && v.dataset !== 'synthetic') throw new Error(`bench:policy: --context needs --dataset synthetic (the only data with per-interaction contexts), got ${v.dataset}`);
+  return {
+    dataset: v.dataset, out: v.out, context: v.context!, users: intOption('users', v.users, { min: 1 }) ?? 3000,
+    candidates: intOption('candidates', v.candidates, { min: 1 }) ?? 200, seed: intOption('seed', v.seed, { min: 1 }) ?? 2020,
+  };
 }
 
 /** One evaluated request: a user, the items that count as hits, and the request context (column indices). */
@@ -146,8 +131,9 @@ function userRequests(target: Csr, max: number, seed: number): Request[] {
 }
 
 /** Scores and candidates of every request; `contextWeight` > 0 adds weight × the context lift to the normalised score. */
-function prepare(
-  scorer: GfcfScorer,
+async function prepare(
+  scorer: GfcfRecommender,
+  embeddings: { dims: number; vectors: Float32Array },
   phase: Phase,
   numItems: number,
   n: number,
@@ -155,20 +141,19 @@ function prepare(
   itemCategories: string[][] | undefined,
   contextLift: ContextLift | undefined,
   contextWeight: number,
-): Prepared[] {
+): Promise<Prepared[]> {
   const row = new Float32Array(numItems);
-  const scratch = new Float64Array(phase.fit.rows);
   const liftCache = new Map<string, Float32Array>();
   const idx = new Int32Array(n);
   const top = new Float32Array(n);
-  const dims = scorer.dims;
+  const { dims, vectors } = embeddings;
   const out: Prepared[] = [];
   let lastUser = -1;
   const base = new Float32Array(numItems);
   const bar = startProgress(`candidates (${phase.name})`, phase.requests.length, 'requests');
   for (const request of phase.requests) {
     if (request.user !== lastUser) {
-      scorer.scoreUser(request.user, base, scratch);
+      await scorer.scoreUsers(Int32Array.of(request.user), base);
       for (let k = phase.fit.indptr[request.user]; k < phase.fit.indptr[request.user + 1]; k++) base[phase.fit.indices[k]] = -Infinity;
       let max = 0;
       for (let i = 0; i < numItems; i++) if (base[i] > max) max = base[i];
@@ -190,7 +175,7 @@ function prepare(
     const candidates: RerankCandidate[] = Array.from(items, (i, r) => ({
       id: String(i),
       score: top[r],
-      embedding: scorer.itemEmbeddings.subarray(i * dims, (i + 1) * dims),
+      embedding: vectors.subarray(i * dims, (i + 1) * dims),
       categories: itemCategories?.[i],
       popularity: popularity[i],
       exposures: 0,
@@ -353,7 +338,8 @@ function exploitRecall(prepared: Prepared[]): { recall20: number; ndcg20: number
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
+  const run = startRun('npm run bench:policy --');
   const t0 = performance.now();
   let train: Csr;
   let test: Csr;
@@ -428,8 +414,9 @@ async function main(): Promise<void> {
   let chosen: ReturnType<typeof chooseDefault> | undefined;
   let contextWeight = 0;
   for (const phase of phases) {
-    const scorer = new GfcfScorer({ dims: 64, alpha: 0.3, seed: args.seed });
-    const { seconds: fitSeconds } = scorer.fit(phase.fit);
+    const scorer = new GfcfRecommender({ k: 64, alpha: 0.3 });
+    const { trainSeconds: fitSeconds } = await scorer.fit({ name: phase.name, numUsers, numItems, train: phase.fit }, { seed: args.seed });
+    const embeddings = scorer.itemEmbeddings();
     log.info({ phase: phase.name, fitSeconds, requests: phase.requests.length }, 'scorer fitted');
     const popularity = popularityOf(phase.fit);
     const lift = phase.itemContext && synthetic ? new ContextLift(phase.itemContext, synthetic.contexts) : undefined;
@@ -438,19 +425,19 @@ async function main(): Promise<void> {
       if (phase.name === 'validation') {
         entry.contextCurve = [];
         for (const w of CONTEXT_WEIGHTS) {
-          const m = exploitRecall(prepare(scorer, phase, numItems, K, popularity, itemCategories, lift, w));
+          const m = exploitRecall(await prepare(scorer, embeddings, phase, numItems, K, popularity, itemCategories, lift, w));
           entry.contextCurve.push({ weight: w, ...m });
         }
         contextWeight = entry.contextCurve.reduce((a, b) => (b.recall20 > a.recall20 ? b : a)).weight;
         log.info({ curve: entry.contextCurve, contextWeight }, 'context weight chosen on validation');
       }
       entry.contextWeight = contextWeight;
-      entry.contextFree = exploitRecall(prepare(scorer, phase, numItems, K, popularity, itemCategories, lift, 0));
+      entry.contextFree = exploitRecall(await prepare(scorer, embeddings, phase, numItems, K, popularity, itemCategories, lift, 0));
     }
-    const prepared = prepare(scorer, phase, numItems, args.candidates, popularity, itemCategories, lift, contextWeight);
+    const prepared = await prepare(scorer, embeddings, phase, numItems, args.candidates, popularity, itemCategories, lift, contextWeight);
     if (lift) entry.contextAware = exploitRecall(prepared);
     entry.settings = sweep(prepared, phase.name, {
-      numItems, numUsers, popularity, embeddings: scorer.itemEmbeddings, dims: scorer.dims, itemCategoryIdx, seed: args.seed,
+      numItems, numUsers, popularity, embeddings: embeddings.vectors, dims: embeddings.dims, itemCategoryIdx, seed: args.seed,
     });
     results[phase.name] = entry;
     if (phase.name === 'validation') {
@@ -474,12 +461,11 @@ async function main(): Promise<void> {
     + `On test it keeps Recall@20 ${def.recall20.toFixed(4)} = ${pct(summary.recallRatio)} of pure exploitation's ${base.recall20.toFixed(4)} `
     + `while catalogue coverage@20 is ${def.coverage20.toFixed(4)} = ${summary.coverageRatio.toFixed(2)}x pure exploitation's ${base.coverage20.toFixed(4)} `
     + `(target: recall >= 95%, coverage >= 1.5x: ${summary.meetsTarget ? 'met' : 'not met'}).`;
-  const outJson = {
+  const outJson = writeResult(args.out, run, {
     dataset: name,
     default: { diversity: chosen!.diversity, exploration: chosen!.exploration, exposureDebias: chosen!.exposureDebias },
     defaultRule: chosen!.rule,
-    scorer: 'GF-CF (normalised item-item filter + 0.3 x 64-dim spectral low-pass), src/policy/offlineScorer.ts; InterestModel was not committed when this ran',
-    command: `npm run bench:policy -- ${process.argv.slice(2).join(' ')}`,
+    scorer: 'GF-CF (normalised item-item filter + 0.3 x 64-dim spectral low-pass), src/model/gfcf.ts',
     protocol: {
       k: K,
       candidatesPerRequest: args.candidates,
@@ -506,15 +492,13 @@ async function main(): Promise<void> {
         note: `Same ${results.test.requests} (user, context) test requests, pure exploitation: context-aware Recall@20 ${results.test.contextAware!.recall20.toFixed(4)} `
           + `vs context-free ${results.test.contextFree!.recall20.toFixed(4)} (${(100 * (results.test.contextAware!.recall20 / results.test.contextFree!.recall20 - 1)).toFixed(1)}% relative), `
           + `NDCG@20 ${results.test.contextAware!.ndcg20.toFixed(4)} vs ${results.test.contextFree!.ndcg20.toFixed(4)}; context weight ${contextWeight} chosen on validation.`,
-        term: 'score = GF-CF score / the user\'s best candidate score + weight x sum over request contexts of log(smoothed P(context | item) / P(context)) from train POPULAR_IN counts (src/policy/context.ts)',
+        term: 'score = GF-CF score / the user\'s best candidate score + weight x sum over request contexts of log(smoothed P(context | item) / P(context)) from train POPULAR_IN counts (src/model/contextLift.ts)',
       },
     } : {}),
     settings: testSettings,
     validation: { settings: results.validation.settings, requests: results.validation.requests },
     seconds: (performance.now() - t0) / 1000,
-  };
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, JSON.stringify(outJson, null, 2) + '\n');
+  });
   const png = args.out.replace(/\.json$/, '') + '.png';
   await plotFrontier(png, `Accuracy-coverage frontier, ${name}${args.context ? ', context-aware' : ''} (test, ${results.test.requests} requests)`, testSettings, chosen!);
   log.info({ out: args.out, png, summary, ...(args.context ? { context: outJson.context?.test } : {}) }, 'policy benchmark written');

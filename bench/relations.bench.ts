@@ -5,31 +5,28 @@
  *
  *   npm run bench:relations -- --users 4000 --out bench/results/relations-synthetic.json
  */
-import { cpus, loadavg } from 'os';
-import { mkdirSync, writeFileSync } from 'fs';
-import { dirname, resolve } from 'path';
+import { resolve } from 'path';
+import { parseArgs } from 'util';
+import { intOption } from '../src/cli/args';
 import type { Csr } from '../src/graph/csr';
 import { generateSynthetic, syntheticToHeteroGraph } from '../src/import/synthetic';
 import { createLogger } from '../src/log';
 import { initBackend } from '../src/model/backend';
 import { evaluate } from '../src/model/evaluate';
 import { InterestModel } from '../src/model/interestModel';
-import type { HeteroGraph } from '../src/model/types';
+import type { HeteroGraph } from '../src/graph/types';
+import { startRun, writeResult } from './result';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'info').child({ component: 'bench:relations' });
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-};
 const empty = (rows: number, cols: number): Csr => ({ rows, cols, indptr: new Int32Array(rows + 1), indices: new Int32Array(0), values: new Float32Array(0) });
 
 async function main(): Promise<void> {
-  const users = Number(arg('users', '4000'));
-  const seed = Number(arg('seed', '2020'));
-  if (!Number.isInteger(users) || users < 50) throw new Error(`--users must be an integer >= 50, got "${arg('users', '4000')}"`);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${arg('seed', '2020')}"`);
-  const out = resolve(arg('out', 'bench/results/relations-synthetic.json'));
+  const { values } = parseArgs({ options: { users: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } }, strict: true });
+  const users = intOption('users', values.users, { min: 50 }) ?? 4000;
+  const seed = intOption('seed', values.seed) ?? 2020;
+  const out = resolve(values.out ?? 'bench/results/relations-synthetic.json');
+  const run = startRun('npm run bench:relations --');
   const backend = await initBackend({});
   const graph = syntheticToHeteroGraph(generateSynthetic({ users, seed }), { split: 'random', seed });
   const variants: [string, HeteroGraph][] = [
@@ -53,15 +50,10 @@ async function main(): Promise<void> {
     rows.push(row);
     model.dispose();
   }
-  const result = {
-    command: `npm run bench:relations -- ${process.argv.slice(2).join(' ')}`,
-    date: new Date().toISOString(),
+  writeResult(out, run, {
     data: { generator: 'src/import/synthetic.ts', users, seed, split: 'random 20% per user', items: graph.numItems, interactions: graph.train.indices.length, follows: graph.follows.indices.length, categories: graph.categories.length },
-    machine: { cpus: cpus().length, tfjsBackend: backend, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
     rows,
-  };
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  }, { tfjsBackend: backend });
   log.info({ out }, 'written');
 }
 

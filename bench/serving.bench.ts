@@ -12,9 +12,6 @@
  * The default policy's exposures are counted in memory as the server counts them, never written (this run leaves the
  * graph as it was).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadPolicyConfig } from '../src/config';
 import { createExecutor } from '../src/db/executor';
@@ -23,15 +20,17 @@ import { extractGraph } from '../src/graph/extract';
 import { csrFromCoo, type Csr } from '../src/graph/csr';
 import { initBackend } from '../src/model/backend';
 import { evaluate, usersWithItems } from '../src/model/evaluate';
-import { seededRandom } from '../src/model/split';
+import { seededRandom } from '../src/random';
 import { topK } from '../src/model/topk';
 import { startProgress } from '../src/progress';
-import { ServingEngine } from '../src/serving/recommend';
-import { ServingPolicy, NEUTRAL_POLICY } from '../src/serving/policy';
+import { ServingEngine } from '../src/serving/servingEngine';
+import { ServingPolicy, NEUTRAL_POLICY } from '../src/serving/servingPolicy';
 import { ExposureLog } from '../src/serving/exposures';
 import { basisUser, trainingRow, type ModelState } from '../src/serving/modelState';
 import { allowedRows } from '../src/serving/retrieval';
 import { explainGraph, withoutCited } from '../src/serving/explain';
+import { intOption } from '../src/cli/args';
+import { benchRecord, startRun, writeResult } from './result';
 
 const K = 20;
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
@@ -46,11 +45,11 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '2020' },
     },
   });
-  const concurrency = Number(values.concurrency);
-  const explainUsers = Number(values['explain-users']);
-  if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) throw new Error(`bench:serving: --concurrency must be an integer in [1, 64], got ${values.concurrency}`);
-  if (!(Number.isInteger(explainUsers) && explainUsers >= 0)) throw new Error(`bench:serving: --explain-users must be a non-negative integer, got ${values['explain-users']}`);
-  const loadAtStart = os.loadavg().map((x) => round(x, 2));
+  const concurrency = intOption('concurrency', values.concurrency, { min: 1, max: 64 })!;
+  const explainUsers = intOption('explain-users', values['explain-users'], { min: 0 })!;
+  const sampleUsers = intOption('users', values.users, { min: 1 });
+  const seed = intOption('seed', values.seed)!;
+  const run = startRun('npm run bench:serving --');
   const t0 = Date.now();
   await initBackend({});
   const config = loadConfig();
@@ -83,14 +82,14 @@ async function main(): Promise<void> {
   const test: Csr = csrFromCoo(s.rows.rows, n, Int32Array.from(rows), Int32Array.from(cols));
   let users = usersWithItems(test);
   const all = users.length;
-  if (values.users) {
-    const rand = seededRandom(Number(values.seed));
+  if (sampleUsers !== undefined) {
+    const rand = seededRandom(seed);
     const a = Array.from(users);
     for (let i = a.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [a[i], a[j]] = [a[j], a[i]];
     }
-    users = Int32Array.from(a.slice(0, Number(values.users))).sort();
+    users = Int32Array.from(a.slice(0, sampleUsers)).sort();
   }
   const data = { numUsers: s.rows.rows, numItems: n, train: s.rows, test };
 
@@ -172,7 +171,7 @@ async function main(): Promise<void> {
   };
 
   // explanations: a seeded sample of users, their policy-off pages
-  const rand = seededRandom(Number(values.seed) + 1);
+  const rand = seededRandom(seed + 1);
   const pool = Array.from(users);
   for (let i = pool.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
@@ -210,12 +209,9 @@ async function main(): Promise<void> {
   }
   bar.stop();
 
-  const result = {
+  const body = {
     benchmark: 'served model vs its offline score, Recall/NDCG@20, all-ranking protocol',
-    command: ['npm run bench:serving --', ...process.argv.slice(2)].join(' '),
-    date: new Date().toISOString(),
     neo4j: config.neo4jUri,
-    machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)) },
     model: { version, dims: s.model.dims, metrics: s.model.metrics },
     graph: { users: s.rows.rows, items: n, trainEdges: s.rows.indices.length, testUsers: all },
     users: users.length,
@@ -234,12 +230,7 @@ async function main(): Promise<void> {
     },
     seconds: round((Date.now() - t0) / 1000, 1),
   };
-  const text = JSON.stringify(result, null, 2);
-  if (values.out) {
-    fs.mkdirSync(path.dirname(values.out), { recursive: true });
-    fs.writeFileSync(values.out, text + '\n');
-  }
-  process.stdout.write(text + '\n');
+  process.stdout.write(JSON.stringify(values.out ? writeResult(values.out, run, body) : benchRecord(run, body), null, 2) + '\n');
   await db.close();
   process.exit(0);
 }

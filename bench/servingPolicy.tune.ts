@@ -8,24 +8,24 @@
  * Recall@20 / distinct items shown are compared with the policy off. The chosen point: most distinct items shown
  * with Recall@20 at least `--min-recall` (default 0.97) of the policy off.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { createExecutor } from '../src/db/executor';
 import { createLogger } from '../src/log';
 import { ModelScorer, rowOf } from '../src/model/scorer';
 import { normalizeInteractions } from '../src/model/spectral';
-import { seededRandom, validationSplit } from '../src/model/split';
+import { seededRandom } from '../src/random';
+import { validationSplit } from '../src/model/split';
 import { evaluate } from '../src/model/evaluate';
 import { startProgress } from '../src/progress';
-import { ServingEngine, DEFAULT_SERVING } from '../src/serving/recommend';
-import { NEUTRAL_POLICY, ServingPolicy } from '../src/serving/policy';
+import { ServingEngine, DEFAULT_SERVING } from '../src/serving/servingEngine';
+import { NEUTRAL_POLICY, ServingPolicy } from '../src/serving/servingPolicy';
 import { ExposureLog } from '../src/serving/exposures';
 import type { ModelState } from '../src/serving/modelState';
 import { retrieve } from '../src/serving/retrieval';
-import type { PolicySettings } from '../src/serving/types';
+import type { PolicySettings } from '../src/config';
+import { intOption, numberOption } from '../src/cli/args';
+import { benchRecord, startRun, writeResult } from './result';
 
 const K = 20;
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
@@ -36,11 +36,9 @@ async function main(): Promise<void> {
     // exploration,exposureDebias,novelty;… (default: the first grid)
     points: { type: 'string', default: '0,0.2,0;0.05,0.4,0;0,0.4,0;0,0.8,0;0,0.4,0.05;0.02,0.6,0' },
   } });
-  const nUsers = Number(values.users);
-  const minRecall = Number(values['min-recall']);
-  if (!(Number.isInteger(nUsers) && nUsers >= 100)) throw new Error(`tune: --users must be an integer >= 100, got ${values.users}`);
-  if (!(minRecall > 0 && minRecall <= 1)) throw new Error(`tune: --min-recall must be in (0, 1], got ${values['min-recall']}`);
-  const loadAtStart = os.loadavg().map((x) => round(x, 2));
+  const nUsers = intOption('users', values.users, { min: 100 })!;
+  const minRecall = numberOption('min-recall', values['min-recall'], { above: 0, max: 1 })!;
+  const run = startRun('npm run tune:serving-policy --');
   const t0 = Date.now();
   const config = loadConfig();
   const log = createLogger('warn');
@@ -106,11 +104,8 @@ async function main(): Promise<void> {
   }
   const ok = grid.filter((g) => g.recallOfOff >= minRecall);
   const chosen = ok.sort((a, b) => b.coverage20 - a.coverage20)[0] ?? null;
-  const result = {
+  const body = {
     benchmark: 're-ranking policy defaults chosen on the model\'s validation split (never test)',
-    command: ['npm run tune:serving-policy --', ...process.argv.slice(2)].join(' '),
-    date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)) },
     model: { version: s.model.version },
     validation: { split: 'validationSplit(train, fraction 0.2, seed 2020), the neighbourhood term over the fit split', users: users.length },
     rule: `most distinct items shown with Recall@20 >= ${minRecall} of the policy off`,
@@ -119,12 +114,7 @@ async function main(): Promise<void> {
     chosen,
     seconds: round((Date.now() - t0) / 1000, 1),
   };
-  const text = JSON.stringify(result, null, 2);
-  if (values.out) {
-    fs.mkdirSync(path.dirname(values.out), { recursive: true });
-    fs.writeFileSync(values.out, text + '\n');
-  }
-  process.stdout.write(text + '\n');
+  process.stdout.write(JSON.stringify(values.out ? writeResult(values.out, run, body) : benchRecord(run, body), null, 2) + '\n');
   await db.close();
   process.exit(0);
 }

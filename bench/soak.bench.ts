@@ -24,14 +24,16 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { loadConfig } from '../src/config';
 import { createExecutor } from '../src/db/executor';
 import { signToken } from '../src/api/auth';
 import { startProgress } from '../src/progress';
 import { seededRandom } from '../src/random';
 import { PROJECT_ROOT } from '../src/paths';
-import { machine, positive, startApi } from './hostile/apiProcess';
+import { startApi } from './hostile/apiProcess';
+import { intOption, numberOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 const RECS = `query Recs($userId: ID!, $first: Int!, $context: [ContextInput!]) {
   recommendations(userId: $userId, first: $first, context: $context) {
@@ -107,18 +109,17 @@ async function main(): Promise<void> {
     minutes: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, 'warmup-minutes': { type: 'string' },
     'window-minutes': { type: 'string' }, port: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
   } });
-  const minutes = positive('minutes', values.minutes, 60);
-  const rate = positive('rate', values.rate, 25);
-  const concurrency = positive('concurrency', values.concurrency, 4);
-  const warmupMinutes = Math.min(positive('warmup-minutes', values['warmup-minutes'], 10), minutes / 2);
-  const windowMinutes = Math.min(positive('window-minutes', values['window-minutes'], 5), minutes / 4);
-  const port = positive('port', values.port, Number(process.env.PORT || 4100));
+  const minutes = numberOption('minutes', values.minutes, { above: 0 }) ?? 60;
+  const rate = numberOption('rate', values.rate, { above: 0 }) ?? 25;
+  const concurrency = intOption('concurrency', values.concurrency, { min: 1 }) ?? 4;
+  const warmupMinutes = Math.min(numberOption('warmup-minutes', values['warmup-minutes'], { above: 0 }) ?? 10, minutes / 2);
+  const windowMinutes = Math.min(numberOption('window-minutes', values['window-minutes'], { above: 0 }) ?? 5, minutes / 4);
+  const port = intOption('port', values.port, { min: 1 }) ?? Number(process.env.PORT || 4100);
   const out = path.resolve(values.out ?? path.join(PROJECT_ROOT, 'bench', 'results', 'soak.json'));
-  const command = `npm run soak -- ${process.argv.slice(2).join(' ')}`.trim();
+  // the commit the API ran (with -dirty when the tree had changes on top of it) is in the record
+  const run = startRun('npm run soak --');
   const config = loadConfig();
-  // the code the API ran: the commit, and whether the tree had changes on top of it
-  const commit = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
-  const rnd = seededRandom(Number(values.seed ?? 7));
+  const rnd = seededRandom(intOption('seed', values.seed) ?? 7);
 
   const db = createExecutor(config);
   const users = (await db.driver.executeQuery('MATCH (u:User) RETURN u.id AS id ORDER BY id LIMIT 5000', {}, { database: db.database })).records.map((r) => r.get('id') as string);
@@ -129,7 +130,6 @@ async function main(): Promise<void> {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
 
   const logFile = path.join(PROJECT_ROOT, 'bench', 'tmp', 'soak-api.log');
-  const loadAtStart = machine();
   const api = await startApi({ port, logFile });
   process.stderr.write(`soak: API pid ${api.pid} ready at ${api.base}; ${minutes} min at ${rate} req/s, concurrency ${concurrency}\n`);
 
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     const sorted = latencies.splice(0).sort((a, b) => a - b);
     const minute = Math.round((Date.now() - t0) / 600) / 100;
     const memory = await memoryBreakdown(api.base, api.pid);
-    samples.push({ minute, rssMb: api.rssMb(), requests, errors, p99Ms: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0), loadavg1: Math.round((machine().loadavg as number[])[0] * 100) / 100, ...memory });
+    samples.push({ minute, rssMb: api.rssMb(), requests, errors, p99Ms: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0), loadavg1: Math.round(os.loadavg()[0] * 100) / 100, ...memory });
     const last = samples[samples.length - 1];
     // full: within 1% of the cap (the log forgets whole users' lists, so the count stays just under it once full)
     const full = last.exposureRecentEntries !== null && last.exposureRecentMax !== null && last.exposureRecentMax > 0 && last.exposureRecentEntries >= 0.99 * last.exposureRecentMax;
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
     outsideMainHeapMbMedian: median(xs.flatMap((x) => (x.outsideMainHeapMb === null ? [] : [x.outsideMainHeapMb]))),
   });
   const realMinutes = Math.round((Date.now() - t0) / 600) / 100;
-  const result = {
+  writeResult(out, run, {
     minutes: realMinutes, requests, errors, rssMbAfterWarmup, rssMbAtEnd,
     rssChangeAfterWarmupPercent: rssMbAfterWarmup && rssMbAtEnd ? Math.round((rssMbAtEnd / rssMbAfterWarmup - 1) * 1000) / 10 : null,
     rssMbAfterWarmupSample: afterWarmup[0]?.rssMb ?? null, rssMbAtEndSample: samples[samples.length - 1].rssMb,
@@ -238,11 +238,8 @@ async function main(): Promise<void> {
     windows: { afterWarmup: window(afterWarmup), atEnd: window(atEnd) },
     skippedStarts: skipped, ratePerSecond: rate, concurrency,
     mix: { recommendations: 0.7, similarItems: 0.1, item: 0.05, user: 0.05, recordInteraction: 0.08, model: 0.02 },
-    samples, errorSamples, command, commit, startedAt: new Date(t0).toISOString(), endedAt: new Date().toISOString(),
-    machine: { ...machine(), loadavgAtStart: loadAtStart.loadavg },
-  };
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+    samples, errorSamples, startedAt: new Date(t0).toISOString(), endedAt: new Date().toISOString(),
+  });
   process.stderr.write(`soak: ${requests} requests, ${errors} errors, RSS ${rssMbAfterWarmup} MB after warm-up -> ${rssMbAtEnd} MB at the end; wrote ${out}\n`);
 }
 

@@ -7,8 +7,6 @@
  * model's shape, because this measures the database path, not the model; the version is written but
  * NOT activated (status `ready`), so whatever model serves keeps serving.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { createExecutor } from '../src/db/executor';
@@ -16,7 +14,10 @@ import { applySchema } from '../src/db/schema';
 import { extractGraph } from '../src/graph/extract';
 import { createLogger } from '../src/log';
 import { publishModel } from '../src/model/registry';
-import type { HeteroGraph, TrainedModel } from '../src/model/types';
+import type { HeteroGraph } from '../src/graph/types';
+import type { TrainedModel } from '../src/model/types';
+import { intOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 function randomModel(g: HeteroGraph, dims: number, seed: number): TrainedModel {
   let s = seed >>> 0 || 1;
@@ -42,11 +43,12 @@ async function main(): Promise<void> {
     options: { dims: { type: 'string' }, repeat: { type: 'string' }, 'batch-size': { type: 'string' }, 'write-concurrency': { type: 'string' }, out: { type: 'string' } },
     strict: true,
   });
-  const dims = Number(values.dims ?? 64);
-  const repeat = Number(values.repeat ?? 2);
-  const batchSize = Number(values['batch-size'] ?? 5000);
-  const writeConcurrency = Number(values['write-concurrency'] ?? 2);
+  const dims = intOption('dims', values.dims, { min: 1 }) ?? 64;
+  const repeat = intOption('repeat', values.repeat, { min: 1 }) ?? 2;
+  const batchSize = intOption('batch-size', values['batch-size'], { min: 1 }) ?? 5000;
+  const writeConcurrency = intOption('write-concurrency', values['write-concurrency'], { min: 1 }) ?? 2;
   const out = values.out ?? 'bench/results/train-graph-gowalla.json';
+  const run = startRun('npx tsx bench/trainGraph.bench.ts');
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const db = createExecutor(config);
@@ -63,10 +65,9 @@ async function main(): Promise<void> {
     const t = performance.now();
     const pub = await publishModel(db, g, randomModel(g, dims, 7), { activate: false, batchSize, writeConcurrency, logger, params: { bench: true } });
     const writeSeconds = (performance.now() - t) / 1000;
-    const result = {
+    const result = writeResult(out, run, {
       bench: 'train-graph',
       neo4j: config.neo4jUri,
-      when: new Date().toISOString(),
       note: 'Shared 2-core machine with other jobs running: timings are noisy. Write-back uses random embeddings and does not activate.',
       graph: { users: g.numUsers, items: g.numItems, categories: g.categories.length, contexts: g.contexts.length,
         trainPairs: g.train.indices.length, heldOutPairs: g.test?.indices.length ?? 0 },
@@ -74,9 +75,7 @@ async function main(): Promise<void> {
       writeBack: { dims, batchSize, writeConcurrency, version: pub.version, slot: pub.slot, nodes: pub.writtenNodes, seconds: pub.seconds,
         nodesPerSecond: Math.round(pub.writtenNodes / pub.seconds.write), totalSeconds: writeSeconds },
       peakRssMb: Math.round(process.memoryUsage().rss / 1e6),
-    };
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    });
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await db.close();

@@ -1,27 +1,26 @@
 /**
  * How long a training run holds the caller's event loop (what an API that trains would feel), fitting the same
  * synthetic graph in-process (fitGraph) and on a worker thread (fitGraphInWorker, what `npm start` uses), each
- * followed by the training job's held-out check. Records the event loop's delay percentiles during each fit.
+ * with the fit's held-out check of the served score. Records the event loop's delay percentiles during each fit.
  *
  *   npm run bench:train-loop -- --out bench/results/train-event-loop.json [--users 3000] [--items 2000]
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { generateSynthetic, syntheticToHeteroGraph } from '../src/import/synthetic';
 import { initBackend } from '../src/model/backend';
 import { fitGraph } from '../src/model/interestModel';
 import { fitGraphInWorker } from '../src/model/fitWorker';
-import { heldOutDotCheck, type FitGraph } from '../src/model/trainJob';
+import type { FitGraph } from '../src/model/trainJob';
 import { createLogger } from '../src/log';
+import { intOption } from '../src/cli/args';
+import { startRun, writeResult } from './result';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string', default: 'bench/results/train-event-loop.json' }, users: { type: 'string', default: '3000' }, items: { type: 'string', default: '2000' } } });
-  const users = Number(values.users);
-  const items = Number(values.items);
-  if (!(Number.isInteger(users) && users >= 100 && Number.isInteger(items) && items >= 100)) throw new Error(`bench:train-loop: --users and --items must be integers >= 100, got ${values.users}, ${values.items}`);
+  const users = intOption('users', values.users, { min: 100 })!;
+  const items = intOption('items', values.items, { min: 100 })!;
+  const run = startRun('npm run bench:train-loop --');
   const graph = syntheticToHeteroGraph(generateSynthetic({ users, items, seed: 7 }), { split: 'random', seed: 7 });
   await initBackend({ logger: createLogger('warn') });
   const log = createLogger('warn');
@@ -32,23 +31,18 @@ async function main(): Promise<void> {
     h.enable();
     const t0 = performance.now();
     const model = await fit(graph, { seed: 3, logger: log, heldOutCheck: heldOut });
-    if (model.metrics.heldOutUsers === undefined) await heldOutDotCheck(model.embeddings, graph, heldOut.maxUsers, heldOut.seed);
+    if (model.metrics.heldOutUsers === undefined) throw new Error(`bench:train-loop: the ${name} fit reported no held-out check`);
     const seconds = (performance.now() - t0) / 1000;
     h.disable();
     const ms = (ns: number) => Math.round(ns / 1e4) / 100;
     runs.push({ fit: name, seconds: Math.round(seconds * 100) / 100, eventLoopDelayMs: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) } });
     process.stderr.write(`${JSON.stringify(runs[runs.length - 1])}\n`);
   }
-  const out = {
+  writeResult(values.out!, run, {
     benchmark: 'event-loop delay of the caller while the interest model is fitted (plus the held-out check)',
-    command: `npm run bench:train-loop -- --out ${values.out} --users ${users} --items ${items}`,
-    date: new Date().toISOString(),
     graph: { users: graph.numUsers, items: graph.numItems, trainEdges: graph.train.indices.length },
-    machine: { cpus: os.cpus().length, loadAverage: os.loadavg() },
     runs,
-  };
-  fs.mkdirSync(path.dirname(values.out!), { recursive: true });
-  fs.writeFileSync(values.out!, JSON.stringify(out, null, 2) + '\n');
+  });
   process.stderr.write(`wrote ${values.out}\n`);
 }
 

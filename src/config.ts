@@ -1,6 +1,3 @@
-import type { PolicySettings } from './serving/types';
-import { DEFAULT_GATE_TOLERANCE } from './model/gate';
-
 /**
  * The only reader of process.env: every setting is read and validated once, here, then passed down.
  */
@@ -62,6 +59,9 @@ export interface TrainingConfig {
   gateTolerance: number;
 }
 
+/** Default tolerance of the quality gate (src/model/gate.ts): a new version may be at most 2% (relative) worse than the active one. */
+export const DEFAULT_GATE_TOLERANCE = 0.02;
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** A duration such as `6h`, `30m`, `90s`, `1d` or `500ms` in ms; undefined when unset. */
@@ -97,6 +97,22 @@ function logFormat(env: Env, nodeEnv: Config['nodeEnv'], stderrIsTTY: boolean): 
     }
   }
   return format;
+}
+
+/** The re-ranking policy's settings a request may set (each 0..1); defaults come from config (POLICY_*). */
+export interface PolicySettings {
+  /** Maximal-marginal-relevance weight of dissimilarity (0 = pure relevance). */
+  diversity: number;
+  /** Expected share of exploration (Thompson-sampling) slots of a page. */
+  exploration: number;
+  /** Popularity penalty, in units of the candidates' score range. */
+  novelty: number;
+  /** Penalty on how often an item has been shown already, in units of the score range. */
+  exposureDebias: number;
+  /** Largest share of a page one category may take (1 = no cap). */
+  maxCategoryShare: number;
+  /** Strength of the push-down of items similar to the user's dismissed/disliked items, in units of the score range. */
+  negativeFeedback: number;
 }
 
 /**
@@ -157,8 +173,7 @@ export function loadPolicyConfig(env: Env = process.env): PolicyConfig {
     negativeFeedback: num(env, 'POLICY_NEGATIVE_FEEDBACK', 0.5, 0, 1),
     feedbackWindowHours,
     exposureRetentionDays,
-    // measured on Gowalla at 130 requests/s: one flush costs Neo4j ~14 ms plus ~0.05 ms per row, so flushing every
-    // second (or 2,000 rows) rather than every 250 ms (500 rows) halves the log's share of Neo4j's CPU
+    // a flush has a fixed cost in Neo4j besides its rows: fewer, larger flushes take less of its CPU
     exposureFlushMs: int(env, 'EXPOSURE_FLUSH_MS', 1000, 10, 60_000),
     exposureBatchRows: int(env, 'EXPOSURE_BATCH_ROWS', 2000, 1, 100_000),
     exposureBufferMax: int(env, 'EXPOSURE_BUFFER_MAX', 100_000, 100, 10_000_000),

@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PROJECT_ROOT } from '../../src/paths';
 
@@ -32,11 +31,6 @@ export function rssMbOf(pid: number): number {
   } catch {
     return NaN;
   }
-}
-
-/** The machine as a bench JSON records it. */
-export function machine(): Record<string, unknown> {
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100), node: process.version };
 }
 
 /**
@@ -88,15 +82,4 @@ export async function startApi(opts: { port: number; env?: Record<string, string
       await exited;
     },
   };
-}
-
-/** Parses a positive number flag value, or exits naming the flag. */
-export function positive(name: string, raw: string | undefined, dflt: number): number {
-  if (raw === undefined) return dflt;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) {
-    process.stderr.write(`--${name} must be a positive number, got "${raw}"\n`);
-    process.exit(2);
-  }
-  return n;
 }

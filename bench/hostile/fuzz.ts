@@ -1,7 +1,7 @@
 /**
  * Hostile requests against a running API, and the checks every answer must pass. Used by `npm run fuzz`
  * (bench/fuzz.bench.ts: many requests against the API process and the dev graph) and by the short run in
- * `npm test` (test/integration/fuzz.int.test.ts: the fixture graph). One generator, one set of checks.
+ * `npm test` (test/bench/hostile/fuzz.int.test.ts: the fixture graph). One generator, one set of checks.
  *
  * Every request is generated from a seeded random source, of a kind (see KINDS): alias floods, page sizes out of
  * range, variables of the wrong type, deep selections, unknown operation names, foreign and huge cursors, over-long

@@ -1,6 +1,6 @@
 import type { Executor, StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
-import type { ServingEngine } from '../serving/recommend';
+import type { ServingEngine } from '../serving/servingEngine';
 import type { TrainingJobs } from '../model/trainJob';
 import type { Viewer } from './auth';
 import type { Loaders } from './loaders';

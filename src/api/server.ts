@@ -11,10 +11,10 @@ import type { Config, PolicyConfig } from '../config';
 import { withNeo4jDeadline, type Executor, type StatementCounter } from '../db/executor';
 import type { Logger } from '../log';
 import type { TrainingJobs } from '../model/trainJob';
-import { ServingEngine, DEFAULT_SERVING, type ServingOptions } from '../serving/recommend';
-import { ServingPolicy } from '../serving/policy';
+import { ServingEngine, DEFAULT_SERVING, type ServingOptions } from '../serving/servingEngine';
+import { ServingPolicy } from '../serving/servingPolicy';
 import { ExposureLog } from '../serving/exposures';
-import { ServiceMetrics } from '../metrics';
+import { ServiceMetrics } from './serviceMetrics';
 import { viewerFromHeader } from './auth';
 import type { ApiContext, ApiSettings } from './context';
 import { clip, ErrorCode, formatErrorFor } from './errors';
@@ -154,7 +154,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
  * Starts the GraphQL API on config.host:config.port (port 0 picks a free one): POST/GET /graphql
  * (Apollo Server through a plain node:http server; the Sandbox landing page in development), GET
  * /healthz (the process is up), GET /readyz (Neo4j reachable and a model active; 503 otherwise) and GET /metrics
- * (Prometheus text, src/metrics.ts).
+ * (Prometheus text, src/api/serviceMetrics.ts).
  */
 export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSecret' | 'nodeEnv'> & { policy?: PolicyConfig }, deps: ServerDeps): Promise<ServerHandle> {
   const log = deps.logger.child({ component: 'api' });

@@ -6,10 +6,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { intOption, numberOption } from './args';
 import { loadConfig, ConfigError } from '../config';
 import { createExecutor } from '../db/executor';
 import { createLogger } from '../log';
-import { POLICY_SETTING_NAMES, type PolicyRequest } from '../serving/policy';
+import { POLICY_SETTING_NAMES, type PolicyRequest } from '../serving/servingPolicy';
 import { evaluateOffPolicy, readShownLog, toOpenBanditFeedback } from '../eval/shownLog';
 
 const USAGE = `usage: npm run eval:offpolicy -- --since <ISO date> --policy '<json>' [--max-rows N] [--alpha A] [--export <file>]
@@ -39,15 +40,10 @@ export function parseEvalArgs(argv: string[]) {
     if (!(POLICY_SETTING_NAMES as readonly string[]).includes(k)) throw new Error(`--policy: unknown field "${k}"; expected ${POLICY_SETTING_NAMES.join(', ')}`);
     if (typeof x !== 'number' || !(x >= 0 && x <= 1)) throw new Error(`--policy: ${k} must be a number from 0 to 1, got ${JSON.stringify(x)}`);
   }
-  const int = (name: string, raw: string | undefined, dflt: number, max: number) => {
-    const n = raw === undefined ? dflt : Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got ${JSON.stringify(raw)}`);
-    return n;
+  return {
+    help: false as const, since, policy, maxRows: intOption('max-rows', v['max-rows'], { min: 1, max: 10_000_000 }) ?? 200_000,
+    alpha: numberOption('alpha', v.alpha, { above: 0, below: 1 }) ?? 0.05, exportFile: v.export,
   };
-  const alpha = v.alpha === undefined ? 0.05 : Number(v.alpha);
-  if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha must be a number in (0, 1), got ${JSON.stringify(v.alpha)}`);
-  return { help: false as const, since, policy, maxRows: int('max-rows', v['max-rows'], 200_000, 10_000_000),
-    alpha, exportFile: v.export };
 }
 
 /** Runs the command; returns the exit code. */

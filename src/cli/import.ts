@@ -14,6 +14,7 @@
  * import twice changes nothing and re-running after a crash completes it. Prints the counts as JSON.
  */
 import { parseArgs } from 'node:util';
+import { intOption, UsageError } from './args';
 import { loadConfig } from '../config';
 import { createExecutor } from '../db/executor';
 import { applySchema } from '../db/schema';
@@ -21,7 +22,8 @@ import { createLogger } from '../log';
 import { ImportValidationError } from '../import/errors';
 import { BulkImportRefused, bulkImport } from '../import/bulk';
 import { ImportMappingError } from '../import/errors';
-import { importEvents, parseEvents, parseEventsMapping, rowCounts } from '../import/events';
+import { importEvents, parseEvents, parseEventsMapping } from '../import/events';
+import { rowCounts } from '../import/rows';
 import { importLightGcn, lightGcnRows } from '../import/lightgcn';
 import { importMl100k, ml100kRows } from '../import/ml100k';
 import { importMovieLens } from '../import/movielens';
@@ -37,15 +39,6 @@ const USAGE = `usage: npm run import -- --format lightgcn --dir <dir>
        npm run import -- --format synthetic [--users N] [--seed S]
 options: --bulk (first load into an empty local database via neo4j-admin; lightgcn, events, ml100k, synthetic),
          --batch-size N (default IMPORT_BATCH_SIZE), --concurrency N (lightgcn; default 2); docs/import.md has the mapping keys`;
-
-class UsageError extends Error {}
-
-function positiveInt(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${raw}"`);
-  return n;
-}
 
 /** Runs the import command with command-line arguments `argv`; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -73,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const db = createExecutor(config);
   try {
-    const batchSize = positiveInt('batch-size', args['batch-size']) ?? config.importBatchSize;
+    const batchSize = intOption('batch-size', args['batch-size'], { min: 1 }) ?? config.importBatchSize;
     await applySchema(db);
     let result: unknown;
     const t0 = Date.now();
@@ -99,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
           rows = ml100kRows(args.dir);
           break;
         case 'synthetic':
-          rows = syntheticRows(generateSynthetic({ users: positiveInt('users', args.users), seed: positiveInt('seed', args.seed) }));
+          rows = syntheticRows(generateSynthetic({ users: intOption('users', args.users, { min: 1 }), seed: intOption('seed', args.seed, { min: 0 }) }));
           break;
         default:
           throw new UsageError(`--bulk works with --format lightgcn, events, ml100k or synthetic, got "${args.format ?? ''}"`);
@@ -110,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       switch (args.format) {
         case 'lightgcn':
           if (!args.dir) throw new UsageError('--format lightgcn needs --dir <dir> (holding train.txt and test.txt)');
-          result = await importLightGcn(db, args.dir, { batchSize, concurrency: positiveInt('concurrency', args.concurrency), logger });
+          result = await importLightGcn(db, args.dir, { batchSize, concurrency: intOption('concurrency', args.concurrency, { min: 1 }), logger });
           break;
         case 'movielens':
           if (!args.ratings || !args.items) throw new UsageError('--format movielens needs --ratings <file> and --items <file>');
@@ -127,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
           result = await importMl100k(db, args.dir, { batchSize, logger });
           break;
         case 'synthetic':
-          result = await importSynthetic(db, { users: positiveInt('users', args.users), seed: positiveInt('seed', args.seed), batchSize, logger });
+          result = await importSynthetic(db, { users: intOption('users', args.users, { min: 1 }), seed: intOption('seed', args.seed, { min: 0 }), batchSize, logger });
           break;
         default:
           throw new UsageError(`--format must be lightgcn, movielens, events, ml100k or synthetic, got "${args.format ?? ''}"`);

@@ -11,7 +11,6 @@
 import { loadConfig, ConfigError } from '../config';
 import { createExecutor } from '../db/executor';
 import { ensureLocalNeo4j } from '../db/local';
-import { cypherNamesUnder } from '../db/cypher';
 import { applySchema } from '../db/schema';
 import { createLogger } from '../log';
 import { importSynthetic } from '../import/synthetic-import';
@@ -69,8 +68,6 @@ export async function main(): Promise<number> {
       step(4, 'a model is active', { version: active.version });
     }
 
-    // Neo4j plans the request statements now (and again whenever it returns after an outage), not request by request
-    void db.warmPlans([...cypherNamesUnder('api'), ...cypherNamesUnder('serving')]);
     const server = await startServer(config, { db, logger, training, executor: config.graphqlExecutor });
     const schedule = new TrainSchedule(db, training, { ...config.training, logger }).start();
     step(5, 'GraphQL API listening', { url: server.url, sandbox: config.nodeEnv === 'development' ? server.url : undefined,

@@ -6,6 +6,7 @@
  * previously active version keeps serving. Exit code 0 on success, 1 on failure, 2 on bad arguments.
  */
 import { parseArgs } from 'node:util';
+import { intOption, numberOption, UsageError } from './args';
 import { loadConfig } from '../config';
 import { createExecutor } from '../db/executor';
 import { applySchema } from '../db/schema';
@@ -20,17 +21,6 @@ const USAGE = `usage: npm run train -- [--dims N] [--seed S] [--half-life-days D
   --batch-size N      nodes per write-back transaction (default 5000)
   --eval-users N      users sampled for the held-out dot-product check, 0 to skip (default 2000)
   --no-activate       write and index the new version but leave the current one serving`;
-
-class UsageError extends Error {}
-
-function num(name: string, raw: string | undefined, integer: boolean): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}, got "${raw}"`);
-  }
-  return n;
-}
 
 /** Parses the command line into training parameters; throws UsageError naming the bad flag. */
 export function parseTrainArgs(argv: string[]): TrainingParams & { help?: boolean } {
@@ -49,11 +39,11 @@ export function parseTrainArgs(argv: string[]): TrainingParams & { help?: boolea
   }
   return {
     help: v.help,
-    dims: num('dims', v.dims, true),
-    seed: num('seed', v.seed, true),
-    halfLifeDays: num('half-life-days', v['half-life-days'], false),
-    batchSize: num('batch-size', v['batch-size'], true),
-    evalUsers: num('eval-users', v['eval-users'], true),
+    dims: intOption('dims', v.dims),
+    seed: intOption('seed', v.seed),
+    halfLifeDays: numberOption('half-life-days', v['half-life-days']),
+    batchSize: intOption('batch-size', v['batch-size']),
+    evalUsers: intOption('eval-users', v['eval-users']),
     activate: v['no-activate'] ? false : undefined,
   };
 }

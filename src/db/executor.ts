@@ -11,7 +11,7 @@ export interface StatementCounter {
 }
 
 /**
- * Observes every named statement this process sends (src/metrics.ts subscribes): its file name, the seconds
+ * Observes every named statement this process sends (src/api/serviceMetrics.ts subscribes): its file name, the seconds
  * until its records were in (retries included) and whether it failed.
  */
 export type StatementObserver = (name: string, seconds: number, failed: boolean) => void;
@@ -43,13 +43,31 @@ const DOWN_RETRY_MS = 250;
 export const UNSETTLED_MS = 30_000;
 
 /**
- * While unsettled, a statement is refused at once (DATABASE_UNAVAILABLE) when this many cut statements are still
- * running on Neo4j: each retry of a request would otherwise add one more cold statement to a Neo4j already behind.
+ * While unsettled, a statement waits (within its request's bound, then DATABASE_UNAVAILABLE) while this many cut
+ * statements are still running on Neo4j: each retry of a request would otherwise add one more cold statement to a
+ * Neo4j already behind, and a refusal at once has its client send the request again at once (a retry storm that
+ * takes the CPU a restarted Neo4j needs to plan).
  */
 const MAX_ABANDONED = 2;
 
 /** How many statements the plan warm-up sends to Neo4j at once. */
 const WARM_CONCURRENCY = 2;
+
+/**
+ * The parameters each named statement last ran with for a request of this process (withNeo4jDeadline), how often it
+ * ran, and whether its transaction had written before it: with its text, the key of its plan in Neo4j's cache
+ * (parameter types and sizes, transaction changes). warmPlans runs them again.
+ */
+const lastRuns = new Map<string, { params: Record<string, unknown>; afterWrite: boolean; runs: number }>();
+
+/** Remembers a statement's run (see lastRuns). */
+function ran(name: string, params: Record<string, unknown>, afterWrite: boolean): void {
+  if (!requestScope.getStore()) return;
+  lastRuns.set(name, { params, afterWrite, runs: (lastRuns.get(name)?.runs ?? 0) + 1 });
+}
+
+/** Transactions that have written (their later statements are planned for a transaction with changes). */
+const wrote = new WeakSet<object>();
 
 /** Errors of statements this executor cut or refused while Neo4j was unsettled (not a sign that it is down). */
 const notAnswered = new WeakSet<Error>();
@@ -90,8 +108,8 @@ export function detachedFromRequest<T>(fn: () => T): T {
  * and Neo4j is unsettled for UNSETTLED_MS from the last such failure (or cut statement): meanwhile a request's
  * statements (withNeo4jDeadline) are cut at its deadline, so requests fail fast while Neo4j is down and while it
  * is still slow after its return (its planner and JIT are cold). Only the wait is cut: Neo4j finishes the statement
- * (and caches its plan), and a cut write is never committed. When Neo4j returns, the statements registered with
- * warmPlans are planned at once (EXPLAIN), so that the first requests do not each wait for a cold planner in turn.
+ * (and caches its plan), and a cut write is never committed. When Neo4j returns, the statements requests ran are
+ * run again at once, as they last ran, and rolled back (warmPlans), so that the first requests find their plans.
  */
 export class Executor {
   /** @param retryMs how long a failing statement is retried (also the driver's timeouts, see createExecutor) */
@@ -107,9 +125,6 @@ export class Executor {
   get unsettled(): boolean {
     return this.down || Date.now() < this.unsettledUntil;
   }
-
-  /** Statements whose plans are warmed when Neo4j returns (warmPlans). */
-  private warmNames: readonly string[] = [];
 
   private warming: Promise<void> | null = null;
 
@@ -152,25 +167,34 @@ export class Executor {
   }
 
   /**
-   * Registers the statements (names under cypher/) whose plans Neo4j should have cached before requests need them,
-   * and plans them now (in the background); they are planned again each time Neo4j returns after being unreachable.
-   * Never throws: a statement that cannot be planned is planned by its first request.
+   * Runs again, now and in the background, each statement that requests of this process have run, with the parameters
+   * and the transaction state of its last run, in a transaction rolled back: Neo4j caches an executable plan per
+   * statement text, parameter types and whether the transaction has written, and an EXPLAIN has a cache entry of its
+   * own, so only a run makes the plan a request will use. Called whenever Neo4j returns after being unreachable.
+   * Never throws: a statement that cannot run here is planned by its next request.
    */
-  warmPlans(names?: readonly string[]): Promise<void> {
-    if (names) this.warmNames = names;
-    if (this.warmNames.length === 0) return Promise.resolve();
+  warmPlans(): Promise<void> {
     this.warming ??= detachedFromRequest(async () => {
-      const queue = [...this.warmNames];
+      // the most frequent first: the statements of most requests are planned soonest
+      const queue = [...lastRuns].map(([name, last]) => ({ name, ...last })).sort((x, y) => y.runs - x.runs);
       const worker = async () => {
-        for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-          let session: Session | null = null;
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+          const { name, params, afterWrite } = next;
+          const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
           try {
-            session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
-            await session.run(`EXPLAIN ${cypher(name)}`, {}, { timeout: this.retryMs * 10 });
+            const tx = await session.beginTransaction();
+            try {
+              // a statement that ran after a write of its transaction is planned for a transaction with changes: an
+              // unlabelled node made (and rolled back) gives this one changes without a new token or a lock on the graph
+              if (afterWrite) await tx.run('CREATE ()');
+              await tx.run(cypher(name), params);
+            } finally {
+              await tx.rollback().catch(() => undefined);
+            }
           } catch {
-            // Neo4j went away again, or the driver was closed: the statement's first request plans it
+            // Neo4j went away again, or the driver was closed: the statement's next request plans it
           } finally {
-            await session?.close().catch(() => undefined);
+            await session.close().catch(() => undefined);
           }
         }
       };
@@ -185,20 +209,14 @@ export class Executor {
   private readDatabase: Promise<string | undefined> | null = null;
 
   /**
-   * Runs a named read statement and returns its records as objects. One statement is atomic on its own,
-   * so it runs as an auto-commit read (RUN + PULL in one round trip) rather than a managed transaction
-   * (BEGIN, RUN, PULL, COMMIT), in a session with the database named (an unnamed one costs the driver a
-   * home-database resolution per session), closed after the statement. Sessions are not reused: a driver
-   * session keeps every result it ran until it is closed, so a reused one held every record read through it
-   * (measured: the user profiles of all requests stayed on the heap, and the process grew by megabytes a
-   * second under load); with the database named, a new session per statement costs the same CPU as a reused
-   * one (measured on this machine: 182 against 176 µs of CPU per `RETURN` of 256 numbers). Retriable failures
-   * (a leader switch, a dropped connection) are retried with exponential backoff for up to `retryMs`, as the
-   * driver's managed transactions are.
+   * Runs a named read statement as an auto-commit read (one round trip) in a new session with the database named,
+   * closed after it (a reused driver session keeps every result it ran), and returns its records as objects;
+   * retriable failures are retried with exponential backoff for up to `retryMs`.
    */
   async read<T extends RecordShape = RecordShape>(name: string, params: Record<string, unknown> = {}, counter?: StatementCounter): Promise<T[]> {
     if (counter) counter.count++;
     const text = cypher(name);
+    ran(name, params, false);
     const t0 = performance.now();
     // as the driver's managed transactions: retries go on for the retry time from the first failure
     let deadline: number | null = null;
@@ -320,12 +338,18 @@ export class Executor {
    * `ms` (`onTimeout` runs first; a server that accepts connections while its database is still starting, or that
    * plans cold, holds queries without answering). A cut statement keeps Neo4j unsettled.
    */
-  private bounded<T>(ms: number | null, start: () => Promise<T>, onTimeout: () => void): Promise<T> {
+  private async bounded<T>(ms: number | null, start: () => Promise<T>, onTimeout: () => void): Promise<T> {
     if (ms === null) return start();
-    if (this.abandoned >= MAX_ABANDONED) {
-      return Promise.reject(notAnswering(`Neo4j has not yet answered ${this.abandoned} earlier statements (it was unreachable shortly before)`));
+    const deadline = Date.now() + ms;
+    // while MAX_ABANDONED cut statements still run on Neo4j, a statement waits (within its bound) for one of them to
+    // end rather than adding one more cold statement, or being refused at once and sent again by its client at once
+    while (this.abandoned >= MAX_ABANDONED) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw notAnswering(`Neo4j has not yet answered ${this.abandoned} earlier statements (it was unreachable shortly before)`);
+      await this.statementEnded(left);
     }
-    if (ms <= 0) return Promise.reject(notAnswering('the request spent its time waiting for Neo4j (it was unreachable shortly before)'));
+    const left = deadline - Date.now();
+    if (left <= 0) throw notAnswering('the request spent its time waiting for Neo4j (it was unreachable shortly before)');
     let timer: NodeJS.Timeout | undefined;
     const p = start();
     const cut = new Promise<never>((_, reject) => {
@@ -334,11 +358,30 @@ export class Executor {
         this.unsettledUntil = Date.now() + UNSETTLED_MS;
         // Neo4j finishes it (caching its plan); until then it counts against MAX_ABANDONED
         this.abandoned++;
-        void p.catch(() => undefined).finally(() => { this.abandoned--; });
-        reject(notAnswering(`Neo4j did not answer within ${ms} ms (it was unreachable shortly before)`));
-      }, ms);
+        void p.catch(() => undefined).finally(() => {
+          this.abandoned--;
+          for (const wake of [...this.waiting]) wake();
+        });
+        reject(notAnswering(`Neo4j did not answer within ${left} ms (it was unreachable shortly before)`));
+      }, left);
     });
     return Promise.race([p, cut]).finally(() => clearTimeout(timer));
+  }
+
+  /** Statements waiting for a cut statement to end (see bounded). */
+  private readonly waiting = new Set<() => void>();
+
+  /** Resolves when a cut statement has ended on Neo4j, or after `ms`. */
+  private statementEnded(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiting.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.waiting.add(wake);
+    });
   }
 
   /** Runs a schema statement (DDL) outside an explicit transaction, as Neo4j requires. */
@@ -366,8 +409,10 @@ export async function run<T extends RecordShape = RecordShape>(tx: ManagedTransa
   if (counter) counter.count++;
   const t0 = performance.now();
   let res: QueryResult<T>;
+  ran(name, params, wrote.has(tx));
   try {
     res = await tx.run<T>(cypher(name), params);
+    if (res.summary.counters.containsUpdates()) wrote.add(tx);
   } catch (err) {
     observed(name, t0, true);
     throw err;

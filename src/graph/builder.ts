@@ -1,7 +1,7 @@
 import { csrFromCoo, Csr } from './csr';
 import { isInteractionKind, isPositiveKind, trainingEdgeWeight } from './weights';
-import { DAY_MS, interactionDecay } from '../policy/decay';
-import type { ContextKey, HeteroGraph } from '../model/types';
+import { DAY_MS, interactionDecay } from './decay';
+import type { ContextKey, HeteroGraph } from './types';
 
 /** How interaction edges become training weights. */
 export interface EdgeWeighting {

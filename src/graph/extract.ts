@@ -1,7 +1,7 @@
 import { stream, type Executor } from '../db/executor';
 import type { Logger } from '../log';
 import { startProgress } from '../progress';
-import type { ContextKey, HeteroGraph } from '../model/types';
+import type { ContextKey, HeteroGraph } from './types';
 import { BuildStats, EdgeWeighting, HeteroGraphBuilder, Relation } from './builder';
 
 /** Options of a graph extraction from Neo4j. */

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'fs';
 import { join, basename } from 'path';
 import type { Csr } from './csr';
-import type { InteractionDataset } from '../model/types';
+import type { InteractionDataset } from './types';
 
 /** A malformed interaction file: the message names the file, the 1-based line and the offending value. */
 export class InteractionFileError extends Error {

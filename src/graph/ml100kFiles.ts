@@ -2,15 +2,17 @@
  * The MovieLens 100K folder (../shared/data/ml-100k, see its README.md) in index space, parsed by pure
  * functions of the file text so that both the offline benchmark and the Neo4j importer can use them:
  * u.genre, u.occupation, u.user (age, gender, occupation, zip), u.item (title, release date, 19 genre flags),
- * train.tsv / test.tsv (`userId itemId rating timestamp` with a header), cold-users.txt and cold-items.txt.
+ * train.tsv / test.tsv (`userId itemId rating timestamp` with a header), cold-users.txt and cold-items.txt; the last
+ * three may be absent (occupations then come from u.user, and no user or item is cold).
  * User index = position in u.user, item index = position in u.item. Every malformed value throws an
  * Ml100kFileError naming the file, the 1-based line, the value and what was expected.
  */
-import { readFileSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import type { Csr } from './csr';
 import { binaryCsr } from './files';
-import type { ContextKey } from '../model/types';
+import { TIMES_OF_DAY, timeOfDayOf, WEEKDAYS, weekdayOf } from './contexts';
+import type { ContextKey } from './types';
 
 /** A malformed ml-100k file: the message names the file, the 1-based line, the offending value and what was expected. */
 export class Ml100kFileError extends Error {
@@ -20,7 +22,7 @@ export class Ml100kFileError extends Error {
     readonly value: string,
     readonly expected: string,
   ) {
-    super(`${file}:${line}: invalid value "${value.length > 60 ? value.slice(0, 60) + '…' : value}", expected ${expected}`);
+    super(`${file}${line > 0 ? `:${line}` : ''}: invalid value "${value.length > 60 ? value.slice(0, 60) + '…' : value}", expected ${expected}`);
     this.name = 'Ml100kFileError';
   }
 }
@@ -163,7 +165,7 @@ export function parseItems(text: string, genres: readonly string[], file = 'u.it
       const m = /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/.exec(d);
       const month = m ? MONTHS.indexOf(m[2]) : -1;
       const day = m ? Number(m[1]) : 0;
-      if (!m || month < 0 || day < 1 || day > 31) throw new Ml100kFileError(file, line, d, 'a release date D-Mon-YYYY (e.g. 01-Jan-1995) or empty');
+      if (!m || month < 0 || day < 1 || new Date(Date.UTC(Number(m[3]), month, day)).getUTCDate() !== day) throw new Ml100kFileError(file, line, d, 'a release date D-Mon-YYYY (e.g. 01-Jan-1995) or empty');
       releaseDate = `${m[3]}-${String(month + 1).padStart(2, '0')}-${m[1].padStart(2, '0')}`;
     }
     const g: number[] = [];
@@ -224,21 +226,36 @@ export function parseIdList(text: string, index: ReadonlyMap<string, number>, wh
   return Int32Array.from(out).sort();
 }
 
+/** The files parseMl100k must have. */
+const REQUIRED = ['u.genre', 'u.user', 'u.item', 'train.tsv', 'test.tsv'] as const;
+/** The files it reads when they are there. */
+const OPTIONAL = ['u.occupation', 'cold-users.txt', 'cold-items.txt'] as const;
+
 /** The texts of the folder's files, by file name (what parseMl100k reads). */
-export type Ml100kTexts = Record<'u.genre' | 'u.occupation' | 'u.user' | 'u.item' | 'train.tsv' | 'test.tsv' | 'cold-users.txt' | 'cold-items.txt', string>;
+export type Ml100kTexts = Record<(typeof REQUIRED)[number], string> & Partial<Record<(typeof OPTIONAL)[number], string>>;
+
+/** The occupations of u.user in first-seen order, for a folder without u.occupation. */
+function occupationsOfUsers(text: string): string[] {
+  const out = new Set<string>();
+  for (const { text: t } of lines(text, 'u.user')) {
+    const o = t.split('|')[3]?.trim();
+    if (o) out.add(o);
+  }
+  return [...out];
+}
 
 /** Parses and cross-checks the whole folder from its file texts: cold users and cold items must have no train rows. */
 export function parseMl100k(texts: Ml100kTexts): Ml100kData {
   const genres = parseGenres(texts['u.genre'], 'u.genre');
-  const occupations = parseOccupations(texts['u.occupation'], 'u.occupation');
+  const occupations = texts['u.occupation'] !== undefined ? parseOccupations(texts['u.occupation'], 'u.occupation') : occupationsOfUsers(texts['u.user']);
   const users = parseUsers(texts['u.user'], occupations, 'u.user');
   const items = parseItems(texts['u.item'], genres, 'u.item');
   const userIndex = new Map(users.map((u, k) => [u.id, k]));
   const itemIndex = new Map(items.map((it, k) => [it.id, k]));
   const train = parseRatings(texts['train.tsv'], userIndex, itemIndex, 'train.tsv');
   const test = parseRatings(texts['test.tsv'], userIndex, itemIndex, 'test.tsv');
-  const coldUsers = parseIdList(texts['cold-users.txt'], userIndex, 'user', 'cold-users.txt');
-  const coldItems = parseIdList(texts['cold-items.txt'], itemIndex, 'item', 'cold-items.txt');
+  const coldUsers = parseIdList(texts['cold-users.txt'] ?? '', userIndex, 'user', 'cold-users.txt');
+  const coldItems = parseIdList(texts['cold-items.txt'] ?? '', itemIndex, 'item', 'cold-items.txt');
   const isColdUser = new Uint8Array(users.length);
   coldUsers.forEach((u) => (isColdUser[u] = 1));
   const isColdItem = new Uint8Array(items.length);
@@ -251,19 +268,19 @@ export function parseMl100k(texts: Ml100kTexts): Ml100kData {
   return { genres, occupations, users, items, train, test, coldUsers, coldItems };
 }
 
-/** Reads the ml-100k folder `dir` (see the module comment). */
+/** Reads the ml-100k folder `dir` (see the module comment); a missing required file is an Ml100kFileError of line 0. */
 export function loadMl100k(dir: string): Ml100kData {
-  const names: (keyof Ml100kTexts)[] = ['u.genre', 'u.occupation', 'u.user', 'u.item', 'train.tsv', 'test.tsv', 'cold-users.txt', 'cold-items.txt'];
-  const texts = {} as Ml100kTexts;
-  for (const name of names) {
-    try {
-      // u.item of the GroupLens release is Latin-1 in places; latin1 decodes every byte
-      texts[name] = readFileSync(join(dir, name), 'latin1');
-    } catch (e) {
-      throw new Error(`loadMl100k: cannot read "${join(dir, name)}": ${(e as Error).message}`);
+  const texts: Partial<Record<string, string>> = {};
+  for (const name of [...REQUIRED, ...OPTIONAL]) {
+    const file = join(dir, name);
+    if (!existsSync(file)) {
+      if ((REQUIRED as readonly string[]).includes(name)) throw new Ml100kFileError(name, 0, file, 'an existing file');
+      continue;
     }
+    // u.item of the GroupLens release is Latin-1 in places; latin1 decodes every byte
+    texts[name] = readFileSync(file, 'latin1');
   }
-  return parseMl100k(texts);
+  return parseMl100k(texts as Ml100kTexts);
 }
 
 /** Binary users × items CSR of a set of ratings (every rating is an interaction). */
@@ -282,23 +299,16 @@ export function itemGenreCsr(data: Ml100kData): Csr {
   return { rows: data.items.length, cols: data.genres.length, indptr, indices: Int32Array.from(idx), values: new Float32Array(idx.length).fill(1) };
 }
 
-/** Weekday names by getUTCDay() (the context values of the project's weekday contexts). */
-export const WEEKDAY_VALUES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-/** Times of day (UTC hours): morning [6, 12), afternoon [12, 18), evening [18, 23), night [23, 6). */
-export const TIME_OF_DAY_VALUES = ['morning', 'afternoon', 'evening', 'night'] as const;
-
-/** The contexts of the ml-100k graph: 7 weekdays then 4 times of day. */
+/** The contexts of the ml-100k graph: 7 weekdays then 4 times of day (src/graph/contexts.ts). */
 export const ML100K_CONTEXTS: ContextKey[] = [
-  ...WEEKDAY_VALUES.map((value) => ({ kind: 'weekday', value })),
-  ...TIME_OF_DAY_VALUES.map((value) => ({ kind: 'timeOfDay', value })),
+  ...WEEKDAYS.map((value) => ({ kind: 'weekday', value })),
+  ...TIMES_OF_DAY.map((value) => ({ kind: 'timeOfDay', value })),
 ];
 
 /** Column indices into ML100K_CONTEXTS of the weekday and time-of-day (UTC) of a timestamp in seconds. */
 export function contextColumnsOf(timestampSeconds: number): [number, number] {
-  const d = new Date(timestampSeconds * 1000);
-  const h = d.getUTCHours();
-  const tod = h >= 6 && h < 12 ? 0 : h >= 12 && h < 18 ? 1 : h >= 18 && h < 23 ? 2 : 3;
-  return [d.getUTCDay(), WEEKDAY_VALUES.length + tod];
+  const ms = timestampSeconds * 1000;
+  return [WEEKDAYS.indexOf(weekdayOf(ms)), WEEKDAYS.length + TIMES_OF_DAY.indexOf(timeOfDayOf(ms))];
 }
 
 /** items × contexts counts of the ratings' contexts (POPULAR_IN), one weekday and one time of day per rating. */

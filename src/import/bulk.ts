@@ -15,7 +15,7 @@ import { applySchema } from '../db/schema';
 import type { Logger } from '../log';
 import { PROJECT_ROOT } from '../paths';
 import { startProgress } from '../progress';
-import { contextKey } from './contexts';
+import { contextKey } from '../graph/contexts';
 import type { AttributeType, ImportRows } from './rows';
 
 /** The bulk path was refused (remote server, or a database that is not empty); nothing was changed. */

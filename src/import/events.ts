@@ -9,11 +9,11 @@
 import type { Executor } from '../db/executor';
 import { INTERACTION_KINDS, InteractionKind, interactionWeight, isInteractionKind, isPositiveKind, RATING_MAX } from '../graph/weights';
 import type { Logger } from '../log';
-import type { ContextKey } from '../model/types';
-import { contextKey, DERIVED_CONTEXT_KINDS, derivedContext, DerivedContextKind } from './contexts';
+import type { ContextKey } from '../graph/types';
+import { contextKey, DERIVED_CONTEXT_KINDS, derivedContext, DerivedContextKind } from '../graph/contexts';
 import { ImportMappingError, ImportValidationError } from './errors';
 import { ATTRIBUTE_TYPES, Attributes, AttributeType, contextCounts, HeldOutRow, ImportRows, ImportWritten, InteractionRow, ItemNodeRow,
-  UserRow, writeImportRows } from './rows';
+  rowCounts, UserRow, writeImportRows } from './rows';
 import { readTable, Table, TableRow } from './table';
 
 /** How the values of the time column are read: by magnitude (`auto`), epoch seconds, epoch ms, or ISO 8601. */
@@ -426,15 +426,6 @@ export function parseEvents(files: EventsFiles, mapping: EventsMapping): { rows:
       heldOut: [...byPair.values()], ...contextCounts(interactions), follows: [],
     },
     stats,
-  };
-}
-
-/** Sizes of what an import's rows hold, for summaries. */
-export function rowCounts(rows: ImportRows): Record<string, number> {
-  return {
-    users: rows.users.length, items: rows.items.length, categories: rows.categories.length, contexts: rows.contexts.length,
-    inCategory: rows.inCategory.length, interactions: rows.interactions.length, heldOut: rows.heldOut.length,
-    activeIn: rows.activeIn.length, popularIn: rows.popularIn.length, follows: rows.follows.length,
   };
 }
 

@@ -6,7 +6,8 @@
 import neo4j from 'neo4j-driver';
 import type { Executor } from '../db/executor';
 import { isPositiveKind } from '../graph/weights';
-import type { ContextKey } from '../model/types';
+import { parseContextKey } from '../graph/contexts';
+import type { ContextKey } from '../graph/types';
 import { addCounts, writeBatches, WriteCounts, zeroCounts } from './write';
 
 /** A typed node attribute value: strings, integers, floats and dates (`YYYY-MM-DD`). */
@@ -37,19 +38,12 @@ export interface InteractionRow {
   /** The rating for kind `rating`, otherwise null. */
   rating: number | null;
   at: number | null;
-  /** Context keys `kind:value` (src/import/contexts.ts contextKey), possibly empty. */
+  /** Context keys `kind:value` (src/graph/contexts.ts contextKey), possibly empty. */
   contexts: string[];
 }
 
-/** A HELD_OUT edge (evaluation only): one per (user, item). */
-export interface HeldOutRow {
-  user: string;
-  item: string;
-  kind: string;
-  weight: number;
-  rating: number | null;
-  at: number | null;
-}
+/** A HELD_OUT edge (evaluation only): one per (user, item), an interaction without contexts. */
+export type HeldOutRow = Omit<InteractionRow, 'contexts'>;
 
 /** Aggregated context edges: how often a user (or item) occurs in positive interactions with a context. */
 export interface ContextCountRow {
@@ -86,10 +80,7 @@ export function contextCounts(interactions: readonly InteractionRow[]): { active
         const k = `${key(e)}\u0000${c}`;
         const row = m.get(k);
         if (row) row.count++;
-        else {
-          const sep = c.indexOf(':');
-          m.set(k, { id: key(e), kind: c.slice(0, sep), value: c.slice(sep + 1), count: 1 });
-        }
+        else m.set(k, { id: key(e), ...parseContextKey(c), count: 1 });
       }
     }
     return [...m.values()];
@@ -117,6 +108,15 @@ function props(attributes: Attributes): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, a] of Object.entries(attributes)) out[name] = propertyValue(a);
   return out;
+}
+
+/** Sizes of what an import's rows hold, for summaries. */
+export function rowCounts(rows: ImportRows): Record<string, number> {
+  return {
+    users: rows.users.length, items: rows.items.length, categories: rows.categories.length, contexts: rows.contexts.length,
+    inCategory: rows.inCategory.length, interactions: rows.interactions.length, heldOut: rows.heldOut.length,
+    activeIn: rows.activeIn.length, popularIn: rows.popularIn.length, follows: rows.follows.length,
+  };
 }
 
 /** What writeImportRows wrote, per part: what the graph gained (Neo4j's counters). */

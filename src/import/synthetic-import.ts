@@ -5,7 +5,7 @@
  */
 import type { Executor } from '../db/executor';
 import type { Logger } from '../log';
-import { contextKey } from './contexts';
+import { contextKey } from '../graph/contexts';
 import { contextCounts, ImportRows, ImportWritten, writeImportRows } from './rows';
 import { generateSynthetic, SyntheticData, SyntheticOptions } from './synthetic';
 

@@ -17,9 +17,9 @@
  */
 import { csrFromCoo, Csr } from '../graph/csr';
 import { interactionWeight, isPositiveKind } from '../graph/weights';
-import type { ContextKey, HeteroGraph } from '../model/types';
+import type { ContextKey, HeteroGraph } from '../graph/types';
 import { gammaSample, seededRandom } from '../random';
-import { DEVICES, HOURS, TIMES_OF_DAY, WEEKDAYS } from './contexts';
+import { DEVICES, HOURS, TIMES_OF_DAY, WEEKDAYS } from '../graph/contexts';
 
 /** Size and shape of a synthetic graph; every field has a default. */
 export interface SyntheticOptions {

@@ -1,14 +1,14 @@
 /**
  * The context term of a score and its weight fit: score(u, i | c) = base(u, i) + w · lift(i, c), with
- * lift(i, c) the served context lift of src/policy/context.ts (ContextLift: Σ over the request's contexts of
+ * lift(i, c) the served context lift of src/model/contextLift.ts (ContextLift: Σ over the request's contexts of
  * log(q_ic / p_c), the item's smoothed share of its uses in c over the share of c among all uses, from
  * item × context counts, POPULAR_IN). w is fitted on a validation split carved from train by a grid search
  * on Recall@20; w = 0 is always a candidate and is kept unless a weight's paired gain on validation users is
  * significant, so the term never lowers validation Recall@20 and is not switched on by noise.
  */
 import type { Csr } from '../graph/csr';
-import { ContextLift } from '../policy/context';
-import type { ContextKey } from './types';
+import { ContextLift } from './contextLift';
+import type { ContextKey } from '../graph/types';
 
 /** Default pseudo-count of the lift (ContextLift's). */
 export const DEFAULT_CONTEXT_SMOOTHING = 5;

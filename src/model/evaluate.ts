@@ -1,6 +1,7 @@
 import type { Csr } from '../graph/csr';
 import { startProgress } from '../progress';
-import { seededRandom } from './split';
+import { seededRandom } from '../random';
+import { dcgDiscount } from './metrics';
 import { topK } from './topk';
 import type { Recommender } from './types';
 
@@ -158,7 +159,7 @@ export async function evaluate(
   const selfInfo = itemSelfInformation(train, numItems, numUsers);
   // idcg[m] = Σ_{r<m} 1/log2(r+2)
   const discount = new Float64Array(maxK);
-  for (let r = 0; r < maxK; r++) discount[r] = 1 / Math.log2(r + 2);
+  for (let r = 0; r < maxK; r++) discount[r] = dcgDiscount(r);
   const idcg = new Float64Array(maxK + 1);
   for (let m = 1; m <= maxK; m++) idcg[m] = idcg[m - 1] + discount[m - 1];
 

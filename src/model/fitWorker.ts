@@ -12,7 +12,8 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startWorker } from '../worker';
 import type { FitGraph, FitGraphOptions } from './trainJob';
-import type { HeteroGraph, TrainedModel } from './types';
+import type { HeteroGraph } from '../graph/types';
+import type { TrainedModel } from './types';
 import { createLogger } from '../log';
 
 type ToWorker = { type: 'fit'; graph: HeteroGraph; opts: Record<string, unknown> } | { type: 'cancel' };

@@ -7,9 +7,6 @@
 /** The held-out metric the gate compares: Recall@20 of the served score on sampled HELD_OUT users (interestModel.fitGraph). */
 export const GATE_METRIC = 'heldOutRecall20';
 
-/** Default tolerance: a new version may be at most 2% (relative) worse than the active one. */
-export const DEFAULT_GATE_TOLERANCE = 0.02;
-
 /** What the gate decided for one run. */
 export interface GateDecision {
   passed: boolean;

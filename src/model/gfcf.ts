@@ -1,4 +1,5 @@
-import type { FitReport, InteractionDataset, Recommender } from './types';
+import type { FitReport, Recommender } from './types';
+import type { InteractionDataset } from '../graph/types';
 import { buildFilterBasis, FilterScorer, gfcfResponse } from './filter';
 import { initBackend } from './backend';
 
@@ -41,6 +42,15 @@ export class GfcfRecommender implements Recommender {
     const kk = basis.spectrum.k;
     this.scorer = new FilterScorer(basis, gfcfResponse(kk, alpha));
     return { trainSeconds: (Date.now() - t0) / 1000, epochs: 0, params: { k: kk, alpha, userExponent: 0.5, itemExponent: 0.5 } };
+  }
+
+  /** The item embeddings V·Σ (items × k, row-major): the top singular vectors scaled by their singular values. */
+  itemEmbeddings(): { dims: number; vectors: Float32Array } {
+    if (!this.scorer) throw new Error('GfcfRecommender.itemEmbeddings: call fit() first');
+    const { k, n, vectors, values } = this.scorer.basis.spectrum;
+    const out = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) out[i * k + c] = vectors[i * k + c] * Math.sqrt(values[c]);
+    return { dims: k, vectors: out };
   }
 
   /** Scores every item for the given users (their training rows are the input signal). */

@@ -2,11 +2,14 @@ import { initBackend } from './backend';
 import type { Csr } from '../graph/csr';
 import { createLogger, type Logger } from '../log';
 import { evaluate } from './evaluate';
-import { FilterScorer, graphRelations, spectrumOf, type FilterBasis } from './filter';
+import { FilterScorer, spectrumOf, type FilterBasis } from './filter';
+import { graphRelations } from './pathTerms';
 import { chebyCfParams, responseOf, searchResponse, type FilterParams } from './responseSearch';
 import { normalizeInteractions } from './spectral';
-import { seededRandom, validationSplit } from './split';
-import type { FitReport, HeteroGraph, InteractionDataset, NodeEmbeddings, Recommender, TrainedModel } from './types';
+import { seededRandom } from '../random';
+import { validationSplit } from './split';
+import type { FitReport, NodeEmbeddings, Recommender, TrainedModel } from './types';
+import type { HeteroGraph, InteractionDataset } from '../graph/types';
 
 /** Hyper-parameters of the interest model's fit (not of the filter: those are fitted). */
 export interface InterestModelOptions {

@@ -37,8 +37,9 @@ import type { Executor } from '../db/executor';
 import { run } from '../db/executor';
 import type { Logger } from '../log';
 import { startProgress, Progress } from '../progress';
-import type { HeteroGraph, TrainedModel } from './types';
-import { halfLifeMsOf, modelHalfLifeDays } from '../policy/decay';
+import type { HeteroGraph } from '../graph/types';
+import type { TrainedModel } from './types';
+import { halfLifeMsOf, modelHalfLifeDays } from '../graph/decay';
 
 /** One of the two embedding slots. */
 export type Slot = 'a' | 'b';

@@ -1,9 +1,11 @@
 import type { Csr } from '../graph/csr';
 import type { Logger } from '../log';
 import { startProgress } from '../progress';
-import { categoryRows, FilterScorer, followsRows, projectRows, rowDegrees, type FilterBasis, type FilterResponse } from './filter';
+import { categoryRows, followsRows, projectRows, rowDegrees } from './pathTerms';
+import { FilterScorer, type FilterBasis, type FilterResponse } from './filter';
 import { degreePower } from './spectral';
 import { topK } from './topk';
+import { ndcgAtK, recallAtK } from './metrics';
 
 /**
  * The filter's parameters as the search sees them. The spectral response on the top-k eigenpairs (λ descending) is
@@ -71,19 +73,11 @@ export function chebyCfParams(k: number): FilterParams {
   };
 }
 
-/** Recall@20 and NDCG@20 (LightGCN protocol) of one ranked list against a user's target items. */
+/** Recall@20 and NDCG@20 (LightGCN protocol, src/model/metrics.ts) of the first `got` entries of a ranked list. */
 function rankMetrics(list: Int32Array, got: number, isTarget: (i: number) => boolean, targets: number): { recall: number; ndcg: number } {
-  let hits = 0;
-  let dcg = 0;
-  for (let r = 0; r < got; r++) {
-    if (isTarget(list[r])) {
-      hits++;
-      dcg += 1 / Math.log2(r + 2);
-    }
-  }
-  let idcg = 0;
-  for (let r = 0; r < Math.min(20, targets); r++) idcg += 1 / Math.log2(r + 2);
-  return { recall: hits / targets, ndcg: idcg > 0 ? dcg / idcg : 0 };
+  const top = list.subarray(0, got);
+  const relevant = { has: isTarget, size: targets };
+  return { recall: recallAtK(top, relevant, 20), ndcg: ndcgAtK(top, relevant, 20) };
 }
 
 /** Per-user validation metrics of a full ranking (every item but the user's fit items), and their means. */

@@ -1,6 +1,6 @@
 import { tf } from './backend';
 import type { Csr } from '../graph/csr';
-import { categoryRows, FilterScorer, followsRows, neighbourhoodRows, projectRows, type GraphRelations } from './filter';
+import { categoryRows, followsRows, neighbourhoodRows, projectRows, type GraphRelations } from './pathTerms';
 import { degreePower, type NormalizedInteractions } from './spectral';
 import { topK } from './topk';
 
@@ -103,16 +103,6 @@ export class ModelScorer {
     this.graphOut = new Float32Array(n);
     this.userAcc = new Float64Array(norm.r.rows);
     this.ones = new Float32Array(n).fill(1);
-  }
-
-  /** The parts of a fitted FilterScorer (the same function as its `score`). */
-  static fromFilter(fs: FilterScorer): ModelScorer {
-    const r = fs.response;
-    return new ModelScorer({
-      norm: fs.basis.norm, foldIn: fs.foldIn, itemFactors: fs.itemFactors, k: fs.k, linearWeight: r.linearWeight,
-      linearInputExponent: r.linearInputExponent, linearOutputExponent: r.linearOutputExponent, userNormExponent: r.userNormExponent,
-      relations: fs.basis.relations, categoryWeight: r.categoryWeight, followsWeight: r.followsWeight,
-    });
   }
 
   /** d_u^-e for a row (0 for an empty one). */

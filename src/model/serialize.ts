@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { transpose, type Csr } from '../graph/csr';
-import type { FilterBasis, GraphRelations } from './filter';
+import type { FilterBasis } from './filter';
+import type { GraphRelations } from './pathTerms';
 import { InterestModel, type InterestModelOptions } from './interestModel';
 import type { FilterParams } from './responseSearch';
 import { normalizeInteractions } from './spectral';

@@ -12,7 +12,7 @@
 import type { Csr } from '../graph/csr';
 import { binaryCsr } from '../graph/files';
 import { seededRandom } from '../random';
-import { ndcgAtK, recallAtK } from '../policy/metrics';
+import { ndcgAtK, recallAtK } from './metrics';
 import { evaluate } from './evaluate';
 import { topK } from './topk';
 
@@ -137,7 +137,7 @@ export interface PerUserMetrics {
 
 /**
  * Recall@20 and NDCG@20 of every slice user (in slice.users order) with the project's per-list metrics
- * (src/policy/metrics.ts recallAtK, ndcgAtK), masking as evaluateSlice does; for paired comparisons of score
+ * (src/model/metrics.ts recallAtK, ndcgAtK), masking as evaluateSlice does; for paired comparisons of score
  * functions on the same users. Their means equal evaluateSlice's.
  */
 export async function perUserMetrics20(score: ScoreFunction, slice: EvaluationSlice): Promise<PerUserMetrics> {

@@ -83,11 +83,7 @@ export function gaussian(count: number, seed: number): Float32Array {
   return out;
 }
 
-/**
- * Gram matrix YᵀY (l × l, float64) of a row-major n × l matrix, with tfjs matMul (fast on wasm). The transpose
- * is materialised because matMul(…, transposeA) is ~50× slower on the wasm backend here (measured: 104 s vs 2 s
- * for 40,981 × 384).
- */
+/** Gram matrix YᵀY (l × l, float64) of a row-major n × l matrix with tfjs matMul; the transpose is materialised (wasm's transposeA is far slower). */
 function gram(y: Float32Array, n: number, l: number): Float64Array {
   // (typed arrays are never returned from tf.tidy: it walks every element of its result looking for tensors)
   const g = tf.tidy(() => {

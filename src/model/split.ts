@@ -1,8 +1,6 @@
 import type { Csr } from '../graph/csr';
 import { seededRandom } from '../random';
 
-export { seededRandom };
-
 /** Options of validationSplit. */
 export interface ValidationSplitOptions {
   /** Share of each user's items moved to validation, in (0, 1); default 0.2. */
@@ -55,20 +53,11 @@ export function validationSplit(train: Csr, options: ValidationSplitOptions = {}
     fitPtr[u + 1] = fitPtr[u] + n - take;
     valPtr[u + 1] = valPtr[u] + take;
   }
-  const fit: Csr = {
-    rows: train.rows,
-    cols: train.cols,
-    indptr: fitPtr,
-    indices: new Int32Array(fitPtr[train.rows]),
-    values: new Float32Array(fitPtr[train.rows]),
-  };
-  const validation: Csr = {
-    rows: train.rows,
-    cols: train.cols,
-    indptr: valPtr,
-    indices: new Int32Array(valPtr[train.rows]),
-    values: new Float32Array(valPtr[train.rows]),
-  };
+  const shaped = (indptr: Int32Array): Csr => ({
+    rows: train.rows, cols: train.cols, indptr, indices: new Int32Array(indptr[train.rows]), values: new Float32Array(indptr[train.rows]),
+  });
+  const fit = shaped(fitPtr);
+  const validation = shaped(valPtr);
   let f = 0;
   let v = 0;
   for (let k = 0; k < nnz; k++) {

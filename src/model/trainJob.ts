@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { detachedFromRequest, type Executor } from '../db/executor';
 import { extractGraph, ExtractStats } from '../graph/extract';
 import type { Logger } from '../log';
-import { evaluate } from './evaluate';
 import { activateModel, activeModel, publishModel, PublishOptions } from './registry';
-import { DEFAULT_GATE_TOLERANCE, gateDecision, type GateDecision } from './gate';
-import type { HeteroGraph, NodeEmbeddings, TrainedModel } from './types';
+import { DEFAULT_GATE_TOLERANCE } from '../config';
+import { gateDecision, type GateDecision } from './gate';
+import type { HeteroGraph } from '../graph/types';
+import type { TrainedModel } from './types';
 
 /** Where a run is; `failed` includes cancelled runs (their error says so). */
 export type TrainingState = 'queued' | 'extracting' | 'training' | 'writing' | 'activating' | 'succeeded' | 'failed';
@@ -29,7 +30,7 @@ export interface TrainingParams {
   batchSize?: number;
   /** Activate the new version once written (default true). */
   activate?: boolean;
-  /** Users sampled for the held-out (HELD_OUT) check of the dot-product score; 0 skips it (default 2,000). */
+  /** Users sampled for the held-out (HELD_OUT) check of the served score; 0 skips it (default 2,000). */
   evalUsers?: number;
   /** Further model options, passed to the model as they are. */
   model?: Record<string, unknown>;
@@ -124,38 +125,6 @@ function validateParams(p: TrainingParams): void {
   if (p.evalUsers !== undefined && !(Number.isInteger(p.evalUsers) && p.evalUsers >= 0)) {
     throw new Error(`train: evalUsers must be a non-negative integer, got ${JSON.stringify(p.evalUsers)}`);
   }
-}
-
-/** Dot-product scores of users against every item, for the held-out check of the served embedding part. */
-function dotScorer(e: NodeEmbeddings, numItems: number) {
-  const d = e.dims;
-  return {
-    scoreUsers(users: Int32Array, out: Float32Array): void {
-      for (let b = 0; b < users.length; b++) {
-        const uo = users[b] * d;
-        const row = b * numItems;
-        for (let i = 0; i < numItems; i++) {
-          let s = 0;
-          const io = i * d;
-          for (let k = 0; k < d; k++) s += e.users[uo + k] * e.items[io + k];
-          out[row + i] = s;
-        }
-      }
-    },
-  };
-}
-
-/**
- * The held-out check of the dot-product part (what the vector index serves) on up to `maxUsers` sampled test
- * users: heldOutDotRecall20, heldOutDotNdcg20 and heldOutUsers, or nothing when the graph has no test split.
- * Run by the training job, or by a fit function that can run it off the caller's thread (src/model/fitWorker.ts).
- */
-export async function heldOutDotCheck(embeddings: NodeEmbeddings, graph: HeteroGraph, maxUsers: number, seed: number): Promise<Record<string, number>> {
-  if (maxUsers <= 0 || !graph.test || graph.test.indices.length === 0) return {};
-  const r = await evaluate(dotScorer(embeddings, graph.numItems),
-    { numUsers: graph.numUsers, numItems: graph.numItems, train: graph.train, test: graph.test },
-    { ks: [20], maxUsers, auc: 'none', seed });
-  return { heldOutDotRecall20: r.atK[20].recall, heldOutDotNdcg20: r.atK[20].ndcg, heldOutUsers: r.users };
 }
 
 /**
@@ -294,7 +263,7 @@ export class TrainingJobs {
         // the interest model (src/model/interestModel.ts) names its embedding size `k`
         ...(p.dims !== undefined ? { dims: p.dims, k: p.dims } : {}),
         seed: p.seed,
-        // a fit function that runs off this thread may run the held-out check there too (src/model/fitWorker.ts)
+        // the fit runs the held-out check of the served score itself (interestModel.fitGraph: heldOutRecall20)
         heldOutCheck: { maxUsers: p.evalUsers ?? 2000, seed: p.seed ?? 2020 },
         logger: log,
         signal,
@@ -309,13 +278,6 @@ export class TrainingJobs {
       lap('fit');
       checkCancelled();
       const metrics: Record<string, number> = { ...(trained.metrics ?? {}) };
-      const evalUsers = p.evalUsers ?? 2000;
-      if (trained.metrics?.heldOutUsers === undefined) {
-        // The held-out check of the dot-product part (what the vector index serves); the model's own
-        // metrics (chosen on validation) are in trained.metrics. A fit function may have run it already.
-        Object.assign(metrics, await heldOutDotCheck(trained.embeddings, graph, evalUsers, p.seed ?? 2020));
-        lap('heldOutCheck');
-      }
       s.metrics = metrics;
       checkCancelled();
 

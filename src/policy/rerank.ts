@@ -34,7 +34,7 @@
  * exploration slot), the rank law from src/policy/thompsonRank.ts. `pagePropensities` gives the same number for
  * any item and position, which is what an off-policy evaluation of this policy needs.
  */
-import { betaSample, seededRandom } from './random';
+import { betaSample, seededRandom } from '../random';
 import { rankLaw } from './thompsonRank';
 
 /** One scored candidate item. */

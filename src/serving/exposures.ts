@@ -140,7 +140,7 @@ export class ExposureLog {
   private recentSize = 0;
   /** Rows dropped because the buffer was full, since the process started. */
   droppedTotal = 0;
-  /** Called after every flush with its duration, the rows it took and whether Neo4j took them (src/metrics.ts). */
+  /** Called after every flush with its duration, the rows it took and whether Neo4j took them (src/api/serviceMetrics.ts). */
   onFlush: ((flush: { seconds: number; rows: number; ok: boolean }) => void) | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<number> | null = null;

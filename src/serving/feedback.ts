@@ -1,5 +1,5 @@
 import { run, type Executor, type StatementCounter } from '../db/executor';
-import { modelHalfLifeDays } from '../policy/decay';
+import { modelHalfLifeDays } from '../graph/decay';
 import type { ContextValue } from './types';
 import { foldInUserDecayed, type TimedFoldInRow } from './foldIn';
 import { slotParams, type ModelStore } from './modelState';

@@ -1,4 +1,4 @@
-import { decayedPairWeight, halfLifeMsOf } from '../policy/decay';
+import { decayedPairWeight, halfLifeMsOf } from '../graph/decay';
 
 /** One positive (user, item) pair for fold-in: the pair's weight and the item's fold-in vector. */
 export interface FoldInRow {
@@ -20,7 +20,7 @@ export interface TimedFoldInRow {
 /**
  * Pair weights for the fold-in with the model's time decay: each interaction weighted by 0.5^(age / halfLife)
  * with its age measured from `nowMs`, then summed per pair — the rule training's extraction applies
- * (src/policy/decay.ts decayedPairWeight). `halfLifeDays` undefined means no decay (plain sums).
+ * (src/graph/decay.ts decayedPairWeight). `halfLifeDays` undefined means no decay (plain sums).
  */
 export function decayFoldInRows(rows: readonly TimedFoldInRow[], nowMs: number, halfLifeDays: number | undefined): FoldInRow[] {
   const halfLifeMs = halfLifeMsOf(halfLifeDays);

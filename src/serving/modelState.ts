@@ -5,9 +5,9 @@ import { extractGraph } from '../graph/extract';
 import type { Csr } from '../graph/csr';
 import { positiveOnly } from '../model/interestModel';
 import { normalizeInteractions } from '../model/spectral';
-import { graphRelations } from '../model/filter';
+import { graphRelations } from '../model/pathTerms';
 import { ModelScorer, rowOf, type SparseRow } from '../model/scorer';
-import { halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../policy/decay';
+import { halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../graph/decay';
 import { trainingEdgeWeight } from '../graph/weights';
 
 /**

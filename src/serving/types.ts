@@ -1,3 +1,4 @@
+import type { PolicySettings } from '../config';
 /** Shapes shared by candidate generation, scoring and explanation. */
 
 /** A context value of a request, e.g. {kind: 'device', value: 'mobile'}. */
@@ -9,7 +10,7 @@ export interface ContextValue {
 /**
  * The named parts of a score; `score` is exactly their sum. `embedding` and `graph` are the model's terms
  * (src/model/scorer.ts); `context` and `popularity` are 0 until the model has such terms; the re-ranking policy's
- * parts (src/serving/policy.ts) are absent (0) where no policy ran, e.g. similarItems.
+ * parts (src/serving/servingPolicy.ts) are absent (0) where no policy ran, e.g. similarItems.
  */
 export interface ScoreBreakdown {
   embedding: number;
@@ -68,22 +69,6 @@ export interface ScoredItem {
   exploration?: boolean;
   /** Propensity the policy gave this item at this position, as logged with the exposure, in (0, 1]. */
   probability?: number;
-}
-
-/** The re-ranking policy's settings a request may set (each 0..1); defaults come from config (POLICY_*). */
-export interface PolicySettings {
-  /** Maximal-marginal-relevance weight of dissimilarity (0 = pure relevance). */
-  diversity: number;
-  /** Expected share of exploration (Thompson-sampling) slots of a page. */
-  exploration: number;
-  /** Popularity penalty, in units of the candidates' score range. */
-  novelty: number;
-  /** Penalty on how often an item has been shown already, in units of the score range. */
-  exposureDebias: number;
-  /** Largest share of a page one category may take (1 = no cap). */
-  maxCategoryShare: number;
-  /** Strength of the push-down of items similar to the user's dismissed/disliked items, in units of the score range. */
-  negativeFeedback: number;
 }
 
 /** The policy settings a page was built with (request values over the configured defaults), and its seed. */

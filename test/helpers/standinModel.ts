@@ -1,5 +1,6 @@
 import type { Csr } from '../../src/graph/csr';
-import type { HeteroGraph, TrainedModel } from '../../src/model/types';
+import type { HeteroGraph } from '../../src/graph/types';
+import type { TrainedModel } from '../../src/model/types';
 
 /**
  * A stand-in for the real model in the training/registry tests only (never used by src/): seeded random

@@ -29,16 +29,6 @@ export class RecordInteractionInput {
   impressionId?: string | null;
 }
 
-/** Input of upsertUser. */
-@InputType({ description: 'A user to create or update.' })
-export class UpsertUserInput {
-  @Field(() => ID, { description: 'The user id (a user token may only upsert itself).' })
-  id!: string;
-
-  @Field(() => String, { nullable: true, description: 'Display name.' })
-  name?: string | null;
-}
-
 /** Input of upsertItem. */
 @InputType({ description: 'An item to create or update (admin).' })
 export class UpsertItemInput {

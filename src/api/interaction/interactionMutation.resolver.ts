@@ -1,15 +1,14 @@
-import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { run } from '../../db/executor';
+import { Arg, Ctx, Field, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { parseContextKey } from '../../graph/contexts';
 import { interactionWeight, isInteractionKind, INTERACTION_KINDS } from '../../graph/weights';
 import { recordInteraction } from '../../serving/feedback';
-import { slotParams } from '../../serving/modelState';
+import { upsertCatalogItem } from '../../serving/catalog';
 import type { ApiContext } from '../context';
 import { requireAdmin, requireSelfOrAdmin } from '../auth';
-import { badInput, checkId, notFound } from '../errors';
+import { badInput, checkId } from '../errors';
 import { checkContexts } from '../common/contexts';
 import { Item } from '../item/item.type';
-import { User } from '../user/user.type';
-import { RecordInteractionInput, UpsertItemInput, UpsertUserInput } from './interaction.input';
+import { RecordInteractionInput, UpsertItemInput } from './interaction.input';
 import { RecordInteractionPayload } from './interaction.type';
 import { RESOLVE_COST } from '../limits';
 
@@ -24,26 +23,6 @@ export class UpsertItemPayload {
 
   @Field(() => String, { nullable: true, description: 'Where its embedding comes from: "model" (trained), "neighbours" (mean of items in its categories, until the next training), or null (none yet).' })
   embeddingSource!: string | null;
-}
-
-/** What upsertUser returns. */
-@ObjectType({ simpleResolvers: true, description: 'The result of upsertUser.' })
-export class UpsertUserPayload {
-  @Field(() => User, { description: 'The user as stored.' })
-  user!: User;
-
-  @Field(() => Boolean, { description: 'True when the user did not exist before.' })
-  created!: boolean;
-}
-
-/** What deleteUser returns. */
-@ObjectType({ simpleResolvers: true, description: 'The result of deleteUser.' })
-export class DeleteUserPayload {
-  @Field(() => ID, { description: 'The deleted user\'s id.' })
-  id!: string;
-
-  @Field(() => Int, { description: 'How many interactions were deleted with it.' })
-  deletedInteractions!: number;
 }
 
 /** How far in the future an interaction's `at` may be: clock skew between a client and this server. */
@@ -71,7 +50,7 @@ export function parseInteractionAt(at: string, now = Date.now()): string {
   return new Date(t).toISOString();
 }
 
-/** Mutations on users, items and interactions. */
+/** Mutations on interactions and items. */
 @Resolver()
 export class InteractionMutationResolver {
   @Mutation(() => RecordInteractionPayload, {
@@ -108,18 +87,9 @@ export class InteractionMutationResolver {
       feedbackImpressionId: out.feedbackImpressionId,
       interaction: {
         userId: input.userId, itemId: r.itemId, kind: r.kind, weight: r.weight, at: r.at,
-        contexts: (r.contexts as string[]).map((k) => ({ kind: k.slice(0, k.indexOf(':')), value: k.slice(k.indexOf(':') + 1) })),
+        contexts: (r.contexts as string[]).map(parseContextKey),
       },
     };
-  }
-
-  @Mutation(() => UpsertUserPayload, { complexity: RESOLVE_COST.statement, description: 'Creates or updates a user. A user token may upsert only itself; admins anyone.' })
-  async upsertUser(@Arg('input', () => UpsertUserInput) input: UpsertUserInput, @Ctx() ctx: ApiContext): Promise<UpsertUserPayload> {
-    requireSelfOrAdmin(ctx.viewer, input.id, 'Upserting a user');
-    checkId('input.id', input.id);
-    if (input.name !== undefined && input.name !== null && input.name.length > 200) throw badInput('input.name', input.name, 'a name of at most 200 characters');
-    const [row] = await ctx.db.write('api/upsertUser', { id: input.id, name: input.name ?? null }, ctx.counter);
-    return { user: { id: row.id, name: row.name ?? null }, created: row.created };
   }
 
   @Mutation(() => UpsertItemPayload, {
@@ -134,37 +104,6 @@ export class InteractionMutationResolver {
     if (input.categories.length > 50 || input.categories.some((c) => typeof c !== 'string' || c.length === 0 || c.length > 200)) {
       throw badInput('input.categories', input.categories, 'at most 50 non-empty category names');
     }
-    const model = await ctx.serving.store.activeModel(ctx.counter);
-    const out = await ctx.db.writeTx(async (tx) => {
-      const [row] = await run(tx, 'api/upsertItem', {
-        id: input.id, title: input.title ?? null, categories: input.categories,
-        version: model?.version ?? null, versionProperty: model?.versionProperty ?? null,
-      }, ctx.counter);
-      let source: string | null = row.embeddingSource;
-      let embedding: number[] | null = null;
-      let categories: string[] = input.categories;
-      if (model && source !== 'model') {
-        const [n] = await run(tx, 'api/itemNeighbourEmbedding', { ...slotParams(model), id: input.id, sample: 2000 }, ctx.counter);
-        if (n) {
-          source = 'neighbours';
-          embedding = n.embedding;
-          categories = n.categories;
-        }
-      }
-      return { row, source, embedding, categories };
-    });
-    if (model && out.embedding) ctx.serving.store.upsertItem(model.version, input.id, out.embedding, out.categories, out.row.title ?? null);
-    else ctx.serving.store.noteItem(input.id, out.row.title ?? null, out.categories);
-    return { item: { id: out.row.id, title: out.row.title ?? null }, created: out.row.created, embeddingSource: out.source };
-  }
-
-  @Mutation(() => DeleteUserPayload, { complexity: RESOLVE_COST.statement, description: 'Deletes a user with its interactions, follows and context edges (self or admin).' })
-  async deleteUser(@Arg('id', () => ID, { description: 'The user id.' }) id: string, @Ctx() ctx: ApiContext): Promise<DeleteUserPayload> {
-    requireSelfOrAdmin(ctx.viewer, id, 'Deleting a user');
-    checkId('id', id);
-    const rows = await ctx.db.write('api/deleteUser', { id }, ctx.counter);
-    if (rows.length === 0) throw notFound('User', id);
-    ctx.serving.policy.exposures.forgetUser(id);
-    return { id, deletedInteractions: rows[0].interactions };
+    return upsertCatalogItem(ctx.db, ctx.serving.store, { id: input.id, title: input.title ?? null, categories: input.categories }, ctx.counter);
   }
 }

@@ -1,5 +1,5 @@
 import { Field, Float, InputType, Int } from 'type-graphql';
-import { POLICY_SETTING_NAMES, type PolicyRequest } from '../../serving/policy';
+import { POLICY_SETTING_NAMES, type PolicyRequest } from '../../serving/servingPolicy';
 import { badInput } from '../errors';
 
 /** Per-request re-ranking policy settings of `recommendations`. */

@@ -7,15 +7,11 @@ import { DEFAULT_FIRST, pageArgs, toPage } from '../common/pagination';
 import { InteractionConnection } from '../interaction/interaction.type';
 import { User, UserConnection } from './user.type';
 import { RESOLVE_COST } from '../limits';
+import { parseContextKey } from '../../graph/contexts';
 
 /** True when the viewer may read `userId`'s own data (that user or an admin). */
 function mayRead(ctx: ApiContext, userId: string): boolean {
   return ctx.viewer.role === 'admin' || (ctx.viewer.userId !== null && ctx.viewer.userId === userId);
-}
-
-function contextOf(s: string): { kind: string; value: string } {
-  const k = s.indexOf(':');
-  return k < 0 ? { kind: s, value: '' } : { kind: s.slice(0, k), value: s.slice(k + 1) };
 }
 
 /** Query.user and the User neighbourhood (interactions, follows, contexts); self or admin only. */
@@ -57,7 +53,7 @@ export class UserResolver {
     const { skip, limit } = pageArgs(first, after, ctx.settings.maxFirst);
     const rows = await ctx.db.read<{ itemId: string; kind: string; weight: number; at: string | null; contexts: string[] }>(
       'api/userInteractions', { userId: user.id, skip, limit }, ctx.counter);
-    return toPage(rows.map((r) => ({ ...r, userId: user.id, contexts: r.contexts.map(contextOf) })), skip, first);
+    return toPage(rows.map((r) => ({ ...r, userId: user.id, contexts: r.contexts.map(parseContextKey) })), skip, first);
   }
 
   @FieldResolver(() => UserConnection, { complexity: RESOLVE_COST.statement, description: 'Users this user follows, by id. Self or admin.' })

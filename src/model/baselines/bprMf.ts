@@ -4,8 +4,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { Csr } from '../../graph/csr';
 import { startProgress } from '../../progress';
 import { evaluate } from '../evaluate';
-import { seededRandom, validationSplit } from '../split';
-import type { FitReport, InteractionDataset, Recommender } from '../types';
+import { seededRandom } from '../../random';
+import { validationSplit } from '../split';
+import type { FitReport, Recommender } from '../types';
+import type { InteractionDataset } from '../../graph/types';
 
 /** Options of BprMf; every field has a default. */
 export interface BprMfOptions {
@@ -46,12 +48,8 @@ interface Factors {
  * plain per-triple SGD over typed arrays, one uniformly sampled negative per observed pair; scoring (the dense
  * users × items product) goes through TensorFlow.js matMul on the active backend.
  *
- * Why the training loop is hand-written and not tfjs: a tfjs mini-batch step gathers rows of the embedding
- * tables and its gradient scatters back through unsortedSegmentSum, and a dense optimiser update touches all
- * 4.5M parameters per batch. Measured here on Gowalla (64 dims, 2,048 triples, Adam, tf.gather + logσ loss):
- * on wasm the step fails (UnsortedSegmentSum is not registered), on the cpu backend one step did not finish
- * in 10 minutes (the segment sum is quadratic, ../shared/DESIGN.md). Per-triple SGD touches 3 × dims floats per
- * sample: one epoch of 810k triples takes ~1.5-3 s here.
+ * The training loop is hand-written because a tfjs step's gradient goes through unsortedSegmentSum, which the wasm
+ * backend lacks and the cpu backend runs in quadratic time (../shared/DESIGN.md); per-triple SGD touches 3 × dims floats.
  *
  * Epochs are chosen by early stopping on Recall@20 of a validation split carved from train; the model is then
  * refitted on all of train for that many epochs with the same seed.
@@ -262,7 +260,7 @@ export class BprMf implements Recommender {
     const d = this.o.dims;
     const n = this.numItems;
     if (out.length < users.length * n) throw new Error(`BprMf.scoreUsers: out has ${out.length} entries, needs ${users.length * n}`);
-    // items pre-transposed to dims × items: wasm matMul with transposeB is ~5x slower here (measured)
+    // items pre-transposed to dims × items: wasm matMul with transposeB is much slower
     if (!this.itemTensor) this.itemTensor = tf.tidy(() => tf.transpose(tf.tensor2d(f.items, [n, d])) as tf.Tensor2D);
     const ub = new Float32Array(users.length * d);
     for (let b = 0; b < users.length; b++) ub.set(f.users.subarray(users[b] * d, users[b] * d + d), b * d);

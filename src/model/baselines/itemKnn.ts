@@ -4,7 +4,8 @@ import { startProgress } from '../../progress';
 import { evaluate } from '../evaluate';
 import { validationSplit } from '../split';
 import { topK } from '../topk';
-import type { FitReport, InteractionDataset, Recommender } from '../types';
+import type { FitReport, Recommender } from '../types';
+import type { InteractionDataset } from '../../graph/types';
 
 /** Options of ItemKnn. */
 export interface ItemKnnOptions {

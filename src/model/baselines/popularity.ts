@@ -1,4 +1,5 @@
-import type { FitReport, InteractionDataset, Recommender } from '../types';
+import type { FitReport, Recommender } from '../types';
+import type { InteractionDataset } from '../../graph/types';
 
 /** Recommends the items with the most train users to everyone: the floor every other model must clear. */
 export class MostPopular implements Recommender {

@@ -1,0 +1,123 @@
+import { generateSynthetic, syntheticToHeteroGraph } from '../../src/import/synthetic';
+import { initBackend } from '../../src/model/backend';
+import { buildFilterBasis, FilterScorer } from '../../src/model/filter';
+import { categoryRows, followsRows, graphRelations } from '../../src/model/pathTerms';
+import { degreePower } from '../../src/model/spectral';
+import { ModelScorer, rowOf } from '../../src/model/scorer';
+import { positiveOnly } from '../../src/model/interestModel';
+import { topK } from '../../src/model/topk';
+import { seededRandom } from '../../src/random';
+import { explainGraph, withoutCited } from '../../src/serving/explain';
+import type { ModelState } from '../../src/serving/modelState';
+
+const graph = syntheticToHeteroGraph(generateSynthetic({ users: 300, items: 150, seed: 5 }), { split: 'random', seed: 5 });
+const train = positiveOnly(graph.train);
+let filter: FilterScorer;
+let scorer: ModelScorer;
+
+beforeAll(async () => {
+  await initBackend({ prefer: 'cpu' });
+  const basis = buildFilterBasis(train, { k: 16, iterations: 6, seed: 3 });
+  const spectral = Float32Array.from({ length: 16 }, (_, j) => 0.5 - j * 0.02);
+  filter = new FilterScorer(basis, {
+    linearWeight: 0.8, linearInputExponent: 0.1, linearOutputExponent: 0.2, spectral, spectralInputExponent: 0.4, spectralOutputExponent: 0.3, userNormExponent: 0.25, categoryWeight: 0, followsWeight: 0,
+  });
+  scorer = new ModelScorer(filter.scorerParts());
+});
+
+afterAll(() => {
+  filter.dispose();
+  scorer.dispose();
+});
+
+describe('model/scorer: the model score of one row, exactly', () => {
+  const users = Int32Array.from({ length: 40 }, (_, q) => q * 7);
+
+  it('scores rows as the fitted FilterScorer does (offline batch and one row)', () => {
+    const n = scorer.numItems;
+    const a = new Float32Array(users.length * n);
+    const b = new Float32Array(users.length * n);
+    filter.score(users, a);
+    scorer.scoreRows(train, users, b);
+    users.forEach((u, q) => {
+      const one = scorer.scoreRow(rowOf(train, u));
+      for (let j = 0; j < n; j++) {
+        expect(b[q * n + j]).toBeCloseTo(a[q * n + j], 5);
+        expect(one[j]).toBeCloseTo(a[q * n + j], 5);
+      }
+    });
+  });
+
+  it('includes the category and follows terms, in one row (with its user) as in the batch', () => {
+    const rel = graphRelations(graph.itemCategory, graph.follows);
+    expect(rel.category && rel.follows).toBeTruthy();
+    const withRel = new FilterScorer({ ...filter.basis, relations: rel }, { ...filter.response, categoryWeight: 0.7, followsWeight: 0.4 });
+    const rs = new ModelScorer(withRel.scorerParts());
+    expect(rs.hasRelationTerms).toBe(true);
+    const n = rs.numItems;
+    const plain = new Float32Array(users.length * n);
+    const full = new Float32Array(users.length * n);
+    scorer.scoreRows(train, users, plain);
+    rs.scoreRows(train, users, full);
+    const cat = categoryRows(rel, train, users, new Float32Array(users.length * n));
+    const fol = followsRows(rel, filter.basis.norm, users, new Float32Array(users.length * n));
+    const dOut = degreePower(filter.basis.norm.itemDegree, filter.response.linearOutputExponent);
+    let differs = 0;
+    users.forEach((u, q) => {
+      const one = rs.scoreRow({ ...rowOf(train, u), user: u });
+      const top = rs.top({ ...rowOf(train, u), user: u }, 10, new Uint8Array(n).fill(1));
+      for (let j = 0; j < n; j++) {
+        const want = plain[q * n + j] + (0.7 * cat[q * n + j] + 0.4 * fol[q * n + j]) * dOut[j];
+        expect(full[q * n + j]).toBeCloseTo(want, 5);
+        expect(one[j]).toBeCloseTo(want, 5);
+        if (Math.abs(full[q * n + j] - plain[q * n + j]) > 1e-6) differs++;
+      }
+      const order = new Int32Array(10);
+      topK(full, q * n, n, 10, order);
+      expect(Array.from(top.items)).toEqual(Array.from(order));
+    });
+    expect(differs).toBeGreaterThan(0);
+  });
+
+  it('returns the dense ranking\'s top among allowed items, for any page size and allowed set', () => {
+    const n = scorer.numItems;
+    const rnd = seededRandom(7);
+    for (const u of users) for (const [count, share] of [[1, 1], [20, 1], [60, 1], [20, 0.05]] as const) {
+      const row = rowOf(train, u);
+      const dense = scorer.scoreRow(row);
+      const allowed = Uint8Array.from({ length: n }, () => (rnd() < share ? 1 : 0));
+      for (const i of row.indices) allowed[i] = 0;
+      for (let j = 0; j < n; j++) if (!allowed[j]) dense[j] = -Infinity;
+      const want = new Int32Array(count);
+      const got = topK(dense, 0, n, count, want);
+      const top = scorer.top(row, count, allowed);
+      expect(Array.from(top.items)).toEqual(Array.from(want.subarray(0, got)));
+      top.items.forEach((j, q) => expect(top.graph[q] + top.embedding[q]).toBeCloseTo(top.scores[q], 5));
+      expect(top.scored).toBeLessThanOrEqual(n);
+    }
+  });
+});
+
+describe('serving/explain: the graph term split over the user\'s items', () => {
+  it('adds up to the graph term, and the row without the cited items loses their share', () => {
+    const state = { scorer, matrix: { basisItems: scorer.numItems } } as unknown as ModelState;
+    for (const u of users()) {
+      const row = rowOf(train, u);
+      const { graph: g } = scorer.terms(row);
+      const targets = Array.from({ length: scorer.numItems }, (_, j) => j).filter((j) => g[j] > 0).slice(0, 10);
+      const ex = explainGraph(state, row, u, targets);
+      ex.forEach((e, t) => {
+        expect(e.graph).toBeCloseTo(g[targets[t]], 5);
+        expect(e.citedShare).toBeGreaterThan(0);
+        expect(e.citedShare).toBeLessThanOrEqual(1 + 1e-9);
+        const after = scorer.terms(withoutCited(row, e.cited)).graph[targets[t]];
+        const cited = e.cited.reduce((s, c) => s + c.contribution, 0);
+        expect(after).toBeCloseTo(g[targets[t]] - cited, 5);
+      });
+    }
+  });
+
+  function users(): number[] {
+    return [1, 8, 15, 22];
+  }
+});
