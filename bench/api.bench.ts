@@ -87,7 +87,7 @@ async function serve(): Promise<void> {
     if (m.cpu) {
       const u = process.cpuUsage();
       const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-      process.send!({ cpuMs: (u.user + u.system) / 1000, rssMb: Math.round(process.memoryUsage().rss / 1048576), memoryMb: memoryMb(), loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
+      process.send!({ cpuMs: (u.user + u.system) / 1000, memoryMb: memoryMb(), loopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });
       loop.reset();
     }
     if (m.stop) {
@@ -156,12 +156,10 @@ async function main(): Promise<void> {
   // (asked over IPC), the local Neo4j (from /proc, when it is the project's own server) and this process,
   // which runs the load generator
   let loopDelayMs: Record<string, number> | null = null;
-  let serverRssMb = 0;
   let serverMemoryMb: Record<string, number> = {};
   const serverCpu = () => new Promise<number>((resolve) => {
-    child.once('message', (m: { cpuMs: number; rssMb: number; memoryMb: Record<string, number>; loopDelayMs: Record<string, number> }) => {
+    child.once('message', (m: { cpuMs: number; memoryMb: Record<string, number>; loopDelayMs: Record<string, number> }) => {
       loopDelayMs = m.loopDelayMs;
-      serverRssMb = m.rssMb;
       serverMemoryMb = m.memoryMb;
       resolve(m.cpuMs);
     });
@@ -236,8 +234,8 @@ async function main(): Promise<void> {
     // measured p99 134 ms at 16 (Neo4j 3.1 ms of CPU per request), and 77-80 ms from the next minute on
     await runLevel(16, warmup);
     await serverCpu();
-    const rssMbAfterWarmup = serverRssMb;
     const memoryMbAfterWarmup = serverMemoryMb;
+    const rssMbAfterWarmup = memoryMbAfterWarmup.rss;
     const runs = [];
     for (const c of levels) {
       const r = await runLevel(c, seconds);

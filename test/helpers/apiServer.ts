@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { createExecutor, type Executor } from '../../src/db/executor';
+import type { Executor } from '../../src/db/executor';
 import { extractGraph } from '../../src/graph/extract';
 import { publishModel } from '../../src/model/registry';
 import type { HeteroGraph } from '../../src/graph/types';
@@ -210,14 +210,12 @@ export async function startBoltProxy(): Promise<BoltProxy> {
 
 /** An executor of the test Neo4j through `proxy`, with a 1 s bound on every wait. */
 export function executorBehind(proxy: BoltProxy): Executor {
-  return createExecutor({ neo4jUri: `bolt://127.0.0.1:${proxy.port}`, neo4jUser: 'neo4j', neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
-    neo4jDatabase: undefined, neo4jWaitMs: 1_000 });
+  return testExecutor({ neo4jUri: `bolt://127.0.0.1:${proxy.port}`, neo4jWaitMs: 1_000 });
 }
 
 /**
- * A TCP proxy in front of the test Neo4j, an API server on its own executor through it (1 s bound on Neo4j waits),
- * handed to `body`; afterwards all of it is closed and `userId` (when given) deleted. The proxy forwards ('open') or holds every
- * byte without answering ('silent'); down() closes it and drops its connections, up() listens again on its port.
+ * A BoltProxy and an API server on an executor through it (executorBehind), handed to `body`; afterwards all of it
+ * is closed and `userId` (when given) deleted.
  */
 export async function withServerBehindProxy(userId: string | null, body: (ctx: { url: string; proxy: BoltProxy }) => Promise<void>): Promise<void> {
   const proxy = await startBoltProxy();

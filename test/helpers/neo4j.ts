@@ -12,12 +12,13 @@ export const TEST_URI = process.env.NEO4J_TEST_URI || `bolt://127.0.0.1:${TEST_B
  * otherwise the project's local test instance that `npm test` starts (scripts/neo4j.mjs --instance test).
  * Never the development graph: the tests delete everything in the database they use.
  */
-export function testExecutor(): Executor {
+export function testExecutor(overrides: { neo4jUri?: string; neo4jWaitMs?: number } = {}): Executor {
   return createExecutor({
     neo4jUri: TEST_URI,
     neo4jUser: process.env.NEO4J_TEST_USER || 'neo4j',
     neo4jPassword: process.env.NEO4J_TEST_PASSWORD || 'interest-graph-dev',
     neo4jDatabase: process.env.NEO4J_TEST_DATABASE || undefined,
+    ...overrides,
   });
 }
 
