@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'fs';
 import { join, resolve } from 'path';
-import { csrFromCoo, type Csr } from '../src/graph/csr';
+import { latestPerEntry, type Csr } from '../src/graph/csr';
 import {
   contextColumnsOf,
   itemContextCounts,
@@ -23,7 +23,6 @@ import {
   type TimedRatings,
 } from '../src/graph/ml100kFiles';
 import { createLogger } from '../src/log';
-import { interactionDecay } from '../src/graph/decay';
 import { initBackend, type BackendName } from '../src/model/backend';
 import { DemographicPopular, GenreProfile, RandomScores, genderAgeDecadeGroups } from '../src/model/baselines/coldStart';
 import { ItemKnn } from '../src/model/baselines/itemKnn';
@@ -184,40 +183,10 @@ function sdOf(x: Float32Array): number {
   return Math.sqrt(Math.max(0, s2 / x.length - (s / x.length) ** 2)) || 1;
 }
 
-/**
- * Validation Recall@20 of the warm slice when the scorer's input rows are recency-weighted, measured from each
- * user's latest fit interaction: by time with the project's decay rule (src/graph/decay.ts interactionDecay) at
- * a few half-lives, and by position (0.5^(r / h), r = 0 for the latest). A probe for the model's design, recorded
- * in the JSON only; no reported row uses it.
- */
-async function warmRecencyProbe(r: TimedRatings, rows: Int32Array, nu: number, ni: number, score: (u: Int32Array, o: Float32Array, input: Csr) => void, slice: EvaluationSlice): Promise<Record<string, unknown>[]> {
-  const last = new Float64Array(nu).fill(-Infinity);
-  for (const k of rows) last[r.users[k]] = Math.max(last[r.users[k]], r.timestamps[k]);
-  const byUser = new Map<number, number[]>();
-  for (const k of rows) {
-    let l = byUser.get(r.users[k]);
-    if (!l) byUser.set(r.users[k], (l = []));
-    l.push(k);
-  }
-  const position = new Float64Array(r.users.length);
-  for (const l of byUser.values()) {
-    l.sort((a, b) => r.timestamps[b] - r.timestamps[a] || r.items[b] - r.items[a]);
-    l.forEach((k, p) => (position[k] = p));
-  }
-  const weighted = (w: (k: number) => number) =>
-    csrFromCoo(nu, ni, Int32Array.from(rows, (k) => r.users[k]), Int32Array.from(rows, (k) => r.items[k]), Float32Array.from(rows, w));
-  const out: Record<string, unknown>[] = [];
-  const probe = async (label: Record<string, unknown>, input: Csr) => {
-    const m = await evaluateSlice((u, o) => score(u, o, input), slice);
-    out.push({ ...label, recall20: round(m.recall20), ndcg20: round(m.ndcg20) });
-  };
-  await probe({ weighting: 'none' }, weighted(() => 1));
-  for (const hours of [1, 24, 24 * 30]) {
-    await probe({ weighting: 'time', halfLifeHours: hours }, weighted((k) => interactionDecay(r.timestamps[k] * 1000, last[r.users[k]] * 1000, hours * 3_600_000)));
-  }
-  for (const h of [5, 10, 20]) await probe({ weighting: 'position', halfLifeInteractions: h }, weighted((k) => Math.pow(0.5, position[k] / h)));
-  log.info({ recencyProbe: out }, 'warm recency probe on validation');
-  return out;
+/** Per entry of `rows` (built from `r`'s ratings `which`, all by default), its rating's time in epoch ms. */
+function pairTimes(rows: Csr, r: TimedRatings, which?: Int32Array): Float64Array {
+  const k = which ?? Int32Array.from({ length: r.users.length }, (_, x) => x);
+  return latestPerEntry(rows, Array.from(k, (x) => r.users[x]), Array.from(k, (x) => r.items[x]), Array.from(k, (x) => r.timestamps[x] * 1000));
 }
 
 const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / Math.max(x.length, 1);
@@ -230,7 +199,6 @@ interface ValidationFit {
   seconds: number;
   interestModelSeconds: number;
   split: Record<string, number>;
-  recencyProbe: Record<string, unknown>[];
   context: { weight: number; smoothing: number; scoreScale: number; start: unknown; fitted: unknown; best: unknown; trials: unknown };
   coldUsers: { weights: Record<string, number>; scale: number; start: unknown; fitted: unknown; evaluations: number };
   coldItems: { mix: ColdItemMix; genreScale: number; priorScale: number; start: unknown; fitted: unknown; evaluations: number };
@@ -248,7 +216,9 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
 
   const ti = performance.now();
   const model = new InterestModel();
-  const fitGraphData: InteractionDataset & { itemCategory: Csr } = { name: 'ml-100k validation fit', numUsers: nu, numItems: ni, train: fit, itemCategory: itemGenre };
+  const fitGraphData: InteractionDataset & { itemCategory: Csr } = {
+    name: 'ml-100k validation fit', numUsers: nu, numItems: ni, train: fit, trainTimes: pairTimes(fit, data.train, split.fit), itemCategory: itemGenre,
+  };
   await model.fit(fitGraphData, { seed });
   const interestModelSeconds = (performance.now() - ti) / 1000;
   const scorer = model.fitted;
@@ -272,8 +242,6 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
   }
   const ctx = bestContext!;
 
-  // probe (bench only, not a model row): the same scorer with recency-weighted input rows
-  const recencyProbe = await warmRecencyProbe(data.train, split.fit, nu, ni, (u, o, input) => scorer.score(u, o, input), val.warm);
 
   // cold users: mixing weights of the pseudo-profile
   const profiles = new ColdUserProfiles(fit, attributes);
@@ -296,7 +264,7 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
   for (const i of fit.indices) warmItems[i] = 1;
   const coldIdx = split.coldItems;
   const prior = releaseYearPrior(fit, releaseYear, warmItems);
-  const parts = coldItemParts(scorer, fit, val.coldItems.users, itemGenre, warmItems, coldIdx, POWERS, prior);
+  const parts = coldItemParts(scorer, scorer.basis.input ?? fit, val.coldItems.users, itemGenre, warmItems, coldIdx, POWERS, prior);
   const genreScale = sdOf(parts.spectral.get(1)!) / sdOf(parts.genre);
   const priorScale = sdOf(parts.spectral.get(1)!) / sdOf(parts.prior);
   const pos = new Map<number, number>();
@@ -321,7 +289,6 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
     seconds: (performance.now() - t0) / 1000,
     interestModelSeconds,
     split: { fit: split.fit.length, heldOut: split.heldOut.length, pseudoColdUsers: split.coldUsers.length, pseudoColdItems: split.coldItems.length, warmUsers: val.warm.users.length, coldUserUsers: val.coldUsers.users.length, coldItemUsers: val.coldItems.users.length },
-    recencyProbe,
     context: { weight: ctx.weight, smoothing: ctx.smoothing, scoreScale, start: ctx.fit.start, fitted: ctx.fit.fitted, best: ctx.fit.best, trials: ctx.fit.trials },
     coldUsers: { weights: Object.fromEntries(Object.entries(cu.params).filter(([k]) => k !== 'scale')), scale: cu.params.scale, start: cu.start, fitted: cu.fitted, evaluations: cu.evaluations },
     coldItems: {
@@ -351,7 +318,7 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
   const itemGenre = itemGenreCsr(data);
   const releaseYear = data.items.map((it) => (it.releaseDate ? Number(it.releaseDate.slice(0, 4)) : null));
   const attributes = userAttributes(data);
-  const ds: InteractionDataset = { name: 'ml-100k', numUsers: nu, numItems: ni, train };
+  const ds: InteractionDataset = { name: 'ml-100k', numUsers: nu, numItems: ni, train, trainTimes: pairTimes(train, data.train) };
   log.info({ users: nu, items: ni, train: train.indices.length, test: test.indices.length, warmUsers: slices.warm.users.length, coldUsers: slices.coldUsers.users.length, coldItemUsers: slices.coldItems.users.length }, 'ml-100k loaded');
 
   const warm: Row[] = [];
@@ -410,8 +377,8 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
       validationFitSeconds: v.seconds,
       contextWeight: v.context.weight,
       contextSmoothing: v.context.smoothing,
-      validationStart: v.context.start,
-      validationFitted: v.context.fitted,
+      contextValidationStart: v.context.start,
+      contextValidationFitted: v.context.fitted,
     }),
   );
 
@@ -433,7 +400,7 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
   const warmItems = new Uint8Array(ni);
   for (const i of train.indices) warmItems[i] = 1;
   const prior = releaseYearPrior(train, releaseYear, warmItems);
-  const parts = coldItemParts(scorer, train, slices.coldItems.users, itemGenre, warmItems, data.coldItems, [v.coldItems.mix.power], prior);
+  const parts = coldItemParts(scorer, scorer.basis.input ?? train, slices.coldItems.users, itemGenre, warmItems, data.coldItems, [v.coldItems.mix.power], prior);
   const pos = new Map<number, number>();
   slices.coldItems.users.forEach((u, q) => pos.set(u, q));
   const ciRows = await evaluateSlice((u, o) => mixColdItemScores(parts, Array.from(u, (x) => pos.get(x)!), data.coldItems, ni, v.coldItems.mix, o), slices.coldItems);
@@ -467,10 +434,6 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
     numItems: ni,
     seconds: round((performance.now() - tStart) / 1000, 1),
     validation: roundDeep(v.split),
-    warmRecencyProbe: {
-      note: 'validation only, not a model row: the interest model scorer with recency-weighted input rows (see bench/ml100k.ts warmRecencyProbe)',
-      trials: v.recencyProbe,
-    },
     slices: { warm: { rows: roundDeep(warm) }, coldUsers: { rows: roundDeep(coldUsers) }, coldItems: { rows: roundDeep(coldItems) } },
     targets: {
       warm: { model: ratio(on.recall20, gfRecall), target: 1.05, vs: 'GF-CF' },

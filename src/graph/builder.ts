@@ -1,4 +1,4 @@
-import { csrFromCoo, Csr } from './csr';
+import { csrFromCoo, latestPerEntry, Csr } from './csr';
 import { isInteractionKind, isPositiveKind, trainingEdgeWeight } from './weights';
 import { DAY_MS, interactionDecay } from './decay';
 import type { ContextKey, HeteroGraph } from './types';
@@ -246,6 +246,8 @@ export class HeteroGraphBuilder {
     const nU = this.userIds.length;
     const nI = this.itemIds.length;
     const train = this.coo.interactions.toCsr(nU, nI);
+    const ti = this.coo.interactions;
+    const dated = this.trainAt.some((t) => !Number.isNaN(t));
     const test = this.coo.heldOut.toCsr(nU, nI);
     test.values.fill(1); // a pair held out twice is still one held-out pair
     const graph: HeteroGraph = {
@@ -257,6 +259,7 @@ export class HeteroGraphBuilder {
       categories: this.categories,
       contexts: this.contexts,
       train,
+      ...(dated ? { trainTimes: latestPerEntry(train, ti.r.subarray(0, ti.n), ti.c.subarray(0, ti.n), this.trainAt) } : {}),
       test,
       itemCategory: binarise(this.coo.itemCategories.toCsr(nI, this.categories.length)),
       userContext: this.coo.userContexts.toCsr(nU, this.contexts.length),

@@ -84,3 +84,35 @@ export function transpose(a: Csr): Csr {
 export function rowNnz(a: Csr, r: number): number {
   return a.indptr[r + 1] - a.indptr[r];
 }
+
+/** The position of column `col` in row `row` of `a` (rows sorted by column, as csrFromCoo builds them), or -1. */
+export function entryOf(a: Csr, row: number, col: number): number {
+  let lo = a.indptr[row];
+  let hi = a.indptr[row + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = a.indices[mid];
+    if (c === col) return mid;
+    if (c < col) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Per entry of `a`, the latest time `atMs[k]` of the events (rows[k], cols[k]) on it; NaN where no dated event falls
+ * (NaN times are undated). Events off `a`'s entries are ignored.
+ */
+export function latestPerEntry(a: Csr, rows: ArrayLike<number>, cols: ArrayLike<number>, atMs: ArrayLike<number>): Float64Array {
+  if (rows.length !== cols.length || rows.length !== atMs.length) {
+    throw new Error(`latestPerEntry: rows/cols/atMs differ in length (${rows.length}, ${cols.length}, ${atMs.length})`);
+  }
+  const out = new Float64Array(a.indices.length).fill(NaN);
+  for (let k = 0; k < rows.length; k++) {
+    const t = atMs[k];
+    if (Number.isNaN(t)) continue;
+    const p = entryOf(a, rows[k], cols[k]);
+    if (p >= 0 && !(out[p] >= t)) out[p] = t;
+  }
+  return out;
+}

@@ -121,3 +121,67 @@ export function decayedInteractionMatrix(
     Float32Array.from(pos, (e) => e.weight * interactionDecay(e.at, now, halfLifeMs)),
   );
 }
+
+/**
+ * The recency rule of a user's input row, with the model's fitted half-life `halfLife` (in interactions; null: no
+ * recency): a pair whose latest positive interaction has r of the user's dated pairs strictly after it counts
+ * 0.5^(r / halfLife) of its weight; undated pairs (NaN) count whole. `latestAt` holds one user's pairs' latest
+ * times (epoch ms). Training, evaluation, serving and the catch-up (cypher/model/catch_up_users.cypher) share it.
+ */
+export function recencyFactors(latestAt: ArrayLike<number>, halfLife: number | null, out: Float64Array = new Float64Array(latestAt.length)): Float64Array {
+  checkRecencyHalfLife(halfLife, 'recencyFactors');
+  const n = latestAt.length;
+  out.fill(1, 0, n);
+  if (halfLife === null || n < 2) return out;
+  const dated: number[] = [];
+  for (let p = 0; p < n; p++) if (!Number.isNaN(latestAt[p])) dated.push(p);
+  dated.sort((a, b) => latestAt[b] - latestAt[a]);
+  let rank = 0;
+  for (let x = 0; x < dated.length; x++) {
+    if (x > 0 && latestAt[dated[x]] !== latestAt[dated[x - 1]]) rank = x;
+    out[dated[x]] = Math.pow(0.5, rank / halfLife);
+  }
+  return out;
+}
+
+/** Throws unless `halfLife` is null (no recency) or a positive finite number of interactions. */
+export function checkRecencyHalfLife(halfLife: number | null, where: string): void {
+  if (halfLife !== null && !(typeof halfLife === 'number' && halfLife > 0 && Number.isFinite(halfLife))) {
+    throw new Error(`${where}: recencyHalfLife must be null (no recency) or a positive number of interactions, got ${JSON.stringify(halfLife)}`);
+  }
+}
+
+/**
+ * Users × items input rows weighted by the recency rule (recencyFactors per row); `latestAt` is aligned with
+ * `rows`' entries. Returns `rows` itself when halfLife is null or no entry is dated; otherwise a copy sharing its
+ * structure.
+ */
+export function recencyWeightedRows(rows: Csr, latestAt: Float64Array | undefined, halfLife: number | null): Csr {
+  checkRecencyHalfLife(halfLife, 'recencyWeightedRows');
+  if (halfLife === null || !latestAt) return rows;
+  if (latestAt.length !== rows.indices.length) {
+    throw new Error(`recencyWeightedRows: latestAt has ${latestAt.length} entries, the rows ${rows.indices.length}`);
+  }
+  const values = new Float32Array(rows.values.length);
+  let f = new Float64Array(64);
+  for (let u = 0; u < rows.rows; u++) {
+    const s = rows.indptr[u];
+    const e = rows.indptr[u + 1];
+    if (f.length < e - s) f = new Float64Array((e - s) * 2);
+    recencyFactors(latestAt.subarray(s, e), halfLife, f);
+    for (let p = s; p < e; p++) values[p] = rows.values[p] * f[p - s];
+  }
+  return { ...rows, values };
+}
+
+/**
+ * The recency half-life a model version was fitted with (`params.filter.recencyHalfLife`, null or absent: none);
+ * throws on any other value.
+ */
+export function modelRecencyHalfLife(params: Record<string, unknown> | null | undefined): number | null {
+  const filter = params?.filter as Record<string, unknown> | undefined;
+  const v = filter?.recencyHalfLife;
+  if (v === undefined || v === null) return null;
+  checkRecencyHalfLife(v as number, 'model params: filter');
+  return v as number;
+}

@@ -15,6 +15,11 @@ export interface ExtractOptions extends EdgeWeighting {
   signal?: AbortSignal;
   /** Relations read at the same time, each in its own read transaction (default 2). */
   concurrency?: number;
+  /**
+   * Read each interaction's time (graph.trainTimes, for the model's recency rule); implied by halfLifeDays. Training
+   * reads them; serving when its version has a decay or a recency half-life.
+   */
+  dated?: boolean;
 }
 
 /** Sizes and timings of one extraction. */
@@ -118,7 +123,7 @@ export async function extractGraph(db: Executor, options: ExtractOptions = {}): 
   log?.info({ users: userIds.length, items: itemIds.length, categories: categories.length, contexts: contexts.length }, 'extract: node lists read');
 
   const b = new HeteroGraphBuilder(userIds, itemIds, categories, contexts, { ...options, unknownNodes: 'skip' });
-  const readers = relationReaders(b, options.halfLifeDays !== undefined);
+  const readers = relationReaders(b, options.dated === true || options.halfLifeDays !== undefined);
   const bar = options.progress === false ? undefined : startProgress('extract', readers.length, 'relations');
   const concurrency = Math.max(1, options.concurrency ?? 2);
   let next = 0;

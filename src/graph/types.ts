@@ -10,6 +10,11 @@ export interface InteractionDataset {
   numUsers: number;
   numItems: number;
   train: Csr;
+  /**
+   * Per entry of `train`, the epoch ms of the pair's latest positive interaction (NaN: undated); absent when no
+   * interaction is dated. What the model's recency rule (src/graph/decay.ts recencyFactors) reads.
+   */
+  trainTimes?: Float64Array;
   /** Held-out interactions (users × items) used only for evaluation; never for fitting or choosing. */
   test?: Csr;
   /** External ids by index, when known (from files or Neo4j). */

@@ -15,7 +15,7 @@
  *
  * Everything is a pure function of the options: the same seed gives the same graph, byte for byte.
  */
-import { csrFromCoo, Csr } from '../graph/csr';
+import { csrFromCoo, latestPerEntry, Csr } from '../graph/csr';
 import { interactionWeight, isPositiveKind } from '../graph/weights';
 import type { ContextKey, HeteroGraph } from '../graph/types';
 import { gammaSample, seededRandom } from '../random';
@@ -365,7 +365,7 @@ export function syntheticToHeteroGraph(data: SyntheticData, options: SyntheticSp
     positives.forEach((_, k) => (isTest[k] = rand() < testFraction ? 1 : 0));
   }
 
-  const tr: [number[], number[], number[]] = [[], [], []];
+  const tr: [number[], number[], number[], number[]] = [[], [], [], []];
   const trainPairs = new Set<number>();
   const nItems = itemIds.length;
   const uc: [number[], number[]] = [[], []];
@@ -377,6 +377,7 @@ export function syntheticToHeteroGraph(data: SyntheticData, options: SyntheticSp
     tr[0].push(u);
     tr[1].push(i);
     tr[2].push(e.weight);
+    tr[3].push(e.at);
     trainPairs.add(u * nItems + i);
     for (const c of e.contexts) {
       const x = xIndex.get(`${c.kind}:${c.value}`);
@@ -410,6 +411,7 @@ export function syntheticToHeteroGraph(data: SyntheticData, options: SyntheticSp
   const fR = data.follows.map((f) => uIndex.get(f.from)!);
   const fC = data.follows.map((f) => uIndex.get(f.to)!);
 
+  const train = coo(nU, nItems, tr[0], tr[1], tr[2]);
   return {
     name: `synthetic-s${data.options.seed}-u${nU}-${split}`,
     numUsers: nU,
@@ -418,7 +420,8 @@ export function syntheticToHeteroGraph(data: SyntheticData, options: SyntheticSp
     itemIds,
     categories: [...data.categories],
     contexts,
-    train: coo(nU, nItems, tr[0], tr[1], tr[2]),
+    train,
+    trainTimes: latestPerEntry(train, tr[0], tr[1], tr[3]),
     test: coo(nU, nItems, te[0], te[1]),
     itemCategory: coo(nItems, data.categories.length, catR, catC),
     userContext: coo(nU, contexts.length, uc[0], uc[1]),

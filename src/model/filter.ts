@@ -23,8 +23,10 @@ export interface FilterBasisOptions {
  * embedding term). The spectrum may come from a different (sub)graph than `norm` (a fit split).
  */
 export interface FilterBasis {
-  /** The users × items weights the basis was built from (also the default input rows). */
+  /** The users × items weights the basis was built from. */
   train: Csr;
+  /** The users' input rows (train weighted by the model's recency rule); train when absent. */
+  input?: Csr;
   norm: NormalizedInteractions;
   spectrum: Spectrum;
   /** The graph's other relations (categories, follows) as normalised operators; absent relations are null. */
@@ -144,9 +146,9 @@ export class FilterScorer {
 
   /**
    * Writes users.length × items scores (row-major) into `out` for the given rows of `input` (users × items
-   * weights; the basis's training matrix by default).
+   * weights; the basis's input rows by default).
    */
-  score(users: Int32Array, out: Float32Array, input: Csr = this.basis.train): void {
+  score(users: Int32Array, out: Float32Array, input: Csr = this.basis.input ?? this.basis.train): void {
     if (out.length < users.length * this.numItems) throw new Error(`FilterScorer.score: output has ${out.length} values, expected ${users.length * this.numItems}`);
     // the one implementation of the score, which serving calls too (src/model/scorer.ts)
     (this.rows ??= new ModelScorer(this.scorerParts())).scoreRows(input, users, out);

@@ -4,7 +4,8 @@ import { createLogger, type Logger } from '../log';
 import { evaluate } from './evaluate';
 import { FilterScorer, spectrumOf, type FilterBasis } from './filter';
 import { graphRelations } from './pathTerms';
-import { chebyCfParams, responseOf, searchResponse, type FilterParams } from './responseSearch';
+import { chebyCfParams, differenceStandardError, responseOf, scoreValidation, searchRecency, searchResponse, type FilterParams } from './responseSearch';
+import { recencyWeightedRows } from '../graph/decay';
 import { normalizeInteractions } from './spectral';
 import { seededRandom } from '../random';
 import { validationSplit } from './split';
@@ -115,7 +116,8 @@ export class InterestModel implements Recommender {
     const t0 = Date.now();
     const o = this.options;
     const seed = options.seed ?? 2020;
-    const { fit, validation } = validationSplit(train.train, { fraction: o.validationFraction ?? 0.2, seed });
+    const times = train.trainTimes;
+    const { fit, validation, fitTimes, latest } = validationSplit(train.train, { fraction: o.validationFraction ?? 0.2, seed, times });
     const normFit = normalizeInteractions(fit, 0.5, 0.5);
     const spectrum = spectrumOf(normFit, {
       k: o.k ?? 256,
@@ -126,17 +128,35 @@ export class InterestModel implements Recommender {
     const tSpectrum = (Date.now() - t0) / 1000;
     if (o.signal?.aborted) throw new Error('InterestModel.fit: aborted after the spectrum');
     const candidates: number[] = [];
+    const latestCandidates: number[] = [];
     for (let u = 0; u < validation.rows; u++) {
-      if (validation.indptr[u + 1] > validation.indptr[u] && fit.indptr[u + 1] > fit.indptr[u]) candidates.push(u);
+      if (validation.indptr[u + 1] > validation.indptr[u] && fit.indptr[u + 1] > fit.indptr[u]) (latest?.[u] ? latestCandidates : candidates).push(u);
     }
     const users = sampleUsers(candidates, o.validationUsers ?? 2000, seed + 1);
+    const latestUsers = sampleUsers(latestCandidates, o.validationUsers ?? 2000, seed + 2);
     const g = train as Partial<HeteroGraph>;
     const relations = graphRelations(g.itemCategory, g.follows);
     const basisFit: FilterBasis = { train: fit, norm: normFit, spectrum, relations };
-    const result = await searchResponse(basisFit, fit, validation, users, [chebyCfParams(spectrum.k)], {
+    // the recency of the input rows first (only dated interactions have one), then the filter's coordinate search
+    // on the rows so weighted; the start reported is the starting point without recency
+    const start = chebyCfParams(spectrum.k);
+    const recency = fitTimes && latestUsers.length > 0
+      ? await searchRecency(basisFit, start, fit, fitTimes, validation, latestUsers, { logger: this.log, signal: o.signal }) : undefined;
+    const halfLife = recency?.halfLife ?? null;
+    const result = await searchResponse(basisFit, recencyWeightedRows(fit, fitTimes, halfLife), validation, users, [{ ...start, recencyHalfLife: halfLife }], {
       candidates: o.candidates, passes: o.passes, logger: this.log, signal: o.signal,
     });
-    this.install({ train: train.train, norm: normalizeInteractions(train.train, 0.5, 0.5), spectrum, relations }, result.params);
+    if (recency) {
+      // start and result on every sampled user (both kinds of held-out items), on the full ranking: the start without
+      // recency, the result with it
+      const all = Int32Array.from([...users, ...latestUsers]);
+      result.start = scoreValidation(basisFit, start, fit, validation, all);
+      result.fitted = scoreValidation(basisFit, result.params, recencyWeightedRows(fit, fitTimes, halfLife), validation, all);
+      result.differenceStandardError = differenceStandardError(result.fitted.perUser, result.start.perUser);
+    }
+    this.install({
+      train: train.train, input: recencyWeightedRows(train.train, times, halfLife), norm: normalizeInteractions(train.train, 0.5, 0.5), spectrum, relations,
+    }, result.params);
     const trainSeconds = (Date.now() - t0) / 1000;
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
     this.log.info({ trainSeconds, spectrumSeconds: tSpectrum, start: result.start.recall20, fitted: result.fitted.recall20 }, 'interest model fitted');
@@ -156,6 +176,7 @@ export class InterestModel implements Recommender {
           fullRankingRecall20: r4(result.fullRankingCheck.fullRankingRecall20),
           candidatesRecall20: r4(result.fullRankingCheck.candidatesRecall20),
         },
+        ...(recency ? { recencySearch: recency.trials } : {}),
         searchEvaluations: result.evaluations,
         searchTrace: result.trace,
         searchRejectedMoves: result.rejectedMoves,
@@ -179,8 +200,9 @@ export class InterestModel implements Recommender {
     const k = sc.k;
     const users = new Float32Array(graph.numUsers * k);
     const all = Int32Array.from({ length: graph.numUsers }, (_, u) => u);
-    const z = sc.userCoordinates(sc.basis.train, all);
-    const norms = sc.userNorms(sc.basis.train, all);
+    const input = sc.basis.input ?? sc.basis.train;
+    const z = sc.userCoordinates(input, all);
+    const norms = sc.userNorms(input, all);
     for (let u = 0; u < graph.numUsers; u++) for (let j = 0; j < k; j++) users[u * k + j] = norms[u] * z[u * k + j];
     const meanOf = (rel: Csr, from: Float32Array, into: Float32Array) => {
       // rel is (source rows × target cols); into[target] += w · from[source] / Σ w
@@ -248,23 +270,30 @@ export class InterestModel implements Recommender {
 
 /** The CSR without its non-positive entries (the same object when there are none). */
 export function positiveOnly(a: Csr): Csr {
+  return positiveEntries(a).train;
+}
+
+/** `a` without its non-positive entries, and `times` (aligned with a's entries) restricted alike. */
+export function positiveEntries(a: Csr, times?: Float64Array): { train: Csr; times?: Float64Array } {
   let bad = 0;
   for (let p = 0; p < a.values.length; p++) if (!(a.values[p] > 0)) bad++;
-  if (bad === 0) return a;
+  if (bad === 0) return { train: a, times };
   const indptr = new Int32Array(a.rows + 1);
   const indices = new Int32Array(a.values.length - bad);
   const values = new Float32Array(a.values.length - bad);
+  const kept = times ? new Float64Array(a.values.length - bad) : undefined;
   let w = 0;
   for (let r = 0; r < a.rows; r++) {
     for (let p = a.indptr[r]; p < a.indptr[r + 1]; p++) {
       if (a.values[p] > 0) {
+        if (kept) kept[w] = times![p];
         indices[w] = a.indices[p];
         values[w++] = a.values[p];
       }
     }
     indptr[r + 1] = w;
   }
-  return { rows: a.rows, cols: a.cols, indptr, indices, values };
+  return { train: { rows: a.rows, cols: a.cols, indptr, indices, values }, times: kept };
 }
 
 /** Options of fitGraph: the training job's (FitGraphOptions of src/model/trainJob.ts) plus the model's own. */
@@ -289,8 +318,8 @@ export async function fitGraph(graph: HeteroGraph, opts: FitGraphOptions = {}): 
   if (modelOptions.k === undefined && typeof opts.dims === 'number') modelOptions.k = opts.dims;
   const model = new InterestModel({ ...validateInterestOptions(modelOptions), logger: opts.logger as Logger | undefined, signal: opts.signal as AbortSignal | undefined });
   // only positive edges are training signal (negative feedback such as dismiss carries weight < 0)
-  const positive = positiveOnly(graph.train);
-  const g: HeteroGraph = positive === graph.train ? graph : { ...graph, train: positive };
+  const positive = positiveEntries(graph.train, graph.trainTimes);
+  const g: HeteroGraph = positive.train === graph.train ? graph : { ...graph, train: positive.train, trainTimes: positive.times };
   const report = await model.fit(g, { seed: opts.seed, onProgress: opts.onProgress });
   // the held-out check of the score the model serves (both terms), on sampled HELD_OUT users
   const check = opts.heldOutCheck as { maxUsers: number; seed: number } | undefined;

@@ -39,7 +39,7 @@ import type { Logger } from '../log';
 import { startProgress, Progress } from '../progress';
 import type { HeteroGraph } from '../graph/types';
 import type { TrainedModel } from './types';
-import { halfLifeMsOf, modelHalfLifeDays } from '../graph/decay';
+import { halfLifeMsOf, modelHalfLifeDays, modelRecencyHalfLife } from '../graph/decay';
 
 /** One of the two embedding slots. */
 export type Slot = 'a' | 'b';
@@ -492,10 +492,13 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
   }
 }
 
-/** The decay parameters of model/catch_up_users: the version's trained half-life (null: none), ages from now. */
-function catchUpDecayParams(params: Record<string, unknown>): { halfLifeMs: number | null; nowMs: number } {
+/**
+ * The decay parameters of model/catch_up_users: the version's trained half-life (null: none), ages from now, and its
+ * fitted recency half-life (null: none).
+ */
+function catchUpDecayParams(params: Record<string, unknown>): { halfLifeMs: number | null; nowMs: number; recencyHalfLife: number | null } {
   const days = modelHalfLifeDays(params);
-  return { halfLifeMs: days === undefined ? null : halfLifeMsOf(days), nowMs: Date.now() };
+  return { halfLifeMs: days === undefined ? null : halfLifeMsOf(days), nowMs: Date.now(), recencyHalfLife: modelRecencyHalfLife(params) };
 }
 
 /**

@@ -6,6 +6,7 @@ import { FilterScorer, type FilterBasis, type FilterResponse } from './filter';
 import { degreePower } from './spectral';
 import { topK } from './topk';
 import { ndcgAtK, recallAtK } from './metrics';
+import { recencyWeightedRows } from '../graph/decay';
 
 /**
  * The filter's parameters as the search sees them. The spectral response on the top-k eigenpairs (λ descending) is
@@ -28,6 +29,11 @@ export interface FilterParams {
   categoryWeight: number;
   /** Weight of the follows term (paths user → followee → item); 0 without follows. */
   followsWeight: number;
+  /**
+   * Half-life in interactions of the recency rule on the users' input rows (src/graph/decay.ts recencyFactors);
+   * null: no recency (also for undated interactions). Fitted by searchRecency, before the coordinate search.
+   */
+  recencyHalfLife: number | null;
 }
 
 /** ChebyCF's plateau transfer function on an eigenvalue λ of P~ (x = 1 − 2λ is the Laplacian's, in [−1, 1]). */
@@ -69,7 +75,7 @@ export function responseOf(p: FilterParams, values: Float64Array): FilterRespons
 export function chebyCfParams(k: number): FilterParams {
   return {
     linearWeight: 1.5, linearInputExponent: 0.4, linearOutputExponent: 0.4, spectralInputExponent: 0.4, spectralOutputExponent: 0.4,
-    userNormExponent: 0, alpha: 0.2, cutoff: k, plateau: 1, flatness: 1.5, categoryWeight: 0, followsWeight: 0,
+    userNormExponent: 0, alpha: 0.2, cutoff: k, plateau: 1, flatness: 1.5, categoryWeight: 0, followsWeight: 0, recencyHalfLife: null,
   };
 }
 
@@ -461,7 +467,8 @@ export async function searchResponse(
   };
 
   // 4. coordinate search: each parameter over its moves, the best move kept, until a pass changes nothing
-  type Move = { param: keyof FilterParams; values: (p: FilterParams) => number[]; tie?: keyof FilterParams };
+  type Searched = Exclude<keyof FilterParams, 'recencyHalfLife'>;
+  type Move = { param: Searched; values: (p: FilterParams) => number[]; tie?: Searched };
   const moves: Move[] = [
     // input and output exponents together (ChebyCF's D^-β … D^β), then each alone
     { param: 'linearInputExponent', tie: 'linearOutputExponent', values: () => LIN_IN },
@@ -484,18 +491,6 @@ export async function searchResponse(
   // a move is taken only when its gain over the current point is significant: the per-user paired difference of
   // recall + ndcg at least `minZ` standard errors above 0, so the search does not follow the sample's noise
   const minZ = options.minZ ?? 2;
-  const pairedZ = (a: Float64Array, b: Float64Array): number => {
-    let mean = 0;
-    const d = new Float64Array(B);
-    for (let q = 0; q < B; q++) {
-      d[q] = a[q * 2] + a[q * 2 + 1] - b[q * 2] - b[q * 2 + 1];
-      mean += d[q] / B;
-    }
-    let v = 0;
-    for (let q = 0; q < B; q++) v += (d[q] - mean) ** 2;
-    const se = Math.sqrt(v / Math.max(1, B - 1) / B);
-    return se > 0 ? mean / se : mean > 0 ? Infinity : 0;
-  };
   let best = { ...start };
   let bestPer = new Float64Array(B * 2);
   let bestObj = objective(best, bestPer);
@@ -519,7 +514,7 @@ export async function searchResponse(
       if (moveBest) {
         const per = new Float64Array(B * 2);
         objective(moveBest, per);
-        const z = pairedZ(per, bestPer);
+        const z = pairedGainZ(per, bestPer);
         const param = mv.tie ? (`${mv.param}+${mv.tie}` as keyof FilterParams) : mv.param;
         if (z >= minZ) {
           best = moveBest;
@@ -560,19 +555,84 @@ export async function searchResponse(
     check = { users: checkN, fullRankingRecall20: full.recall20, candidatesRecall20: cr / checkN };
     stageDone('full-ranking check');
   }
-  let sd = 0;
-  let mean = 0;
-  const diff = new Float64Array(B);
-  for (let q = 0; q < B; q++) {
-    diff[q] = fitted.perUser[q * 2] + fitted.perUser[q * 2 + 1] - startScore.perUser[q * 2] - startScore.perUser[q * 2 + 1];
-    mean += diff[q] / B;
-  }
-  for (let q = 0; q < B; q++) sd += (diff[q] - mean) ** 2 / Math.max(1, B - 1);
   return {
-    params: best, start: startScore, fitted, differenceStandardError: Math.sqrt(sd / B), evaluations, trace, rejectedMoves: rejected, fullRankingCheck: check,
+    params: best, start: startScore, fitted, differenceStandardError: differenceStandardError(fitted.perUser, startScore.perUser), evaluations, trace, rejectedMoves: rejected, fullRankingCheck: check,
     starts: starts.map((p, i) => ({ params: p, recall20: startScores[i].recall20, ndcg20: startScores[i].ndcg20 })),
   };
 }
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/**
+ * The z of a paired per-user gain: per-user (recall, ndcg) pairs of two points on the same users, the mean of
+ * a's recall + ndcg minus b's over its standard error (Infinity for a constant positive gain).
+ */
+export function pairedGainZ(a: Float64Array, b: Float64Array): number {
+  const { mean, se } = pairedGain(a, b);
+  return se > 0 ? mean / se : mean > 0 ? Infinity : 0;
+}
+
+/** The standard error of the paired per-user difference of recall + ndcg (see pairedGainZ). */
+export function differenceStandardError(a: Float64Array, b: Float64Array): number {
+  return pairedGain(a, b).se;
+}
+
+function pairedGain(a: Float64Array, b: Float64Array): { mean: number; se: number } {
+  const B = a.length / 2;
+  if (b.length !== a.length) throw new Error(`pairedGain: ${a.length / 2} users against ${b.length / 2}`);
+  let mean = 0;
+  const d = new Float64Array(B);
+  for (let q = 0; q < B; q++) {
+    d[q] = a[q * 2] + a[q * 2 + 1] - b[q * 2] - b[q * 2 + 1];
+    mean += d[q] / B;
+  }
+  let v = 0;
+  for (let q = 0; q < B; q++) v += (d[q] - mean) ** 2;
+  return { mean, se: Math.sqrt(v / Math.max(1, B - 1) / B) };
+}
+
+/** Half-lives (interactions) the recency search tries. */
+export const RECENCY_HALF_LIVES = [80, 40, 20, 10, 5, 3, 2];
+
+/** What searchRecency found: the half-life (null: none) and every trial's full-ranking validation score. */
+export interface RecencySearchResult {
+  halfLife: number | null;
+  /** The score without recency (the search's start). */
+  start: ValidationScore;
+  /** The score at the chosen half-life. */
+  fitted: ValidationScore;
+  trials: { halfLife: number | null; recall20: number; ndcg20: number; z: number }[];
+}
+
+/**
+ * Fits the recency half-life of the users' input rows at the parameter point `p`: every half-life of
+ * RECENCY_HALF_LIVES is scored on the full ranking of `users` (rows `fit` weighted by the recency rule with
+ * `fitTimes`, the pairs' latest times), and the best by Recall@20 + NDCG@20 is kept only when its paired gain over
+ * no recency has z ≥ minZ (default 2); otherwise none.
+ */
+export async function searchRecency(
+  basis: FilterBasis,
+  p: FilterParams,
+  fit: Csr,
+  fitTimes: Float64Array,
+  target: Csr,
+  users: Int32Array,
+  options: { minZ?: number; batchSize?: number; logger?: Logger; signal?: AbortSignal } = {},
+): Promise<RecencySearchResult> {
+  const minZ = options.minZ ?? 2;
+  const none = scoreValidation(basis, { ...p, recencyHalfLife: null }, fit, target, users, options.batchSize);
+  const trials: RecencySearchResult['trials'] = [{ halfLife: null, recall20: none.recall20, ndcg20: none.ndcg20, z: 0 }];
+  let best: { halfLife: number | null; score: ValidationScore; z: number } = { halfLife: null, score: none, z: 0 };
+  for (const h of RECENCY_HALF_LIVES) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) throw new Error('searchRecency: aborted');
+    const sc = scoreValidation(basis, { ...p, recencyHalfLife: h }, recencyWeightedRows(fit, fitTimes, h), target, users, options.batchSize);
+    const z = pairedGainZ(sc.perUser, none.perUser);
+    trials.push({ halfLife: h, recall20: sc.recall20, ndcg20: sc.ndcg20, z: Math.round(z * 100) / 100 });
+    if (sc.recall20 + sc.ndcg20 > best.score.recall20 + best.score.ndcg20) best = { halfLife: h, score: sc, z };
+  }
+  const chosen = best.halfLife !== null && best.z >= minZ ? best : { halfLife: null, score: none, z: 0 };
+  options.logger?.info({ halfLife: chosen.halfLife, best: best.halfLife, z: best.z, trials }, 'recency half-life searched');
+  return { halfLife: chosen.halfLife, start: none, fitted: chosen.score, trials };
+}
 

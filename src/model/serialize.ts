@@ -7,7 +7,7 @@ import { InterestModel, type InterestModelOptions } from './interestModel';
 import type { FilterParams } from './responseSearch';
 import { normalizeInteractions } from './spectral';
 
-const FORMAT = 'interest-graph/filter-model@3';
+const FORMAT = 'interest-graph/filter-model@4';
 
 /** The JSON half of a saved model: parameters and the layout of the binary arrays beside it. */
 interface Manifest {
@@ -40,7 +40,8 @@ function readArray<T extends Int32Array | Float32Array | Float64Array>(dir: stri
 
 /**
  * Saves a fitted InterestModel to `dir` (created if needed): model.json with the fitted filter parameters and
- * normalisation, plus little-endian binary arrays of the training matrix and the top-k spectrum.
+ * normalisation, plus little-endian binary arrays of the training matrix (and the input rows' values when the recency rule
+ * weighs them) and the top-k spectrum.
  */
 export function saveModel(model: InterestModel, dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -53,6 +54,8 @@ export function saveModel(model: InterestModel, dir: string): void {
     vectors: writeArray(dir, 'spectrum.vectors', basis.spectrum.vectors),
     eigenvalues: writeArray(dir, 'spectrum.values', basis.spectrum.values),
   } as Record<string, string>;
+  // the input rows share train's structure; their values differ when the recency rule weighs them
+  if (basis.input && basis.input !== t) files.inputValues = writeArray(dir, 'input.values', basis.input.values);
   const relations: Manifest['relations'] = {};
   for (const key of ['category', 'follows'] as const) {
     const a = basis.relations?.[key];
@@ -94,6 +97,7 @@ export function loadModel(dir: string, options: InterestModelOptions = {}): Inte
   const norm = normalizeInteractions(train, manifest.userExponent, manifest.itemExponent);
   const basis: FilterBasis = {
     train,
+    ...(f.inputValues ? { input: { ...train, values: readArray(dir, f.inputValues, Float32Array, nnz) } } : {}),
     norm,
     spectrum: { k, n, vectors: readArray(dir, f.vectors, Float32Array, n * k), values: readArray(dir, f.eigenvalues, Float64Array, k) },
   };

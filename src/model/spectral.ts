@@ -141,6 +141,13 @@ export function orthonormalize(y: Float32Array, n: number, l: number, passes = 2
   return q;
 }
 
+/** The n × n identity, row-major. */
+function identityColumns(n: number): Float32Array {
+  const q = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) q[i * n + i] = 1;
+  return q;
+}
+
 /**
  * Top-k eigenpairs of P~ = R~ᵀ R~ (the top right singular vectors of R~) by randomized subspace iteration
  * (Halko, Martinsson & Tropp 2011): a seeded Gaussian start of k + p columns, repeated products with R~R~ᵀ or
@@ -162,10 +169,13 @@ export function topSpectrum(n: NormalizedInteractions, k: number, options: Spect
   const p = options.oversample ?? Math.max(32, Math.ceil(k / 4));
   const l = Math.min(side, k + p);
   const iterations = options.iterations ?? 10;
-  let q = orthonormalize(gaussian(side * l, options.seed ?? 2020), side, l);
+  // a subspace as large as the space is the whole space: the identity basis, and Rayleigh–Ritz is exact at once (the
+  // iteration would only make a rank-deficient graph's basis degenerate)
+  const whole = l === side;
+  let q = whole ? identityColumns(side) : orthonormalize(gaussian(side * l, options.seed ?? 2020), side, l);
   const z = new Float32Array(other * l);
   const y = new Float32Array(side * l);
-  for (let it = 0; it < iterations; it++) {
+  for (let it = 0; !whole && it < iterations; it++) {
     spmmImpl(first, q, l, z);
     spmmImpl(second, z, l, y);
     // one Cholesky-QR pass per step is enough while iterating (cond(Y) ≈ λ1/λl); two on the last

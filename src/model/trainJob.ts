@@ -247,7 +247,7 @@ export class TrainingJobs {
 
       enter('extracting');
       const extractedAt = new Date().toISOString();
-      const { graph, stats } = await extractGraph(db, { halfLifeDays: p.halfLifeDays, logger: log, progress: showBars, signal });
+      const { graph, stats } = await extractGraph(db, { halfLifeDays: p.halfLifeDays, dated: true, logger: log, progress: showBars, signal });
       s.stats.nodes = stats.users + stats.items + stats.categories + stats.contexts;
       s.stats.trainEdges = stats.trainPairs;
       lap('extract');

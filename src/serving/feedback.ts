@@ -1,5 +1,5 @@
 import { run, type Executor, type StatementCounter } from '../db/executor';
-import { modelHalfLifeDays } from '../graph/decay';
+import { modelHalfLifeDays, modelRecencyHalfLife } from '../graph/decay';
 import type { ContextValue } from './types';
 import { foldInUserDecayed, type TimedFoldInRow } from './foldIn';
 import { slotParams, type ModelStore } from './modelState';
@@ -45,7 +45,7 @@ export async function recordInteraction(db: Executor, store: ModelStore, exposur
       const foldRows = await run<TimedFoldInRow & { version: string | null }>(tx, 'api/userFoldInRows', { ...slotParams(model), userId: r.userId }, counter);
       // decayed with the served version's half-life; items without this version's vector still count in d_u
       const emb = foldInUserDecayed(foldRows.map((x) => (x.version === model.version ? x : { ...x, foldIn: null })),
-        model.dims, model.userNormExponent, modelHalfLifeDays(model.params), Date.now());
+        model.dims, model.userNormExponent, modelHalfLifeDays(model.params), modelRecencyHalfLife(model.params), Date.now());
       if (emb) {
         await run(tx, 'api/setUserEmbedding', { ...slotParams(model), userId: r.userId, embedding: emb }, counter);
         version = model.version;

@@ -1,4 +1,4 @@
-import { decayedPairWeight, halfLifeMsOf } from '../graph/decay';
+import { decayedPairWeight, halfLifeMsOf, recencyFactors } from '../graph/decay';
 
 /** One positive (user, item) pair for fold-in: the pair's weight and the item's fold-in vector. */
 export interface FoldInRow {
@@ -20,11 +20,15 @@ export interface TimedFoldInRow {
 /**
  * Pair weights for the fold-in with the model's time decay: each interaction weighted by 0.5^(age / halfLife)
  * with its age measured from `nowMs`, then summed per pair — the rule training's extraction applies
- * (src/graph/decay.ts decayedPairWeight). `halfLifeDays` undefined means no decay (plain sums).
+ * (src/graph/decay.ts decayedPairWeight), then each pair weighted by the version's recency rule over the pairs' latest
+ * times (recencyFactors, among the given rows). `halfLifeDays` undefined means no decay (plain sums), `recencyHalfLife`
+ * null no recency.
  */
-export function decayFoldInRows(rows: readonly TimedFoldInRow[], nowMs: number, halfLifeDays: number | undefined): FoldInRow[] {
+export function decayFoldInRows(rows: readonly TimedFoldInRow[], nowMs: number, halfLifeDays: number | undefined, recencyHalfLife: number | null): FoldInRow[] {
   const halfLifeMs = halfLifeMsOf(halfLifeDays);
-  return rows.map((r) => ({ weight: decayedPairWeight(r.weights, r.ats, nowMs, halfLifeMs), foldIn: r.foldIn }));
+  const latest = Float64Array.from(rows, (r) => r.ats.reduce((m, t) => (Number.isNaN(t) || m >= t ? m : t), NaN));
+  const f = recencyFactors(latest, recencyHalfLife);
+  return rows.map((r, p) => ({ weight: decayedPairWeight(r.weights, r.ats, nowMs, halfLifeMs) * f[p], foldIn: r.foldIn }));
 }
 
 /**
@@ -51,13 +55,13 @@ export function foldInUser(rows: FoldInRow[], dims: number, userNormExponent: nu
 
 /**
  * A user's embedding as serving folds it in, with the served model's time decay: foldInUser over
- * decayFoldInRows(rows, nowMs, halfLifeDays), so both w_ui and the degree d_u use the decayed weights. Pass the
+ * decayFoldInRows(rows, nowMs, halfLifeDays, recencyHalfLife), so both w_ui and the degree d_u use the decayed weights. Pass the
  * half-life the served version was trained with (modelHalfLifeDays(model.params)) so that a folded-in user
  * follows the same weighting as the users training wrote; ages are measured from now, so the newest
  * interactions weigh most (training measures from the latest interaction in the graph, which differs only by
  * one factor common to all of a user's weights, i.e. the embedding's length, not its direction).
  */
 export function foldInUserDecayed(rows: readonly TimedFoldInRow[], dims: number, userNormExponent: number,
-  halfLifeDays: number | undefined, nowMs: number): number[] | null {
-  return foldInUser(decayFoldInRows(rows, nowMs, halfLifeDays), dims, userNormExponent);
+  halfLifeDays: number | undefined, recencyHalfLife: number | null, nowMs: number): number[] | null {
+  return foldInUser(decayFoldInRows(rows, nowMs, halfLifeDays, recencyHalfLife), dims, userNormExponent);
 }

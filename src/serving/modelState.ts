@@ -3,11 +3,11 @@ import type { Logger } from '../log';
 import { activeModel as registryActiveModel, getModel } from '../model/registry';
 import { extractGraph } from '../graph/extract';
 import type { Csr } from '../graph/csr';
-import { positiveOnly } from '../model/interestModel';
+import { positiveEntries } from '../model/interestModel';
 import { normalizeInteractions } from '../model/spectral';
 import { graphRelations } from '../model/pathTerms';
 import { ModelScorer, rowOf, type SparseRow } from '../model/scorer';
-import { halfLifeMsOf, interactionDecay, modelHalfLifeDays } from '../graph/decay';
+import { halfLifeMsOf, interactionDecay, modelHalfLifeDays, modelRecencyHalfLife, recencyFactors, recencyWeightedRows } from '../graph/decay';
 import { trainingEdgeWeight } from '../graph/weights';
 
 /**
@@ -72,8 +72,10 @@ export interface ModelState {
   matrix: ItemMatrix;
   userIndex: Map<string, number>;
   userIds: string[];
-  /** Positive training rows at load (users × basis items). */
+  /** The users' input rows at load (positive training rows, users × basis items, with the version's recency rule). */
   rows: Csr;
+  /** The version's recency half-life (interactions; null: none), src/graph/decay.ts recencyFactors. */
+  recencyHalfLife: number | null;
 }
 
 /** One stored interaction as serving/userProfile reads it: item id, kind, stored weight, time (epoch ms or null). */
@@ -81,20 +83,24 @@ export type StoredInteraction = [string, string, number | null, number | null];
 
 /**
  * The user's current input row in the version's basis: its interactions weighed as training's extraction weighs
- * them (trainingEdgeWeight, then the version's decay with ages from now), summed per item; items outside the basis
- * have no column.
+ * them (trainingEdgeWeight, then the version's decay with ages from now), summed per item, then weighted by the
+ * version's recency rule over the pairs' latest times; items outside the basis have no column.
  */
 export function rowFromInteractions(s: ModelState, interactions: readonly StoredInteraction[], nowMs = Date.now(), user?: number): SparseRow {
   const half = halfLifeMsOf(modelHalfLifeDays(s.model.params));
-  const byItem = new Map<number, number>();
+  const byItem = new Map<number, { w: number; latest: number }>();
   for (const [id, kind, stored, at] of interactions) {
     const w = trainingEdgeWeight(kind, stored);
     const i = s.matrix.index.get(id);
     if (!(w > 0) || i === undefined || i >= s.matrix.basisItems) continue;
-    byItem.set(i, (byItem.get(i) ?? 0) + w * interactionDecay(at, nowMs, half));
+    const pair = byItem.get(i) ?? { w: 0, latest: NaN };
+    pair.w += w * interactionDecay(at, nowMs, half);
+    if (at !== null && !Number.isNaN(at) && !(pair.latest >= at)) pair.latest = at;
+    byItem.set(i, pair);
   }
   const items = [...byItem.keys()].sort((a, b) => a - b);
-  return { indices: Int32Array.from(items), values: Float32Array.from(items, (i) => byItem.get(i)!), user };
+  const f = recencyFactors(Float64Array.from(items, (i) => byItem.get(i)!.latest), s.recencyHalfLife);
+  return { indices: Int32Array.from(items), values: Float32Array.from(items, (i, p) => byItem.get(i)!.w * f[p]), user };
 }
 
 /** The training row of a user of the basis (empty for a user not in it). */
@@ -118,8 +124,9 @@ function filterWeight(params: Record<string, unknown>, key: 'categoryWeight' | '
 /** Loads a version's state: its training graph (one extraction), its item vectors (one statement), the scorer. */
 export async function loadModelState(db: Executor, model: ActiveModel, log: Logger, counter?: StatementCounter): Promise<ModelState> {
   const t0 = Date.now();
-  const { graph } = await extractGraph(db, { halfLifeDays: modelHalfLifeDays(model.params), progress: false, logger: log });
-  const train = positiveOnly(graph.train);
+  const recency = modelRecencyHalfLife(model.params);
+  const { graph } = await extractGraph(db, { halfLifeDays: modelHalfLifeDays(model.params), dated: recency !== null, progress: false, logger: log });
+  const { train, times } = positiveEntries(graph.train, graph.trainTimes);
   const p = model.params;
   const num = (k: string, d: number) => (typeof p[k] === 'number' && Number.isFinite(p[k]) ? (p[k] as number) : d);
   const norm = normalizeInteractions(train, num('userExponent', 0.5), num('itemExponent', 0.5));
@@ -172,7 +179,8 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
   });
   log.info({ version: model.version, users: graph.numUsers, items: m.count, edges: train.indices.length, dims, ms: Date.now() - t0 }, 'model state loaded');
   return {
-    model, scorer, matrix: m, userIndex: new Map(graph.userIds.map((id, u) => [id, u])), userIds: graph.userIds, rows: train,
+    model, scorer, matrix: m, userIndex: new Map(graph.userIds.map((id, u) => [id, u])), userIds: graph.userIds,
+    rows: recencyWeightedRows(train, times, recency), recencyHalfLife: recency,
   };
 }
 

@@ -1,5 +1,5 @@
-import { decayFactor, decayWeights, decayedInteractionMatrix, decayedWeight, DAY_MS, type TimedInteraction } from '../../src/graph/decay';
-import type { Csr } from '../../src/graph/csr';
+import { decayFactor, decayWeights, decayedInteractionMatrix, decayedWeight, DAY_MS, modelRecencyHalfLife, recencyFactors, recencyWeightedRows, type TimedInteraction } from '../../src/graph/decay';
+import { entryOf, latestPerEntry, type Csr } from '../../src/graph/csr';
 
 describe('policy/decay: exponential time decay of interaction weights', () => {
   it('halves a weight every half-life and leaves recent or future interactions whole', () => {
@@ -48,5 +48,43 @@ describe('policy/decay: exponential time decay of interaction weights', () => {
     // ... with a one-week half-life the recent interest wins
     expect(score(decayed, 4)).toBeGreaterThan(score(decayed, 2));
     expect(decayed.values[decayed.indptr[0] + 2]).toBeCloseTo(Math.pow(0.5, 1 / 7), 6);
+  });
+});
+
+describe('graph/decay: the recency rule of input rows', () => {
+  it('weighs a pair 0.5^(r / h), r the dated pairs strictly after it; ties share a rank, undated pairs count whole', () => {
+    const f = Array.from(recencyFactors([30, 10, NaN, 30, 20], 1));
+    // 30 and 30: rank 0; 20: two later pairs; 10: three later pairs; NaN: whole
+    expect(f).toEqual([1, 0.125, 1, 1, 0.25]);
+    const h2 = recencyFactors([5, 1, 3], 2);
+    expect(h2[0]).toBe(1);
+    expect(h2[1]).toBe(0.5);
+    expect(h2[2]).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(Array.from(recencyFactors([5, 1, 3], null))).toEqual([1, 1, 1]);
+  });
+
+  it('weighs each row of a matrix on its own and leaves it untouched without recency', () => {
+    const rows: Csr = { rows: 2, cols: 3, indptr: Int32Array.from([0, 2, 3]), indices: Int32Array.from([0, 2, 1]), values: Float32Array.from([2, 4, 3]) };
+    const at = Float64Array.from([100, 200, 50]);
+    expect(Array.from(recencyWeightedRows(rows, at, 1).values)).toEqual([1, 4, 3]);
+    expect(recencyWeightedRows(rows, at, null)).toBe(rows);
+    expect(recencyWeightedRows(rows, undefined, 1)).toBe(rows);
+    expect(() => recencyWeightedRows(rows, Float64Array.from([1]), 1)).toThrow('latestAt has 1 entries, the rows 3');
+  });
+
+  it('reads the fitted half-life from a version\'s params and rejects anything but null or a positive number', () => {
+    expect(modelRecencyHalfLife({ filter: { recencyHalfLife: 5 } })).toBe(5);
+    expect(modelRecencyHalfLife({ filter: { recencyHalfLife: null } })).toBeNull();
+    expect(modelRecencyHalfLife({})).toBeNull();
+    expect(() => modelRecencyHalfLife({ filter: { recencyHalfLife: -1 } })).toThrow('recencyHalfLife must be null (no recency) or a positive number of interactions, got -1');
+    expect(() => recencyFactors([1], 0)).toThrow('recencyFactors: recencyHalfLife must be null');
+  });
+
+  it('latestPerEntry keeps each entry\'s latest dated event and NaN for undated entries', () => {
+    const a: Csr = { rows: 2, cols: 3, indptr: Int32Array.from([0, 2, 3]), indices: Int32Array.from([0, 2, 1]), values: Float32Array.from([1, 1, 1]) };
+    const t = latestPerEntry(a, [0, 0, 0, 1, 1], [2, 0, 2, 1, 0], [5, 7, 9, NaN, 4]);
+    // (1, 0) is not an entry: ignored; (1, 1) only undated
+    expect(Array.from(t)).toEqual([7, 9, NaN]);
+    expect(entryOf(a, 0, 1)).toBe(-1);
   });
 });

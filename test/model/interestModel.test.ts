@@ -161,6 +161,43 @@ describe('model/interestModel: a graph filter fitted on validation', () => {
     }
   });
 
+  it('fits a recency half-life where interests move (dated, temporal split), and serves, saves and evaluates with it', async () => {
+    // interests move all the way to a new category over the 90 days; 60 interactions per user give recency room
+    const moving = syntheticToHeteroGraph(generateSynthetic({ users: 800, items: 400, seed: 11, drift: 1, interactionsPerUser: 60 }), { split: 'temporal' });
+    const dated: InteractionDataset = { name: 'moving', numUsers: moving.numUsers, numItems: moving.numItems, train: moving.train, trainTimes: moving.trainTimes, test: moving.test };
+    expect(dated.trainTimes).toHaveLength(dated.train.indices.length);
+    const withTimes = new InterestModel({ ...small, validationUsers: 800 });
+    const rep = await withTimes.fit(dated, { seed: 7 });
+    const p = rep.params as { recencyHalfLife: number | null; recencySearch: { halfLife: number | null; z: number }[]; validationStart: { recall20: number }; validationFitted: { recall20: number } };
+    expect(p.recencyHalfLife).not.toBeNull();
+    expect(p.recencySearch.map((t) => t.halfLife)).toEqual([null, 80, 40, 20, 10, 5, 3, 2]);
+    expect(p.recencySearch.find((t) => t.halfLife === p.recencyHalfLife)!.z).toBeGreaterThanOrEqual(2);
+    expect(p.validationFitted.recall20).toBeGreaterThan(p.validationStart.recall20);
+    // the same data without times: no recency, and a lower Recall@20 on the later interactions
+    const undated = new InterestModel({ ...small, validationUsers: 800 });
+    const rep0 = await undated.fit({ ...dated, trainTimes: undefined }, { seed: 7 });
+    expect(rep0.params!.recencyHalfLife).toBeNull();
+    expect(rep0.params!.recencySearch).toBeUndefined();
+    const recall = async (m: Recommender) => (await evaluate(m, { numUsers: dated.numUsers, numItems: dated.numItems, train: dated.train, test: dated.test! }, { auc: 'none' })).atK[20].recall;
+    expect(await recall(withTimes)).toBeGreaterThan(await recall(undated));
+    const dir = mkdtempSync(join(tmpdir(), 'interest-model-recency-'));
+    try {
+      saveModel(withTimes, dir);
+      const loaded = loadModel(dir);
+      const users = Int32Array.from([0, 5, 17, 300]);
+      const a = new Float32Array(users.length * dated.numItems);
+      const b = new Float32Array(users.length * dated.numItems);
+      withTimes.scoreUsers(users, a);
+      loaded.scoreUsers(users, b);
+      expect(Array.from(b)).toEqual(Array.from(a));
+      loaded.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    withTimes.dispose();
+    undated.dispose();
+  });
+
   it('trains on positive edges only (negative feedback is not a training edge)', async () => {
     const values = Float32Array.from(graph.train.values);
     values[0] = -1;

@@ -163,15 +163,15 @@ describe('model/trainJob: training with a time decay, on a crafted graph', () =>
       const rows = await foldInRows(db, version, 'mover');
       expect(rows).toHaveLength(MOVER_OLD.length + MOVER_NEW.length);
       const stored = await storedEmbedding(db, version, 'mover');
-      const rule = foldInUserDecayed(rows, m.dims, m.userNormExponent, halfLife, daysAgo(1))!;
+      const rule = foldInUserDecayed(rows, m.dims, m.userNormExponent, halfLife, null, daysAgo(1))!;
       expect(distance(stored, rule)).toBeLessThan(1e-4 * norm(rule));
     }
     // and the decay matters: the decayed model's mover is not its undecayed fold-in (mostly the two recent items)
     const m = (await getModel(db, decayed))!;
     const rows = await foldInRows(db, decayed, 'mover');
     const stored = await storedEmbedding(db, decayed, 'mover');
-    const undecayed = foldInUserDecayed(rows, m.dims, m.userNormExponent, undefined, NOW)!;
-    const recentOnly = foldInUserDecayed(rows.filter((r) => r.ats[0] > daysAgo(2)), m.dims, m.userNormExponent, undefined, NOW)!;
+    const undecayed = foldInUserDecayed(rows, m.dims, m.userNormExponent, undefined, null, NOW)!;
+    const recentOnly = foldInUserDecayed(rows.filter((r) => r.ats[0] > daysAgo(2)), m.dims, m.userNormExponent, undefined, null, NOW)!;
     expect(cosine(stored, undecayed)).toBeLessThan(0.99);
     expect(cosine(stored, recentOnly)).toBeGreaterThan(0.999);
   });
@@ -182,7 +182,7 @@ describe('model/trainJob: training with a time decay, on a crafted graph', () =>
  * along one axis, the new along another (foldIn = item vector, as in helpers/apiServer.ts), users folded in from the
  * extracted (decayed or not) weights, and the half-life recorded as training records it.
  */
-async function publishClusterModel(db: Executor, version: string, halfLifeDays: number | undefined, activate: boolean): Promise<void> {
+async function publishClusterModel(db: Executor, version: string, halfLifeDays: number | undefined, activate: boolean, recencyHalfLife: number | null = null): Promise<void> {
   const { graph } = await extractGraph(db, { progress: false, halfLifeDays });
   const dims = 3;
   const vector = (id: string, k: number) => (OLD.includes(id) ? [1, 0, 0.01 * k] : NEW.includes(id) ? [0, 1, 0.01 * k] : [0, 0, 0]);
@@ -195,7 +195,7 @@ async function publishClusterModel(db: Executor, version: string, halfLifeDays: 
     version,
     embeddings: { dims, users, items, itemFoldIn: items.slice(), categories, contexts: new Float32Array(0), userNormExponent: 0.5 },
     metrics: {}, params: {}, report: { trainSeconds: 0, epochs: 0 },
-  }, { version, activate, progress: false, params: { extract: { halfLifeDays: halfLifeDays ?? null } } });
+  }, { version, activate, progress: false, params: { extract: { halfLifeDays: halfLifeDays ?? null }, filter: { recencyHalfLife } } });
 }
 
 /** Records the mover's history for a new user through the API: the old group 60 days ago, the new one yesterday. */
@@ -251,11 +251,11 @@ describe('serving/foldIn: recordInteraction folds a user in with the served mode
     const rows = await foldInRows(db, 'v-fold-decay', 'newcomer-decay');
     expect(rows.map((r) => r.weights)).toEqual(Array(6).fill([5]));
     const stored = await storedEmbedding(db, 'v-fold-decay', 'newcomer-decay');
-    const expected = foldInUserDecayed(rows, 3, 0.5, HALF_LIFE, Date.now())!;
+    const expected = foldInUserDecayed(rows, 3, 0.5, HALF_LIFE, null, Date.now())!;
     expect(distance(stored, expected)).toBeLessThan(CLOCK_TOLERANCE * norm(expected));
-    expect(distance(stored, foldInUserDecayed(rows, 3, 0.5, undefined, Date.now())!)).toBeGreaterThan(0.5 * norm(expected));
+    expect(distance(stored, foldInUserDecayed(rows, 3, 0.5, undefined, null, Date.now())!)).toBeGreaterThan(0.5 * norm(expected));
     const plain = await storedEmbedding(db, 'v-fold-plain', 'newcomer-plain');
-    expect(distance(plain, foldInUserDecayed(rows, 3, 0.5, undefined, Date.now())!)).toBeLessThan(1e-9);
+    expect(distance(plain, foldInUserDecayed(rows, 3, 0.5, undefined, null, Date.now())!)).toBeLessThan(1e-9);
   });
 
   it('catches users up at activation by the same decayed rule', async () => {
@@ -271,15 +271,58 @@ describe('serving/foldIn: recordInteraction folds a user in with the served mode
     const act = await activateModel(db, 'v-fold-decay', { foldInSince: new Date(daysAgo(61)).toISOString() });
     expect(act.caughtUp).toBeGreaterThanOrEqual(2);
     const rows = await foldInRows(db, 'v-fold-decay', 'newcomer-decay');
-    const expected = foldInUserDecayed(rows, 3, 0.5, HALF_LIFE, Date.now())!;
+    const expected = foldInUserDecayed(rows, 3, 0.5, HALF_LIFE, null, Date.now())!;
     const caughtUp = await storedEmbedding(db, 'v-fold-decay', 'newcomer-decay');
     expect(distance(caughtUp, expected)).toBeLessThan(CLOCK_TOLERANCE * norm(expected));
     expect(distance(caughtUp, before)).toBeLessThan(CLOCK_TOLERANCE * norm(expected));
     // and the mover (trained with these interactions) gets the decayed rule too, not the plain sums
     const mover = await storedEmbedding(db, 'v-fold-decay', 'mover');
     const moverRows = await foldInRows(db, 'v-fold-decay', 'mover');
-    const moverRule = foldInUserDecayed(moverRows, 3, 0.5, HALF_LIFE, Date.now())!;
+    const moverRule = foldInUserDecayed(moverRows, 3, 0.5, HALF_LIFE, null, Date.now())!;
     expect(distance(mover, moverRule)).toBeLessThan(CLOCK_TOLERANCE * norm(moverRule));
+  });
+});
+
+describe('serving: a version\'s recency half-life weighs the served row, the fold-in and the catch-up alike', () => {
+  // half-life of one interaction: the mover's two purchases of yesterday count 1 each, the four of 60 days ago
+  // (two newer pairs before them) 0.25 each, so the new group leads; without recency the old group's 4 to 2 does
+  const RECENCY = 1;
+  let db: Executor;
+  let recent: ServerHandle;
+  let plain: ServerHandle;
+  beforeAll(async () => {
+    db = testExecutor();
+    await publishClusterModel(db, 'v-rec-plain', undefined, true, null);
+    await publishClusterModel(db, 'v-rec-recent', undefined, false, RECENCY);
+    recent = await startTestServer(db, { pinnedVersion: 'v-rec-recent' });
+    plain = await startTestServer(db, { pinnedVersion: 'v-rec-plain' });
+  });
+  afterAll(async () => {
+    await recent?.stop();
+    await plain?.stop();
+    await db?.close();
+  });
+
+  it('ranks the mover\'s recent group first with the recency rule and the old group first without', async () => {
+    const r = await recommendationsFrom(recent.url, 'mover');
+    const p = await recommendationsFrom(plain.url, 'mover');
+    expect([r.version, p.version]).toEqual(['v-rec-recent', 'v-rec-plain']);
+    expect(best(r.items, NEW).rank).toBeLessThan(best(r.items, OLD).rank);
+    expect(best(p.items, OLD).rank).toBeLessThan(best(p.items, NEW).rank);
+  });
+
+  it('folds a recorded history in by the rule, and the activation catch-up (Cypher) agrees with it', async () => {
+    await recordHistory(recent.url, 'newcomer-recency');
+    const rows = await foldInRows(db, 'v-rec-recent', 'newcomer-recency');
+    const rule = foldInUserDecayed(rows, 3, 0.5, undefined, RECENCY, Date.now())!;
+    const without = foldInUserDecayed(rows, 3, 0.5, undefined, null, Date.now())!;
+    expect(distance(rule, without)).toBeGreaterThan(0.2 * norm(rule));
+    expect(distance(await storedEmbedding(db, 'v-rec-recent', 'newcomer-recency'), rule)).toBeLessThan(1e-9 + 1e-6 * norm(rule));
+    const m = (await getModel(db, 'v-rec-recent'))!;
+    await db.driver.executeQuery('MATCH (u:User {id: $id}) SET u[$p] = [0.0, 0.0, 0.0]', { id: 'newcomer-recency', p: m.embeddingProperty }, { database: db.database });
+    const act = await activateModel(db, 'v-rec-recent', { foldInSince: new Date(daysAgo(61)).toISOString() });
+    expect(act.caughtUp).toBeGreaterThanOrEqual(1);
+    expect(distance(await storedEmbedding(db, 'v-rec-recent', 'newcomer-recency'), rule)).toBeLessThan(1e-6 * norm(rule));
   });
 });
 

@@ -19,25 +19,25 @@ const rows: TimedFoldInRow[] = [
 
 describe('serving/foldIn: a user embedding with the model\'s time decay', () => {
   it('decays each interaction by its age and sums per item', () => {
-    expect(decayFoldInRows(rows, now, 10).map((r) => r.weight)).toEqual([1, 1.25, 0.375]);
-    expect(decayFoldInRows(rows, now, undefined).map((r) => r.weight)).toEqual([2, 2, 3]);
+    expect(decayFoldInRows(rows, now, 10, null).map((r) => r.weight)).toEqual([1, 1.25, 0.375]);
+    expect(decayFoldInRows(rows, now, undefined, null).map((r) => r.weight)).toEqual([2, 2, 3]);
   });
 
   it('matches a hand-computed embedding, with the decayed weights in the degree too', () => {
     // d_u = 1 + 1.25 + 0.375 = 2.625 (c counts in the degree, as in training, but has no vector)
-    const e1 = foldInUserDecayed(rows, 2, 1, 10, now)!;
+    const e1 = foldInUserDecayed(rows, 2, 1, 10, null, now)!;
     expect(e1[0]).toBeCloseTo(1 / 2.625, 12);
     expect(e1[1]).toBeCloseTo(1.25 / 2.625, 12);
-    const eHalf = foldInUserDecayed(rows, 2, 0.5, 10, now)!;
+    const eHalf = foldInUserDecayed(rows, 2, 0.5, 10, null, now)!;
     expect(eHalf[0]).toBeCloseTo(1 / Math.sqrt(2.625), 12);
     expect(eHalf[1]).toBeCloseTo(1.25 / Math.sqrt(2.625), 12);
     // without decay: 2, 2 and 3, d_u = 7; the old item a weighs as much as b
-    expect(foldInUserDecayed(rows, 2, 1, undefined, now)).toEqual([2 / 7, 2 / 7]);
+    expect(foldInUserDecayed(rows, 2, 1, undefined, null, now)).toEqual([2 / 7, 2 / 7]);
   });
 
   it('moves the embedding towards the recent item as the half-life shortens', () => {
     const lean = (half: number | undefined) => {
-      const [a, b] = foldInUserDecayed(rows, 2, 0, half, now)!;
+      const [a, b] = foldInUserDecayed(rows, 2, 0, half, null, now)!;
       return b / a;
     };
     expect(lean(undefined)).toBeCloseTo(1, 12);
@@ -46,15 +46,22 @@ describe('serving/foldIn: a user embedding with the model\'s time decay', () => 
     expect(lean(1)).toBeGreaterThan(lean(10));
   });
 
+  it('weighs each pair by the version\'s recency rule over the pairs\' latest times', () => {
+    // latest times: a 90, b 100, c 70 -> ranks 1, 0, 2; half-life of one pair: 0.5, 1, 0.25 of the plain sums 2, 2, 3
+    expect(decayFoldInRows(rows, now, undefined, 1).map((r) => r.weight)).toEqual([1, 2, 0.75]);
+    // both rules at once: the decayed sums 1, 1.25, 0.375 times the same factors
+    expect(decayFoldInRows(rows, now, 10, 1).map((r) => r.weight)).toEqual([0.5, 1.25, 0.09375]);
+  });
+
   it('keeps undated and future interactions whole', () => {
     const r: TimedFoldInRow[] = [{ weights: [2, 1], ats: [NaN, now + DAY_MS], foldIn: [1] }];
-    expect(decayFoldInRows(r, now, 1)[0].weight).toBe(3);
+    expect(decayFoldInRows(r, now, 1, null)[0].weight).toBe(3);
     expect(interactionDecay(null, now, DAY_MS)).toBe(1);
   });
 
   it('is foldInUser over the decayed pair weights', () => {
-    expect(foldInUserDecayed(rows, 2, 0.25, 10, now)).toEqual(foldInUser(decayFoldInRows(rows, now, 10), 2, 0.25));
-    expect(foldInUserDecayed([{ weights: [1], ats: [now], foldIn: null }], 2, 0.5, 10, now)).toBeNull();
+    expect(foldInUserDecayed(rows, 2, 0.25, 10, null, now)).toEqual(foldInUser(decayFoldInRows(rows, now, 10, null), 2, 0.25));
+    expect(foldInUserDecayed([{ weights: [1], ats: [now], foldIn: null }], 2, 0.5, 10, null, now)).toBeNull();
   });
 
   it('weighs a pair exactly as training extraction does', () => {
@@ -66,7 +73,7 @@ describe('serving/foldIn: a user embedding with the model\'s time decay', () => 
     b.addInteraction('u', 'c', 'rating', 3, 70 * DAY_MS);
     const train = b.build('t').graph.train;
     const trained = Array.from(train.values.subarray(train.indptr[0], train.indptr[1]));
-    const served = decayFoldInRows(rows, now, 10).map((r) => Math.fround(r.weight));
+    const served = decayFoldInRows(rows, now, 10, null).map((r) => Math.fround(r.weight));
     expect(trained).toEqual(served);
   });
 
