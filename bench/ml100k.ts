@@ -11,10 +11,9 @@
  */
 import { existsSync } from 'fs';
 import { join, resolve } from 'path';
-import { latestPerEntry, type Csr } from '../src/graph/csr';
+import { latestEventColumns, latestPerEntry, type Csr } from '../src/graph/csr';
 import {
   contextColumnsOf,
-  itemContextCounts,
   itemGenreCsr,
   loadMl100k,
   ML100K_CONTEXTS,
@@ -37,7 +36,7 @@ import {
   type ColdItemMix,
   type UserAttribute,
 } from '../src/model/coldStart';
-import { addContextTerm, contextLift, DEFAULT_CONTEXT_SMOOTHING, fitContextWeight } from '../src/model/contextTerm';
+import { addContextTerm } from '../src/model/contextTerm';
 import { GfcfRecommender } from '../src/model/gfcf';
 import { InterestModel } from '../src/model/interestModel';
 import {
@@ -45,7 +44,6 @@ import {
   carveColdSplit,
   evaluateSlice,
   firstInteraction,
-  perUserMetrics20,
   interactionsCsr,
   type EvaluationSlice,
   type ScoreFunction,
@@ -85,16 +83,6 @@ interface Row {
 function row(model: string, m: SliceMetrics, trainSeconds: number | null, params: Record<string, unknown> = {}): Row {
   log.info({ model, recall20: round(m.recall20), ndcg20: round(m.ndcg20), users: m.users }, 'evaluated');
   return { model, recall20: round(m.recall20), ndcg20: round(m.ndcg20), users: m.users, trainSeconds: trainSeconds === null ? null : round(trainSeconds, 2), params };
-}
-
-/** A ratings subset (by row indices) as TimedRatings. */
-function subset(r: TimedRatings, rows: Int32Array): TimedRatings {
-  return {
-    users: Int32Array.from(rows, (k) => r.users[k]),
-    items: Int32Array.from(rows, (k) => r.items[k]),
-    ratings: Uint8Array.from(rows, (k) => r.ratings[k]),
-    timestamps: Float64Array.from(rows, (k) => r.timestamps[k]),
-  };
 }
 
 /** The user attributes the cold-user profiles group by. */
@@ -140,37 +128,7 @@ function withContext(base: Float32Array, slice: EvaluationSlice, numItems: numbe
   };
 }
 
-/** Per slice user, the lift row of their request context (zeros when they have none). */
-function liftRows(counts: Csr, slice: EvaluationSlice, contexts: (ContextKey[] | null)[], smoothing: number): Float32Array[] {
-  const cache = new Map<string, Float32Array>();
-  return Array.from(slice.users, (u) => {
-    const c = contexts[u];
-    const key = c ? c.map((x) => `${x.kind}:${x.value}`).join(',') : '';
-    let l = cache.get(key);
-    if (!l) cache.set(key, (l = c ? contextLift(counts, ML100K_CONTEXTS, c, smoothing) : new Float32Array(counts.rows)));
-    return l;
-  });
-}
 
-/** Median over users of the standard deviation of their cached scores over the slice's candidates. */
-function medianScoreSd(base: Float32Array, slice: EvaluationSlice, numItems: number): number {
-  const sds: number[] = [];
-  for (let q = 0; q < slice.users.length; q++) {
-    let s = 0;
-    let s2 = 0;
-    let n = 0;
-    for (let i = 0; i < numItems; i++) {
-      if (!slice.candidates[i]) continue;
-      const x = base[q * numItems + i];
-      s += x;
-      s2 += x * x;
-      n++;
-    }
-    sds.push(Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)));
-  }
-  sds.sort((a, b) => a - b);
-  return sds[sds.length >> 1] || 1;
-}
 
 /** Std of all entries of an array (scale of a score part). */
 function sdOf(x: Float32Array): number {
@@ -183,13 +141,19 @@ function sdOf(x: Float32Array): number {
   return Math.sqrt(Math.max(0, s2 / x.length - (s / x.length) ** 2)) || 1;
 }
 
+/** Per entry of `rows` (built from `r`'s ratings `which`, all by default), its rating's contexts (weekday, time of day). */
+function pairContexts(rows: Csr, r: TimedRatings, which?: Int32Array): Csr | undefined {
+  const k = which ?? Int32Array.from({ length: r.users.length }, (_, x) => x);
+  return latestEventColumns(rows, Array.from(k, (x) => r.users[x]), Array.from(k, (x) => r.items[x]), Array.from(k, (x) => r.timestamps[x] * 1000),
+    Array.from(k, (x) => contextColumnsOf(r.timestamps[x])), ML100K_CONTEXTS.length);
+}
+
 /** Per entry of `rows` (built from `r`'s ratings `which`, all by default), its rating's time in epoch ms. */
 function pairTimes(rows: Csr, r: TimedRatings, which?: Int32Array): Float64Array {
   const k = which ?? Int32Array.from({ length: r.users.length }, (_, x) => x);
   return latestPerEntry(rows, Array.from(k, (x) => r.users[x]), Array.from(k, (x) => r.items[x]), Array.from(k, (x) => r.timestamps[x] * 1000));
 }
 
-const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / Math.max(x.length, 1);
 
 const WEIGHT_STEPS = [0, 0.25, 0.5, 1, 2, 4, 8];
 const POWERS = [1, 2, 4, 8];
@@ -199,7 +163,6 @@ interface ValidationFit {
   seconds: number;
   interestModelSeconds: number;
   split: Record<string, number>;
-  context: { weight: number; smoothing: number; scoreScale: number; start: unknown; fitted: unknown; best: unknown; trials: unknown };
   coldUsers: { weights: Record<string, number>; scale: number; start: unknown; fitted: unknown; evaluations: number };
   coldItems: { mix: ColdItemMix; genreScale: number; priorScale: number; start: unknown; fitted: unknown; evaluations: number };
 }
@@ -216,32 +179,13 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
 
   const ti = performance.now();
   const model = new InterestModel();
-  const fitGraphData: InteractionDataset & { itemCategory: Csr } = {
-    name: 'ml-100k validation fit', numUsers: nu, numItems: ni, train: fit, trainTimes: pairTimes(fit, data.train, split.fit), itemCategory: itemGenre,
+  const fitGraphData: InteractionDataset & { itemCategory: Csr; contexts: ContextKey[] } = {
+    name: 'ml-100k validation fit', numUsers: nu, numItems: ni, train: fit, trainTimes: pairTimes(fit, data.train, split.fit),
+    trainContexts: pairContexts(fit, data.train, split.fit), itemCategory: itemGenre, contexts: ML100K_CONTEXTS,
   };
   await model.fit(fitGraphData, { seed });
   const interestModelSeconds = (performance.now() - ti) / 1000;
   const scorer = model.fitted;
-
-  // context weight on the warm validation slice
-  const fitRatings = subset(data.train, split.fit);
-  const counts = itemContextCounts(fitRatings, ni);
-  const contexts = requestContexts(data.train, split.heldOut, nu);
-  const base = await cacheScores((u, o) => model.scoreUsers(u, o), val.warm.users, ni);
-  const scoreScale = medianScoreSd(base, val.warm, ni);
-  let bestContext: { weight: number; smoothing: number; fit: Awaited<ReturnType<typeof fitContextWeight>> } | undefined;
-  for (const smoothing of [DEFAULT_CONTEXT_SMOOTHING, 50]) {
-    const lifts = liftRows(counts, val.warm, contexts, smoothing);
-    const grid = [1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1].map((x) => x * scoreScale);
-    const f = await fitContextWeight(grid, async (w) => {
-      const m = await perUserMetrics20(withContext(base, val.warm, ni, lifts, w), val.warm);
-      return { recall20: mean(m.recall20), ndcg20: mean(m.ndcg20), perUserRecall20: m.recall20 };
-    });
-    log.info({ smoothing, weight: f.weight, start: f.start, best: f.best }, 'context weight searched');
-    if (!bestContext || f.best.recall20 > bestContext.fit.best.recall20) bestContext = { weight: f.weight, smoothing, fit: f };
-  }
-  const ctx = bestContext!;
-
 
   // cold users: mixing weights of the pseudo-profile
   const profiles = new ColdUserProfiles(fit, attributes);
@@ -289,7 +233,6 @@ async function fitOnValidation(data: Ml100kData, train: Csr, itemGenre: Csr, rel
     seconds: (performance.now() - t0) / 1000,
     interestModelSeconds,
     split: { fit: split.fit.length, heldOut: split.heldOut.length, pseudoColdUsers: split.coldUsers.length, pseudoColdItems: split.coldItems.length, warmUsers: val.warm.users.length, coldUserUsers: val.coldUsers.users.length, coldItemUsers: val.coldItems.users.length },
-    context: { weight: ctx.weight, smoothing: ctx.smoothing, scoreScale, start: ctx.fit.start, fitted: ctx.fit.fitted, best: ctx.fit.best, trials: ctx.fit.trials },
     coldUsers: { weights: Object.fromEntries(Object.entries(cu.params).filter(([k]) => k !== 'scale')), scale: cu.params.scale, start: cu.start, fitted: cu.fitted, evaluations: cu.evaluations },
     coldItems: {
       mix: { power: ci.params.power, genreWeight: ci.params.genre * genreScale, priorWeight: ci.params.prior * priorScale },
@@ -318,7 +261,9 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
   const itemGenre = itemGenreCsr(data);
   const releaseYear = data.items.map((it) => (it.releaseDate ? Number(it.releaseDate.slice(0, 4)) : null));
   const attributes = userAttributes(data);
-  const ds: InteractionDataset = { name: 'ml-100k', numUsers: nu, numItems: ni, train, trainTimes: pairTimes(train, data.train) };
+  const ds: InteractionDataset & { contexts: ContextKey[] } = {
+    name: 'ml-100k', numUsers: nu, numItems: ni, train, trainTimes: pairTimes(train, data.train), trainContexts: pairContexts(train, data.train), contexts: ML100K_CONTEXTS,
+  };
   log.info({ users: nu, items: ni, train: train.indices.length, test: test.indices.length, warmUsers: slices.warm.users.length, coldUsers: slices.coldUsers.users.length, coldItemUsers: slices.coldItems.users.length }, 'ml-100k loaded');
 
   const warm: Row[] = [];
@@ -363,22 +308,20 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
   const [noGenresRep] = await timed(() => noGenres.fit(ds, { seed: args.seed }));
   const categoriesOff = await evaluateSlice((u, o) => noGenres.scoreUsers(u, o), slices.warm);
   noGenres.dispose();
-  const counts = itemContextCounts(data.train, ni);
+  // the context term the model fitted (its weight and smoothing), with each test user's request context: the
+  // weekday and time of day of their first test rating; off = the same scores without a request context
   const allTest = Int32Array.from({ length: data.test.users.length }, (_, k) => k);
   const contexts = requestContexts(data.test, allTest, nu);
   const base = await cacheScores((u, o) => model.scoreUsers(u, o), slices.warm.users, ni);
-  const lifts = liftRows(counts, slices.warm, contexts, v.context.smoothing);
-  const off = await evaluateSlice(withContext(base, slices.warm, ni, lifts, 0), slices.warm);
-  const on = await evaluateSlice(withContext(base, slices.warm, ni, lifts, v.context.weight), slices.warm);
+  const terms = Array.from(slices.warm.users, (u) => (contexts[u] ? scorer.contextRow(contexts[u]!) : null) ?? new Float32Array(ni));
+  const off = await evaluateSlice(withContext(base, slices.warm, ni, terms, 0), slices.warm);
+  const on = await evaluateSlice(withContext(base, slices.warm, ni, terms, 1), slices.warm);
+  const fp = model.filterParams;
   warm.push(
     row('InterestModel', on, imSec + v.seconds, {
       ...imRep.params,
       interestModelFitSeconds: imSec,
       validationFitSeconds: v.seconds,
-      contextWeight: v.context.weight,
-      contextSmoothing: v.context.smoothing,
-      contextValidationStart: v.context.start,
-      contextValidationFitted: v.context.fitted,
     }),
   );
 
@@ -415,10 +358,6 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
   );
   (model as { dispose?: () => void }).dispose?.();
 
-  // summary statistics of the lift over train items (what the term adds, in the scorer's units after × weight)
-  let liftAbs = 0;
-  let liftN = 0;
-  for (const l of new Set(lifts)) for (let i = 0; i < ni; i++) if (warmItems[i]) (liftAbs += Math.abs(l[i])), liftN++;
   const gfRecall = warm.find((r) => r.model === 'GF-CF')!.recall20!;
   const dpRecall = coldUsers.find((r) => r.model === 'DemographicPopular')!.recall20!;
   const gpRecall = coldItems.find((r) => r.model === 'GenreProfile')!.recall20!;
@@ -451,15 +390,13 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
     contextAblation: {
       on: { recall20: round(on.recall20), ndcg20: round(on.ndcg20) },
       off: { recall20: round(off.recall20), ndcg20: round(off.ndcg20) },
-      weight: roundDeep(v.context.weight),
+      weight: roundDeep(fp.contextWeight),
       lift: {
-        definition: 'src/model/contextLift.ts ContextLift: Σ over the request contexts (weekday, time of day UTC of the first test rating) of log(q_ic / p_c), smoothed by s',
-        smoothing: v.context.smoothing,
+        definition: 'src/model/contextLift.ts ContextLift over the training pairs\' contexts (src/model/contextTerm.ts itemContextCountsOf): Σ over the request contexts (weekday, time of day UTC of the first test rating) of log(q_ic / p_c), smoothed by s',
+        smoothing: fp.contextSmoothing,
         contexts: ML100K_CONTEXTS.map((c) => `${c.kind}:${c.value}`),
-        meanAbsLiftOverTrainItems: round(liftN ? liftAbs / liftN : 0),
-        validationScoreScale: roundDeep(v.context.scoreScale),
       },
-      validation: roundDeep({ rule: 'best grid weight kept only if its paired per-user Recall@20 gain over w = 0 has z >= 2', start: v.context.start, best: v.context.best, fitted: v.context.fitted, trials: v.context.trials }),
+      validation: roundDeep({ rule: 'the model\'s fit (src/model/contextTerm.ts fitContextTerm): best grid weight kept only if its paired per-user Recall@20 gain over w = 0 has z >= 2', ...(imRep.params?.contextSearch as object) }),
     },
   }, { tfjsBackend });
   log.info({ out: args.out, seconds: result.seconds }, 'results written');
@@ -467,5 +404,5 @@ export async function runMl100kBench(args: Ml100kBenchArgs): Promise<void> {
     process.stdout.write(`\n${name}\n`);
     for (const r of rows) process.stdout.write(`  ${r.model.padEnd(20)} R@20 ${String(r.recall20).padEnd(7)} N@20 ${String(r.ndcg20).padEnd(7)} train ${r.trainSeconds}s\n`);
   }
-  process.stdout.write(`\ncontext: weight ${v.context.weight}, on ${round(on.recall20)} / off ${round(off.recall20)}\n`);
+  process.stdout.write(`\ncontext: weight ${fp.contextWeight}, on ${round(on.recall20)} / off ${round(off.recall20)}\n`);
 }

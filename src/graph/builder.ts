@@ -1,4 +1,4 @@
-import { csrFromCoo, latestPerEntry, Csr } from './csr';
+import { csrFromCoo, latestEventColumns, latestPerEntry, Csr } from './csr';
 import { isInteractionKind, isPositiveKind, trainingEdgeWeight } from './weights';
 import { DAY_MS, interactionDecay } from './decay';
 import type { ContextKey, HeteroGraph } from './types';
@@ -106,6 +106,8 @@ export class HeteroGraphBuilder {
     interactions: new Coo(), heldOut: new Coo(), itemCategories: new Coo(), userContexts: new Coo(), itemContexts: new Coo(), follows: new Coo(),
   };
   private trainAt: number[] = [];
+  /** Per positive interaction (as trainAt), its context columns (null: none). */
+  private trainCtx: (Int32Array | null)[] = [];
   private latestAt = -Infinity;
   private counts = { interactions: 0, negativeSkipped: 0, unknownKindSkipped: 0 };
   private skipped: Record<Relation, number> = { interactions: 0, heldOut: 0, itemCategories: 0, userContexts: 0, itemContexts: 0, follows: 0 };
@@ -134,6 +136,7 @@ export class HeteroGraphBuilder {
     this.skipped[relation] = 0;
     if (relation === 'interactions') {
       this.trainAt = [];
+      this.trainCtx = [];
       this.latestAt = -Infinity;
       this.counts = { interactions: 0, negativeSkipped: 0, unknownKindSkipped: 0 };
       this.unknownKinds = new Map();
@@ -163,9 +166,9 @@ export class HeteroGraphBuilder {
 
   /**
    * Adds one INTERACTED edge. `storedWeight` is only used for `rating` (whose weight is the scaled rating);
-   * `atMs` (epoch ms, or null/NaN) only matters when decaying.
+   * `atMs` (epoch ms, or null/NaN) dates it; `contexts` are the "kind:value" keys it happened in (unknown ones skipped).
    */
-  addInteraction(userId: string, itemId: string, kind: string | null, storedWeight: number | null, atMs: number | null): void {
+  addInteraction(userId: string, itemId: string, kind: string | null, storedWeight: number | null, atMs: number | null, contexts?: readonly string[] | null): void {
     this.counts.interactions++;
     const k = kind ?? '';
     if (!isInteractionKind(k)) {
@@ -191,7 +194,19 @@ export class HeteroGraphBuilder {
     this.coo.interactions.push(u, i, w);
     const at = typeof atMs === 'number' && !Number.isNaN(atMs) ? atMs : NaN;
     this.trainAt.push(at);
+    this.trainCtx.push(contexts && contexts.length > 0 ? this.contextColumns(contexts) : null);
     if (at > this.latestAt) this.latestAt = at;
+  }
+
+  /** The known context columns of "kind:value" keys (unknown or malformed keys are skipped). */
+  private contextColumns(keys: readonly string[]): Int32Array | null {
+    const cols: number[] = [];
+    for (const key of keys) {
+      const colon = typeof key === 'string' ? key.indexOf(':') : -1;
+      const x = colon > 0 ? this.ctx.get(contextKey(key.slice(0, colon), key.slice(colon + 1))) : undefined;
+      if (x !== undefined && !cols.includes(x)) cols.push(x);
+    }
+    return cols.length > 0 ? Int32Array.from(cols) : null;
   }
 
   /** Adds one HELD_OUT edge (evaluation only). */
@@ -248,6 +263,7 @@ export class HeteroGraphBuilder {
     const train = this.coo.interactions.toCsr(nU, nI);
     const ti = this.coo.interactions;
     const dated = this.trainAt.some((t) => !Number.isNaN(t));
+    const contexts = latestEventColumns(train, ti.r.subarray(0, ti.n), ti.c.subarray(0, ti.n), this.trainAt, this.trainCtx, this.contexts.length);
     const test = this.coo.heldOut.toCsr(nU, nI);
     test.values.fill(1); // a pair held out twice is still one held-out pair
     const graph: HeteroGraph = {
@@ -260,6 +276,7 @@ export class HeteroGraphBuilder {
       contexts: this.contexts,
       train,
       ...(dated ? { trainTimes: latestPerEntry(train, ti.r.subarray(0, ti.n), ti.c.subarray(0, ti.n), this.trainAt) } : {}),
+      ...(contexts ? { trainContexts: contexts } : {}),
       test,
       itemCategory: binarise(this.coo.itemCategories.toCsr(nI, this.categories.length)),
       userContext: this.coo.userContexts.toCsr(nU, this.contexts.length),

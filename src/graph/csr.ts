@@ -116,3 +116,54 @@ export function latestPerEntry(a: Csr, rows: ArrayLike<number>, cols: ArrayLike<
   }
   return out;
 }
+
+/** The rows of `a` that `keep` marks (1), in order. */
+export function selectRows(a: Csr, keep: Uint8Array): Csr {
+  if (keep.length !== a.rows) throw new Error(`selectRows: keep has ${keep.length} entries, the matrix ${a.rows} rows`);
+  let rows = 0;
+  let nnz = 0;
+  for (let r = 0; r < a.rows; r++) if (keep[r]) (rows++, (nnz += a.indptr[r + 1] - a.indptr[r]));
+  const indptr = new Int32Array(rows + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  let w = 0;
+  let o = 0;
+  for (let r = 0; r < a.rows; r++) {
+    if (!keep[r]) continue;
+    for (let p = a.indptr[r]; p < a.indptr[r + 1]; p++, o++) {
+      indices[o] = a.indices[p];
+      values[o] = a.values[p];
+    }
+    indptr[++w] = o;
+  }
+  return { rows, cols: a.cols, indptr, indices, values };
+}
+
+/**
+ * Per entry of `a`, the columns `perEvent[k]` of the latest event (rows[k], cols[k]) on it (undated events count as
+ * earliest; among equal times the last one given), as an entries × `numCols` matrix of ones; undefined when no
+ * event has any column.
+ */
+export function latestEventColumns(a: Csr, rows: ArrayLike<number>, cols: ArrayLike<number>, atMs: ArrayLike<number>,
+  perEvent: readonly (ArrayLike<number> | null)[], numCols: number): Csr | undefined {
+  if (!perEvent.some((c) => c !== null && c.length > 0)) return undefined;
+  const pick = new Int32Array(a.indices.length).fill(-1);
+  const pickAt = new Float64Array(a.indices.length).fill(-Infinity);
+  for (let k = 0; k < rows.length; k++) {
+    const p = entryOf(a, rows[k], cols[k]);
+    if (p < 0) continue;
+    const t = Number.isNaN(atMs[k]) ? -Infinity : atMs[k];
+    if (pick[p] < 0 || t >= pickAt[p]) {
+      pick[p] = k;
+      pickAt[p] = t;
+    }
+  }
+  const indptr = new Int32Array(a.indices.length + 1);
+  const out: number[] = [];
+  for (let p = 0; p < pick.length; p++) {
+    const c = pick[p] >= 0 ? perEvent[pick[p]] : null;
+    if (c) for (let x = 0; x < c.length; x++) out.push(c[x]);
+    indptr[p + 1] = out.length;
+  }
+  return { rows: a.indices.length, cols: numCols, indptr, indices: Int32Array.from(out), values: new Float32Array(out.length).fill(1) };
+}

@@ -16,8 +16,9 @@ export interface ExtractOptions extends EdgeWeighting {
   /** Relations read at the same time, each in its own read transaction (default 2). */
   concurrency?: number;
   /**
-   * Read each interaction's time (graph.trainTimes, for the model's recency rule); implied by halfLifeDays. Training
-   * reads them; serving when its version has a decay or a recency half-life.
+   * Read each interaction's time and contexts (graph.trainTimes and trainContexts, for the model's recency rule and
+   * context term); implied by halfLifeDays. Training reads them; serving when its version has a decay or a recency
+   * half-life.
    */
   dated?: boolean;
 }
@@ -46,7 +47,8 @@ function relationReaders(b: HeteroGraphBuilder, dated: boolean): { relation: Rel
         const kinds = g('kinds') as string[];
         const weights = g('weights') as number[];
         const ats = dated ? (g('ats') as number[]) : undefined;
-        for (let k = 0; k < items.length; k++) b.addInteraction(u, items[k], kinds[k], weights[k], ats ? ats[k] : null);
+        const contexts = dated ? (g('contexts') as string[][]) : undefined;
+        for (let k = 0; k < items.length; k++) b.addInteraction(u, items[k], kinds[k], weights[k], ats ? ats[k] : null, contexts ? contexts[k] : null);
       },
     },
     {

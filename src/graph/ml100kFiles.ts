@@ -311,35 +311,3 @@ export function contextColumnsOf(timestampSeconds: number): [number, number] {
   return [WEEKDAYS.indexOf(weekdayOf(ms)), WEEKDAYS.length + TIMES_OF_DAY.indexOf(timeOfDayOf(ms))];
 }
 
-/** items × contexts counts of the ratings' contexts (POPULAR_IN), one weekday and one time of day per rating. */
-export function itemContextCounts(r: TimedRatings, numItems: number): Csr {
-  const rows = new Int32Array(r.users.length * 2);
-  const cols = new Int32Array(r.users.length * 2);
-  for (let k = 0; k < r.users.length; k++) {
-    const [w, t] = contextColumnsOf(r.timestamps[k]);
-    rows[2 * k] = r.items[k];
-    cols[2 * k] = w;
-    rows[2 * k + 1] = r.items[k];
-    cols[2 * k + 1] = t;
-  }
-  return countCsr(numItems, ML100K_CONTEXTS.length, rows, cols);
-}
-
-/** CSR of counts of (row, column) pairs. */
-function countCsr(numRows: number, numCols: number, rows: Int32Array, cols: Int32Array): Csr {
-  const dense = new Float32Array(numRows * numCols);
-  for (let k = 0; k < rows.length; k++) dense[rows[k] * numCols + cols[k]]++;
-  const indptr = new Int32Array(numRows + 1);
-  const idx: number[] = [];
-  const val: number[] = [];
-  for (let i = 0; i < numRows; i++) {
-    for (let c = 0; c < numCols; c++) {
-      if (dense[i * numCols + c] > 0) {
-        idx.push(c);
-        val.push(dense[i * numCols + c]);
-      }
-    }
-    indptr[i + 1] = idx.length;
-  }
-  return { rows: numRows, cols: numCols, indptr, indices: Int32Array.from(idx), values: Float32Array.from(val) };
-}

@@ -15,6 +15,11 @@ export interface InteractionDataset {
    * interaction is dated. What the model's recency rule (src/graph/decay.ts recencyFactors) reads.
    */
   trainTimes?: Float64Array;
+  /**
+   * Per entry of `train` (rows, in train's entry order) × contexts: the contexts the pair's latest interaction
+   * happened in; absent when no interaction has contexts. What the model's context term is fitted on.
+   */
+  trainContexts?: Csr;
   /** Held-out interactions (users × items) used only for evaluation; never for fitting or choosing. */
   test?: Csr;
   /** External ids by index, when known (from files or Neo4j). */

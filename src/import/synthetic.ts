@@ -15,7 +15,7 @@
  *
  * Everything is a pure function of the options: the same seed gives the same graph, byte for byte.
  */
-import { csrFromCoo, latestPerEntry, Csr } from '../graph/csr';
+import { csrFromCoo, latestEventColumns, latestPerEntry, Csr } from '../graph/csr';
 import { interactionWeight, isPositiveKind } from '../graph/weights';
 import type { ContextKey, HeteroGraph } from '../graph/types';
 import { gammaSample, seededRandom } from '../random';
@@ -334,6 +334,11 @@ export interface SyntheticSplitOptions {
   seed?: number;
 }
 
+/** The entry contexts as an optional field of the graph. */
+function optionalContexts(c: Csr | undefined): { trainContexts?: Csr } {
+  return c ? { trainContexts: c } : {};
+}
+
 /**
  * Builds the HeteroGraph of a synthetic dataset: train = positive interactions before the split
  * (weights summed per user-item pair), test = later positive interactions with items the user has
@@ -366,6 +371,7 @@ export function syntheticToHeteroGraph(data: SyntheticData, options: SyntheticSp
   }
 
   const tr: [number[], number[], number[], number[]] = [[], [], [], []];
+  const trCtx: (number[] | null)[] = [];
   const trainPairs = new Set<number>();
   const nItems = itemIds.length;
   const uc: [number[], number[]] = [[], []];
@@ -379,9 +385,12 @@ export function syntheticToHeteroGraph(data: SyntheticData, options: SyntheticSp
     tr[2].push(e.weight);
     tr[3].push(e.at);
     trainPairs.add(u * nItems + i);
+    const cols: number[] = [];
+    trCtx.push(cols);
     for (const c of e.contexts) {
       const x = xIndex.get(`${c.kind}:${c.value}`);
       if (x === undefined) continue;
+      cols.push(x);
       uc[0].push(u);
       uc[1].push(x);
       ic[0].push(i);
@@ -422,6 +431,7 @@ export function syntheticToHeteroGraph(data: SyntheticData, options: SyntheticSp
     contexts,
     train,
     trainTimes: latestPerEntry(train, tr[0], tr[1], tr[3]),
+    ...optionalContexts(latestEventColumns(train, tr[0], tr[1], tr[3], trCtx, contexts.length)),
     test: coo(nU, nItems, te[0], te[1]),
     itemCategory: coo(nItems, data.categories.length, catR, catC),
     userContext: coo(nU, contexts.length, uc[0], uc[1]),

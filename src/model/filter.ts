@@ -2,6 +2,9 @@ import type { Csr } from '../graph/csr';
 import { neighbourhoodRows, projectRows, rowDegrees, type GraphRelations } from './pathTerms';
 import { ModelScorer, type ScorerParts } from './scorer';
 import { degreePower, normalizeInteractions, topSpectrum, type NormalizedInteractions, type Spectrum } from './spectral';
+import { ContextLift } from './contextLift';
+import { DEFAULT_CONTEXT_SMOOTHING } from './contextTerm';
+import type { ContextKey } from '../graph/types';
 
 /** How the graph filter's basis is built: normalisation exponents and the spectral part's size. */
 export interface FilterBasisOptions {
@@ -31,6 +34,8 @@ export interface FilterBasis {
   spectrum: Spectrum;
   /** The graph's other relations (categories, follows) as normalised operators; absent relations are null. */
   relations?: GraphRelations;
+  /** items × contexts counts of the training entries' contexts (itemContextCountsOf), for the context term. */
+  contexts?: { counts: Csr; keys: ContextKey[] };
 }
 
 /** Builds the filter basis of a users × items weight matrix (positive weights only): R~ and its top-k spectrum. */
@@ -70,6 +75,9 @@ export interface FilterResponse {
   categoryWeight: number;
   /** Weight of the follows term (followsRows ⊙ d^linearOutputExponent); 0 without follows. */
   followsWeight: number;
+  /** Weight and pseudo-count of the context term (+ w · lift of the request's contexts); weight 0 without contexts. */
+  contextWeight: number;
+  contextSmoothing: number;
 }
 
 /** GF-CF's response (Shen et al., CIKM 2021) on a spectrum of k vectors: linear filter + alpha × ideal low-pass. */
@@ -77,7 +85,7 @@ export function gfcfResponse(k: number, alpha = 0.3): FilterResponse {
   return {
     linearWeight: 1, linearInputExponent: 0, linearOutputExponent: 0,
     spectral: new Float32Array(k).fill(alpha), spectralInputExponent: 0.5, spectralOutputExponent: 0.5, userNormExponent: 0,
-    categoryWeight: 0, followsWeight: 0,
+    categoryWeight: 0, followsWeight: 0, contextWeight: 0, contextSmoothing: DEFAULT_CONTEXT_SMOOTHING,
   };
 }
 
@@ -154,6 +162,11 @@ export class FilterScorer {
     (this.rows ??= new ModelScorer(this.scorerParts())).scoreRows(input, users, out);
   }
 
+  /** The context term of every item for a request's contexts (the served one, ModelScorer.contextRow), or null. */
+  contextRow(request: readonly ContextKey[]): Float32Array | null {
+    return (this.rows ??= new ModelScorer(this.scorerParts())).contextRow(request);
+  }
+
   /** The served scorer's parts of this fitted filter (the same function as `score`). */
   scorerParts(): ScorerParts {
     const r = this.response;
@@ -161,6 +174,8 @@ export class FilterScorer {
       norm: this.basis.norm, foldIn: this.foldIn, itemFactors: this.itemFactors, k: this.k, linearWeight: r.linearWeight,
       linearInputExponent: r.linearInputExponent, linearOutputExponent: r.linearOutputExponent, userNormExponent: r.userNormExponent,
       relations: this.basis.relations, categoryWeight: r.categoryWeight, followsWeight: r.followsWeight,
+      ...(r.contextWeight !== 0 && this.basis.contexts
+        ? { context: { lift: new ContextLift(this.basis.contexts.counts, this.basis.contexts.keys, r.contextSmoothing), weight: r.contextWeight } } : {}),
     };
   }
 

@@ -1,11 +1,12 @@
 import { initBackend } from './backend';
-import type { Csr } from '../graph/csr';
+import { selectRows, type Csr } from '../graph/csr';
 import { createLogger, type Logger } from '../log';
 import { evaluate } from './evaluate';
 import { FilterScorer, spectrumOf, type FilterBasis } from './filter';
 import { graphRelations } from './pathTerms';
 import { chebyCfParams, differenceStandardError, responseOf, scoreValidation, searchRecency, searchResponse, type FilterParams } from './responseSearch';
 import { recencyWeightedRows } from '../graph/decay';
+import { fitContextTerm, itemContextCountsOf, type ContextTermFit } from './contextTerm';
 import { normalizeInteractions } from './spectral';
 import { seededRandom } from '../random';
 import { validationSplit } from './split';
@@ -117,7 +118,7 @@ export class InterestModel implements Recommender {
     const o = this.options;
     const seed = options.seed ?? 2020;
     const times = train.trainTimes;
-    const { fit, validation, fitTimes, latest } = validationSplit(train.train, { fraction: o.validationFraction ?? 0.2, seed, times });
+    const { fit, validation, fitTimes, latest, validationEntries } = validationSplit(train.train, { fraction: o.validationFraction ?? 0.2, seed, times });
     const normFit = normalizeInteractions(fit, 0.5, 0.5);
     const spectrum = spectrumOf(normFit, {
       k: o.k ?? 256,
@@ -154,8 +155,38 @@ export class InterestModel implements Recommender {
       result.fitted = scoreValidation(basisFit, result.params, recencyWeightedRows(fit, fitTimes, halfLife), validation, all);
       result.differenceStandardError = differenceStandardError(result.fitted.perUser, result.start.perUser);
     }
+    // the context term last, on the fitted filter: where interactions carry contexts (ACTIVE_IN / POPULAR_IN's source)
+    const entryContexts = train.trainContexts;
+    let contextSearch: ContextTermFit | undefined;
+    if (entryContexts && g.contexts && g.contexts.length > 0) {
+      const all = Int32Array.from([...users, ...latestUsers]);
+      const keepFit = new Uint8Array(train.train.indices.length).fill(1);
+      for (const e of validationEntries) keepFit[e] = 0;
+      // a user's request context: the contexts of their latest validation pair (the first when undated)
+      const requests = Array.from(all, (u) => {
+        let pick = -1;
+        for (let v = validation.indptr[u]; v < validation.indptr[u + 1]; v++) {
+          const e = validationEntries[v];
+          if (pick < 0 || (times && times[e] > times[pick])) pick = e;
+        }
+        return pick < 0 ? [] : Array.from(entryContexts.indices.subarray(entryContexts.indptr[pick], entryContexts.indptr[pick + 1]));
+      });
+      const fitInput = recencyWeightedRows(fit, fitTimes, halfLife);
+      const fitted = new FilterScorer(basisFit, responseOf(result.params, spectrum.values));
+      try {
+        contextSearch = await fitContextTerm({
+          score: (u, out) => fitted.score(u, out, fitInput), fit, target: validation, users: all, requests,
+          counts: itemContextCountsOf(train.train, entryContexts, keepFit), contexts: g.contexts,
+        });
+      } finally {
+        fitted.dispose();
+      }
+      result.params = { ...result.params, contextWeight: contextSearch.weight, contextSmoothing: contextSearch.smoothing };
+      this.log.info({ weight: contextSearch.weight, smoothing: contextSearch.smoothing, best: contextSearch.best }, 'context weight searched');
+    }
     this.install({
       train: train.train, input: recencyWeightedRows(train.train, times, halfLife), norm: normalizeInteractions(train.train, 0.5, 0.5), spectrum, relations,
+      ...(entryContexts && g.contexts && g.contexts.length > 0 ? { contexts: { counts: itemContextCountsOf(train.train, entryContexts), keys: g.contexts } } : {}),
     }, result.params);
     const trainSeconds = (Date.now() - t0) / 1000;
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -177,6 +208,12 @@ export class InterestModel implements Recommender {
           candidatesRecall20: r4(result.fullRankingCheck.candidatesRecall20),
         },
         ...(recency ? { recencySearch: recency.trials } : {}),
+        ...(contextSearch ? {
+          contextSearch: {
+            users: contextSearch.users, scale: r4(contextSearch.scale), start: contextSearch.start, fitted: contextSearch.fitted,
+            best: { ...contextSearch.best, z: Math.round(contextSearch.best.z * 100) / 100 }, trials: contextSearch.trials,
+          },
+        } : {}),
         searchEvaluations: result.evaluations,
         searchTrace: result.trace,
         searchRejectedMoves: result.rejectedMoves,
@@ -273,11 +310,12 @@ export function positiveOnly(a: Csr): Csr {
   return positiveEntries(a).train;
 }
 
-/** `a` without its non-positive entries, and `times` (aligned with a's entries) restricted alike. */
-export function positiveEntries(a: Csr, times?: Float64Array): { train: Csr; times?: Float64Array } {
+/** `a` without its non-positive entries, and `times` and `contexts` (aligned with a's entries) restricted alike. */
+export function positiveEntries(a: Csr, times?: Float64Array, contexts?: Csr): { train: Csr; times?: Float64Array; contexts?: Csr } {
   let bad = 0;
   for (let p = 0; p < a.values.length; p++) if (!(a.values[p] > 0)) bad++;
-  if (bad === 0) return { train: a, times };
+  if (bad === 0) return { train: a, times, contexts };
+  const keep = Uint8Array.from(a.values, (v) => (v > 0 ? 1 : 0));
   const indptr = new Int32Array(a.rows + 1);
   const indices = new Int32Array(a.values.length - bad);
   const values = new Float32Array(a.values.length - bad);
@@ -293,7 +331,7 @@ export function positiveEntries(a: Csr, times?: Float64Array): { train: Csr; tim
     }
     indptr[r + 1] = w;
   }
-  return { train: { rows: a.rows, cols: a.cols, indptr, indices, values }, times: kept };
+  return { train: { rows: a.rows, cols: a.cols, indptr, indices, values }, times: kept, contexts: contexts && selectRows(contexts, keep) };
 }
 
 /** Options of fitGraph: the training job's (FitGraphOptions of src/model/trainJob.ts) plus the model's own. */
@@ -318,8 +356,8 @@ export async function fitGraph(graph: HeteroGraph, opts: FitGraphOptions = {}): 
   if (modelOptions.k === undefined && typeof opts.dims === 'number') modelOptions.k = opts.dims;
   const model = new InterestModel({ ...validateInterestOptions(modelOptions), logger: opts.logger as Logger | undefined, signal: opts.signal as AbortSignal | undefined });
   // only positive edges are training signal (negative feedback such as dismiss carries weight < 0)
-  const positive = positiveEntries(graph.train, graph.trainTimes);
-  const g: HeteroGraph = positive.train === graph.train ? graph : { ...graph, train: positive.train, trainTimes: positive.times };
+  const positive = positiveEntries(graph.train, graph.trainTimes, graph.trainContexts);
+  const g: HeteroGraph = positive.train === graph.train ? graph : { ...graph, train: positive.train, trainTimes: positive.times, trainContexts: positive.contexts };
   const report = await model.fit(g, { seed: opts.seed, onProgress: opts.onProgress });
   // the held-out check of the score the model serves (both terms), on sampled HELD_OUT users
   const check = opts.heldOutCheck as { maxUsers: number; seed: number } | undefined;

@@ -7,6 +7,7 @@ import { degreePower } from './spectral';
 import { topK } from './topk';
 import { ndcgAtK, recallAtK } from './metrics';
 import { recencyWeightedRows } from '../graph/decay';
+import { DEFAULT_CONTEXT_SMOOTHING } from './contextTerm';
 
 /**
  * The filter's parameters as the search sees them. The spectral response on the top-k eigenpairs (λ descending) is
@@ -34,6 +35,10 @@ export interface FilterParams {
    * null: no recency (also for undated interactions). Fitted by searchRecency, before the coordinate search.
    */
   recencyHalfLife: number | null;
+  /** Weight of the context term (w · lift of the request's contexts, src/model/contextTerm.ts); 0 without contexts. */
+  contextWeight: number;
+  /** The lift's pseudo-count. */
+  contextSmoothing: number;
 }
 
 /** ChebyCF's plateau transfer function on an eigenvalue λ of P~ (x = 1 − 2λ is the Laplacian's, in [−1, 1]). */
@@ -64,6 +69,8 @@ export function responseOf(p: FilterParams, values: Float64Array): FilterRespons
     userNormExponent: p.userNormExponent,
     categoryWeight: p.categoryWeight,
     followsWeight: p.followsWeight,
+    contextWeight: p.contextWeight,
+    contextSmoothing: p.contextSmoothing,
   };
 }
 
@@ -76,6 +83,7 @@ export function chebyCfParams(k: number): FilterParams {
   return {
     linearWeight: 1.5, linearInputExponent: 0.4, linearOutputExponent: 0.4, spectralInputExponent: 0.4, spectralOutputExponent: 0.4,
     userNormExponent: 0, alpha: 0.2, cutoff: k, plateau: 1, flatness: 1.5, categoryWeight: 0, followsWeight: 0, recencyHalfLife: null,
+    contextWeight: 0, contextSmoothing: DEFAULT_CONTEXT_SMOOTHING,
   };
 }
 
@@ -467,7 +475,7 @@ export async function searchResponse(
   };
 
   // 4. coordinate search: each parameter over its moves, the best move kept, until a pass changes nothing
-  type Searched = Exclude<keyof FilterParams, 'recencyHalfLife'>;
+  type Searched = Exclude<keyof FilterParams, 'recencyHalfLife' | 'contextWeight' | 'contextSmoothing'>;
   type Move = { param: Searched; values: (p: FilterParams) => number[]; tie?: Searched };
   const moves: Move[] = [
     // input and output exponents together (ChebyCF's D^-β … D^β), then each alone

@@ -3,6 +3,8 @@ import type { Csr } from '../graph/csr';
 import { categoryRows, followsRows, neighbourhoodRows, projectRows, type GraphRelations } from './pathTerms';
 import { degreePower, type NormalizedInteractions } from './spectral';
 import { topK } from './topk';
+import type { ContextLift } from './contextLift';
+import type { ContextKey } from '../graph/types';
 
 /**
  * What a model version's score is made of (src/model/filter.ts, docs/model.md):
@@ -25,6 +27,8 @@ export interface ScorerParts {
   relations?: GraphRelations;
   categoryWeight?: number;
   followsWeight?: number;
+  /** The context term: `weight` · the lift of the request's contexts; absent means weight 0. */
+  context?: { lift: ContextLift; weight: number };
 }
 
 /** One user's input row: basis item indices and their positive weights. */
@@ -50,6 +54,8 @@ export interface RowTop {
   scores: Float64Array;
   graph: Float32Array;
   embedding: Float64Array;
+  /** The context term of each (0 without a request context). */
+  context: Float32Array;
   /** Items whose embedding term was computed in full (the rest were ruled out by the bound). */
   scored: number;
 }
@@ -77,6 +83,8 @@ export class ModelScorer {
   private readonly graphOut: Float32Array;
   private readonly userAcc: Float64Array;
   private readonly ones: Float32Array;
+  /** Scratch of `top`: graph + context term. */
+  private readonly graphCtx: Float32Array;
   private rightT: tf.Tensor2D | undefined;
 
   constructor(readonly parts: ScorerParts) {
@@ -103,6 +111,7 @@ export class ModelScorer {
     this.graphOut = new Float32Array(n);
     this.userAcc = new Float64Array(norm.r.rows);
     this.ones = new Float32Array(n).fill(1);
+    this.graphCtx = new Float32Array(n);
   }
 
   /** d_u^-e for a row (0 for an empty one). */
@@ -157,9 +166,11 @@ export class ModelScorer {
    * (Cauchy–Schwarz); the seeds (the 2·count items of highest graph term and the count of highest bound) are scored
    * in full, then every item whose bound reaches the count-th best seed score: no other item can rank.
    */
-  top(row: SparseRow, count: number, allowed: Uint8Array, terms: RowTerms = this.terms(row, true)): RowTop {
+  top(row: SparseRow, count: number, allowed: Uint8Array, terms: RowTerms = this.terms(row, true), context: Float32Array | null = null): RowTop {
     const n = this.numItems;
-    const { graph, coords } = terms;
+    const { coords } = terms;
+    // the context term adds to the graph term: in the bound, the seeds and the exact score alike
+    const graph = context ? this.withContext(terms.graph, context) : terms.graph;
     let cn = 0;
     for (let c = 0; c < this.k; c++) cn += coords[c] * coords[c];
     cn = Math.sqrt(cn);
@@ -204,8 +215,28 @@ export class ModelScorer {
     const out = items.slice(0, m);
     const embedding = Float64Array.from(out, (j) => this.embeddingTerm(coords, j));
     return {
-      items: out, scores: Float64Array.from(out, (j, q) => graph[j] + embedding[q]), graph: Float32Array.from(out, (j) => graph[j]), embedding, scored,
+      // the reported score is the sum of the reported terms (the ranking compared their float32 sums)
+      items: out, scores: Float64Array.from(out, (j, q) => terms.graph[j] + (context ? context[j] : 0) + embedding[q]), graph: Float32Array.from(out, (j) => terms.graph[j]), embedding,
+      context: Float32Array.from(out, (j) => (context ? context[j] : 0)), scored,
     };
+  }
+
+  /** The context term of every item for a request's contexts (weight · lift), or null when it adds nothing. */
+  contextRow(request: readonly ContextKey[]): Float32Array | null {
+    const c = this.parts.context;
+    if (!c || c.weight === 0 || request.length === 0) return null;
+    const cols = c.lift.resolve(request);
+    if (cols.length === 0) return null;
+    const out = new Float32Array(this.numItems);
+    c.lift.scoreAll(cols, out);
+    for (let j = 0; j < out.length; j++) out[j] *= c.weight;
+    return out;
+  }
+
+  private withContext(graph: Float32Array, context: Float32Array): Float32Array {
+    const out = this.graphCtx;
+    for (let j = 0; j < this.numItems; j++) out[j] = graph[j] + context[j];
+    return out;
   }
 
   /**

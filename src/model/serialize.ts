@@ -5,6 +5,7 @@ import type { FilterBasis } from './filter';
 import type { GraphRelations } from './pathTerms';
 import { InterestModel, type InterestModelOptions } from './interestModel';
 import type { FilterParams } from './responseSearch';
+import type { ContextKey } from '../graph/types';
 import { normalizeInteractions } from './spectral';
 
 const FORMAT = 'interest-graph/filter-model@4';
@@ -20,6 +21,8 @@ interface Manifest {
   files: Record<string, string>;
   /** The normalised relations (FilterBasis.relations) present, with their shapes. */
   relations: Partial<Record<'category' | 'follows', { rows: number; cols: number; nnz: number }>>;
+  /** The context term's counts (FilterBasis.contexts): their shape and the context of each column. */
+  contexts?: { rows: number; cols: number; nnz: number; keys: ContextKey[] };
 }
 
 function writeArray(dir: string, name: string, a: Int32Array | Float32Array | Float64Array): string {
@@ -65,6 +68,12 @@ export function saveModel(model: InterestModel, dir: string): void {
     files[`${key}.indices`] = writeArray(dir, `${key}.indices`, a.indices);
     files[`${key}.values`] = writeArray(dir, `${key}.values`, a.values);
   }
+  const ctx = basis.contexts;
+  if (ctx) {
+    files['contexts.indptr'] = writeArray(dir, 'contexts.indptr', ctx.counts.indptr);
+    files['contexts.indices'] = writeArray(dir, 'contexts.indices', ctx.counts.indices);
+    files['contexts.values'] = writeArray(dir, 'contexts.values', ctx.counts.values);
+  }
   const manifest: Manifest = {
     format: FORMAT,
     userExponent: basis.norm.userExponent,
@@ -74,6 +83,7 @@ export function saveModel(model: InterestModel, dir: string): void {
     spectrum: { k: basis.spectrum.k, n: basis.spectrum.n },
     files,
     relations,
+    ...(ctx ? { contexts: { rows: ctx.counts.rows, cols: ctx.counts.cols, nnz: ctx.counts.indices.length, keys: ctx.keys } } : {}),
   };
   writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest, null, 2));
 }
@@ -113,7 +123,15 @@ export function loadModel(dir: string, options: InterestModelOptions = {}): Inte
   };
   const category = rel('category');
   const relations: GraphRelations = { category, categoryT: category ? transpose(category) : null, follows: rel('follows') };
+  const c = manifest.contexts;
+  const contexts = c && {
+    keys: c.keys,
+    counts: {
+      rows: c.rows, cols: c.cols, indptr: readArray(dir, f['contexts.indptr'], Int32Array, c.rows + 1),
+      indices: readArray(dir, f['contexts.indices'], Int32Array, c.nnz), values: readArray(dir, f['contexts.values'], Float32Array, c.nnz),
+    },
+  };
   const model = new InterestModel(options);
-  model.install({ ...basis, relations }, manifest.params);
+  model.install({ ...basis, relations, ...(contexts ? { contexts } : {}) }, manifest.params);
   return model;
 }

@@ -27,6 +27,8 @@ export interface ValidationSplit {
   validation: Csr;
   /** `times` restricted to fit's entries (absent without `times`). */
   fitTimes?: Float64Array;
+  /** Per entry of `validation`, the index of its entry in `train` (to map anything aligned with train's entries). */
+  validationEntries: Int32Array;
   /** Per user, 1 when their latest items were moved (a dated user of the LATEST_SHARE), 0 when random ones. */
   latest?: Uint8Array;
 }
@@ -90,10 +92,12 @@ export function validationSplit(train: Csr, options: ValidationSplitOptions = {}
   const fit = shaped(fitPtr);
   const validation = shaped(valPtr);
   const fitTimes = times ? new Float64Array(fit.indices.length) : undefined;
+  const validationEntries = new Int32Array(validation.indices.length);
   let f = 0;
   let v = 0;
   for (let k = 0; k < nnz; k++) {
     if (toValidation[k]) {
+      validationEntries[v] = k;
       validation.indices[v] = train.indices[k];
       validation.values[v++] = train.values[k];
     } else {
@@ -102,5 +106,5 @@ export function validationSplit(train: Csr, options: ValidationSplitOptions = {}
       fit.values[f++] = train.values[k];
     }
   }
-  return { fit, validation, ...(fitTimes ? { fitTimes, latest: latestUser } : {}) };
+  return { fit, validation, validationEntries, ...(fitTimes ? { fitTimes, latest: latestUser } : {}) };
 }

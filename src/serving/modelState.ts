@@ -7,6 +7,8 @@ import { positiveEntries } from '../model/interestModel';
 import { normalizeInteractions } from '../model/spectral';
 import { graphRelations } from '../model/pathTerms';
 import { ModelScorer, rowOf, type SparseRow } from '../model/scorer';
+import { ContextLift } from '../model/contextLift';
+import { itemContextCountsOf } from '../model/contextTerm';
 import { halfLifeMsOf, interactionDecay, modelHalfLifeDays, modelRecencyHalfLife, recencyFactors, recencyWeightedRows } from '../graph/decay';
 import { trainingEdgeWeight } from '../graph/weights';
 
@@ -121,12 +123,25 @@ function filterWeight(params: Record<string, unknown>, key: 'categoryWeight' | '
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
+/** The version's fitted context term (params.filter.contextWeight, contextSmoothing), or null when its weight is 0. */
+export function modelContextTerm(params: Record<string, unknown>): { weight: number; smoothing: number } | null {
+  const f = params.filter as Record<string, unknown> | undefined;
+  const weight = f?.contextWeight;
+  if (weight === undefined || weight === null || weight === 0) return null;
+  const smoothing = f?.contextSmoothing;
+  if (typeof weight !== 'number' || !Number.isFinite(weight) || typeof smoothing !== 'number' || !(smoothing > 0)) {
+    throw new Error(`model params: filter.contextWeight must be a finite number and contextSmoothing > 0, got ${JSON.stringify(weight)}, ${JSON.stringify(smoothing)}`);
+  }
+  return { weight, smoothing };
+}
+
 /** Loads a version's state: its training graph (one extraction), its item vectors (one statement), the scorer. */
 export async function loadModelState(db: Executor, model: ActiveModel, log: Logger, counter?: StatementCounter): Promise<ModelState> {
   const t0 = Date.now();
   const recency = modelRecencyHalfLife(model.params);
-  const { graph } = await extractGraph(db, { halfLifeDays: modelHalfLifeDays(model.params), dated: recency !== null, progress: false, logger: log });
-  const { train, times } = positiveEntries(graph.train, graph.trainTimes);
+  const context = modelContextTerm(model.params);
+  const { graph } = await extractGraph(db, { halfLifeDays: modelHalfLifeDays(model.params), dated: recency !== null || context !== null, progress: false, logger: log });
+  const { train, times, contexts: entryContexts } = positiveEntries(graph.train, graph.trainTimes, graph.trainContexts);
   const p = model.params;
   const num = (k: string, d: number) => (typeof p[k] === 'number' && Number.isFinite(p[k]) ? (p[k] as number) : d);
   const norm = normalizeInteractions(train, num('userExponent', 0.5), num('itemExponent', 0.5));
@@ -176,6 +191,9 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
     // the version's relation terms: its graph's categories and follows, with the fitted weights (0 when absent)
     relations: graphRelations(graph.itemCategory, graph.follows),
     categoryWeight: filterWeight(p, 'categoryWeight'), followsWeight: filterWeight(p, 'followsWeight'),
+    // the version's context term over the graph's entry contexts (the counts training fitted it with)
+    ...(context && entryContexts
+      ? { context: { lift: new ContextLift(itemContextCountsOf(train, entryContexts), graph.contexts, context.smoothing), weight: context.weight } } : {}),
   });
   log.info({ version: model.version, users: graph.numUsers, items: m.count, edges: train.indices.length, dims, ms: Date.now() - t0 }, 'model state loaded');
   return {

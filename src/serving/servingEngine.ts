@@ -44,7 +44,7 @@ export function validateServingOptions(o: Record<string, unknown>): ServingOptio
 export interface RecommendRequest {
   userId: string;
   first: number;
-  /** Accepted and echoed to the model once it has a context term; the current model does not score contexts. */
+  /** The request's contexts: they add the version's fitted context term (0 when it has none). */
   contexts: ContextValue[];
   categories: string[];
   excludeItemIds: string[];
@@ -55,7 +55,7 @@ export interface RecommendRequest {
 
 /** The breakdown of a model score: its terms (the policy adds its own parts later). */
 function breakdownOf(r: Retrieved): ScoreBreakdown {
-  return { embedding: r.embedding, graph: r.graph, context: 0, popularity: 0, exploration: 0 };
+  return { embedding: r.embedding, graph: r.graph, context: r.context, popularity: 0, exploration: 0 };
 }
 
 /**
@@ -121,7 +121,7 @@ export class ServingEngine {
     const reranks = policy.diversity > 0 || policy.exploration > 0 || policy.novelty > 0 || policy.exposureDebias > 0 || policy.maxCategoryShare < 1
       || (policy.negativeFeedback > 0 && profile.negatives.length > 0);
     const count = reranks ? Math.max(req.first, this.options.policyCandidates) : req.first + profile.negatives.length;
-    const top = retrieve(s, row, count, allowed);
+    const top = retrieve(s, row, count, allowed, undefined, s.scorer.contextRow(req.contexts));
     lap('retrieve');
     const m = s.matrix;
     const ranked = await this.policy.rank({

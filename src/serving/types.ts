@@ -9,7 +9,8 @@ export interface ContextValue {
 
 /**
  * The named parts of a score; `score` is exactly their sum. `embedding` and `graph` are the model's terms
- * (src/model/scorer.ts); `context` and `popularity` are 0 until the model has such terms; the re-ranking policy's
+ * (src/model/scorer.ts), `context` the version's fitted context term for the request's contexts (0 without);
+ * `popularity` is 0 (the model has no such term); the re-ranking policy's
  * parts (src/serving/servingPolicy.ts) are absent (0) where no policy ran, e.g. similarItems.
  */
 export interface ScoreBreakdown {

@@ -23,6 +23,22 @@ describe('graph/builder: heterogeneous graph from edge rows', () => {
     expect(stats.trainPairs).toBe(3);
   });
 
+  it('keeps each pair\'s latest time and the contexts of its latest interaction, aligned with train\'s entries', () => {
+    const b = new HeteroGraphBuilder(['u1', 'u2'], ['i1', 'i2'], [], ctx);
+    b.addInteraction('u1', 'i2', 'view', 1, 200, ['timeOfDay:evening']);
+    b.addInteraction('u1', 'i2', 'purchase', 5, 100, ['device:mobile', 'device:mobile']);
+    b.addInteraction('u1', 'i1', 'view', 1, 50, ['nokind', 'device:tablet']);
+    b.addInteraction('u2', 'i1', 'view', 1, null, ['device:mobile']);
+    const { graph } = b.build('t');
+    // entries in train order: (u1, i1), (u1, i2), (u2, i1)
+    expect(Array.from(graph.trainTimes!)).toEqual([50, 200, NaN]);
+    expect(dense(graph.trainContexts!)).toEqual([[0, 0], [0, 1], [1, 0]]);
+    const undated = new HeteroGraphBuilder(['u'], ['i'], [], ctx);
+    undated.addInteraction('u', 'i', 'view', 1, null);
+    expect(undated.build('t').graph.trainTimes).toBeUndefined();
+    expect(undated.build('t').graph.trainContexts).toBeUndefined();
+  });
+
   it('takes weights from the kind, not from a stale stored weight', () => {
     const b = new HeteroGraphBuilder(['u'], ['i'], [], []);
     b.addInteraction('u', 'i', 'purchase', 1, null);

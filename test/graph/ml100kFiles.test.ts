@@ -1,5 +1,5 @@
 import type { Csr } from '../../src/graph/csr';
-import { contextColumnsOf, itemContextCounts, itemGenreCsr, Ml100kFileError, parseMl100k, ratingsCsr, type Ml100kTexts } from '../../src/graph/ml100kFiles';
+import { contextColumnsOf, itemGenreCsr, Ml100kFileError, parseMl100k, ratingsCsr, type Ml100kTexts } from '../../src/graph/ml100kFiles';
 import { DemographicPopular, GenreProfile, genderAgeDecadeGroups } from '../../src/model/baselines/coldStart';
 import { buildSlices, carveColdSplit, evaluateSlice, perUserMetrics20 } from '../../src/model/slices';
 
@@ -67,9 +67,6 @@ describe('graph/ml100kFiles: the folder in index space', () => {
     const morning = Date.UTC(1998, 3, 22, 9, 0) / 1000;
     expect(contextColumnsOf(night)).toEqual([3, 10]);
     expect(contextColumnsOf(morning)).toEqual([3, 7]);
-    const counts = itemContextCounts({ users: Int32Array.from([0, 1]), items: Int32Array.from([2, 2]), ratings: Uint8Array.from([1, 1]), timestamps: Float64Array.from([night, morning]) }, 3);
-    expect(rowsOf(counts)).toEqual([[], [], [3, 7, 10]]);
-    expect(Array.from(counts.values)).toEqual([2, 1, 1]);
   });
 });
 

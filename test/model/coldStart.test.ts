@@ -7,7 +7,8 @@ import {
   releaseYearPrior,
   scoreColdUsers,
 } from '../../src/model/coldStart';
-import { contextLift, fitContextWeight, pairedZ } from '../../src/model/contextTerm';
+import { fitContextWeight, pairedZ } from '../../src/model/contextTerm';
+import { ContextLift } from '../../src/model/contextLift';
 import { InterestModel } from '../../src/model/interestModel';
 import { buildSlices, evaluateSlice } from '../../src/model/slices';
 import { seededRandom } from '../../src/random';
@@ -22,7 +23,14 @@ describe('model/contextTerm', () => {
   // item 0: 8 of its 10 weekday uses on sat; item 1: 2 of 10; item 2: no context data
   const counts = csrFromCoo(3, 3, Int32Array.from([0, 0, 0, 1, 1, 1]), Int32Array.from([0, 1, 2, 0, 1, 2]), Float32Array.from([8, 2, 5, 2, 8, 5]));
 
-  it('contextLift is log(q_ic / p_c) with the smoothed item share, summed over the request', () => {
+  const contextLift = (c: typeof counts, keys: ContextKey[], request: ContextKey[], s: number) => {
+    const l = new ContextLift(c, keys, s);
+    const out = new Float32Array(c.rows);
+    l.scoreAll(l.resolve(request), out);
+    return out;
+  };
+
+  it('ContextLift is log(q_ic / p_c) with the smoothed item share, summed over the request', () => {
     const s = 5;
     const lift = contextLift(counts, contexts, [contexts[0]], s);
     const p = 10 / 20; // sat among all weekday uses

@@ -131,7 +131,7 @@ describe('model/interestModel: a graph filter fitted on validation', () => {
     expect(trained.metrics.valRecall20).toBeGreaterThan(0);
   });
 
-  it('fits the category and follows weights on a graph that has them, and saves them with their relations', async () => {
+  it('fits the category, follows and context weights on a graph that has them, and saves them with their relations', async () => {
     expect(graph.itemCategory.indices.length).toBeGreaterThan(0);
     expect(graph.follows.indices.length).toBeGreaterThan(0);
     const hetero = new InterestModel(small);
@@ -144,14 +144,24 @@ describe('model/interestModel: a graph filter fitted on validation', () => {
       if (fp[key] !== 0) expect(moved).toContain(key);
     }
     expect(hetero.fitted.basis.relations?.category).not.toBeNull();
+    // the context term is searched from 0 on the validation users' request contexts (their latest held-out pair's)
+    const cs = rep.params!.contextSearch as { users: number; start: { weight: number }; trials: { weight: number }[] };
+    expect(cs.start.weight).toBe(0);
+    expect(cs.trials.length).toBe(8);
+    expect(cs.users).toBeGreaterThan(100);
+    expect(fp.contextWeight === 0 || (rep.params!.contextSearch as { best: { z: number } }).best.z >= 2).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'interest-model-'));
     try {
       // with both weights set, so the relation terms are part of what must survive the round trip
-      hetero.install(hetero.fitted.basis, { ...fp, categoryWeight: fp.categoryWeight || 0.5, followsWeight: fp.followsWeight || 0.5 });
+      hetero.install(hetero.fitted.basis, { ...fp, categoryWeight: fp.categoryWeight || 0.5, followsWeight: fp.followsWeight || 0.5, contextWeight: fp.contextWeight || 0.01 });
       saveModel(hetero, dir);
       const reloaded = loadModel(dir);
       const a = scoresOf(hetero);
       expect(scoresOf(reloaded)).toEqual(a);
+      // and the context term (its counts and keys) survives too
+      const request = [graph.contexts[0]];
+      expect(hetero.fitted.contextRow(request)).not.toBeNull();
+      expect(Array.from(reloaded.fitted.contextRow(request)!)).toEqual(Array.from(hetero.fitted.contextRow(request)!));
       hetero.install(hetero.fitted.basis, { ...fp, categoryWeight: 0, followsWeight: 0 });
       expect(scoresOf(hetero)).not.toEqual(a);
       reloaded.dispose();

@@ -6,6 +6,8 @@ import { degreePower } from '../../src/model/spectral';
 import { ModelScorer, rowOf } from '../../src/model/scorer';
 import { positiveOnly } from '../../src/model/interestModel';
 import { topK } from '../../src/model/topk';
+import { ContextLift } from '../../src/model/contextLift';
+import { itemContextCountsOf } from '../../src/model/contextTerm';
 import { seededRandom } from '../../src/random';
 import { explainGraph, withoutCited } from '../../src/serving/explain';
 import type { ModelState } from '../../src/serving/modelState';
@@ -20,7 +22,7 @@ beforeAll(async () => {
   const basis = buildFilterBasis(train, { k: 16, iterations: 6, seed: 3 });
   const spectral = Float32Array.from({ length: 16 }, (_, j) => 0.5 - j * 0.02);
   filter = new FilterScorer(basis, {
-    linearWeight: 0.8, linearInputExponent: 0.1, linearOutputExponent: 0.2, spectral, spectralInputExponent: 0.4, spectralOutputExponent: 0.3, userNormExponent: 0.25, categoryWeight: 0, followsWeight: 0,
+    linearWeight: 0.8, linearInputExponent: 0.1, linearOutputExponent: 0.2, spectral, spectralInputExponent: 0.4, spectralOutputExponent: 0.3, userNormExponent: 0.25, categoryWeight: 0, followsWeight: 0, contextWeight: 0, contextSmoothing: 5,
   });
   scorer = new ModelScorer(filter.scorerParts());
 });
@@ -94,6 +96,41 @@ describe('model/scorer: the model score of one row, exactly', () => {
       expect(Array.from(top.items)).toEqual(Array.from(want.subarray(0, got)));
       top.items.forEach((j, q) => expect(top.graph[q] + top.embedding[q]).toBeCloseTo(top.scores[q], 5));
       expect(top.scored).toBeLessThanOrEqual(n);
+    }
+  });
+
+  it('adds the fitted context term of a request: the top is the dense ranking of score + weight · lift', () => {
+    const entries = graph.trainContexts!;
+    expect(entries.rows).toBe(graph.train.indices.length);
+    const counts = itemContextCountsOf(graph.train, entries);
+    const keys = graph.contexts;
+    const weight = 0.05;
+    const withContext = new ModelScorer({ ...filter.scorerParts(), context: { lift: new ContextLift(counts, keys, 5), weight } });
+    const request = [keys[0], keys[keys.length - 1]];
+    const ctx = withContext.contextRow(request)!;
+    const lift = new ContextLift(counts, keys, 5);
+    const raw = new Float32Array(withContext.numItems);
+    lift.scoreAll(lift.resolve(request), raw);
+    expect(Array.from(ctx)).toEqual(Array.from(raw, (x) => Math.fround(x * weight)));
+    expect(ctx.some((x) => x !== 0)).toBe(true);
+    expect(withContext.contextRow([])).toBeNull();
+    expect(withContext.contextRow([{ kind: 'device', value: 'unknown-device' }])).toBeNull();
+    expect(scorer.contextRow(request)).toBeNull(); // a version without the term
+    const n = withContext.numItems;
+    for (const u of users) {
+      const row = rowOf(train, u);
+      const dense = withContext.scoreRow(row);
+      const allowed = new Uint8Array(n).fill(1);
+      for (const i of row.indices) allowed[i] = 0;
+      for (let j = 0; j < n; j++) dense[j] = allowed[j] ? dense[j] + ctx[j] : -Infinity;
+      const want = new Int32Array(20);
+      const got = topK(dense, 0, n, 20, want);
+      const top = withContext.top(row, 20, allowed, withContext.terms(row, true), ctx);
+      expect(Array.from(top.items)).toEqual(Array.from(want.subarray(0, got)));
+      top.items.forEach((j, q) => {
+        expect(top.context[q]).toBe(ctx[j]);
+        expect(top.graph[q] + top.embedding[q] + top.context[q]).toBeCloseTo(top.scores[q], 5);
+      });
     }
   });
 });

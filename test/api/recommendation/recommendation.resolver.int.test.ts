@@ -5,7 +5,10 @@ import { positiveOnly } from '../../../src/model/interestModel';
 import { ModelScorer, rowOf } from '../../../src/model/scorer';
 import { normalizeInteractions } from '../../../src/model/spectral';
 import { topK } from '../../../src/model/topk';
-import { useApiServer, codeOf, gql, fixtureModel, tokenFor, USERS } from '../../helpers/apiServer';
+import { useApiServer, codeOf, gql, fixtureModel, startTestServer, tokenFor, USERS } from '../../helpers/apiServer';
+import { publishModel } from '../../../src/model/registry';
+import { ContextLift } from '../../../src/model/contextLift';
+import { itemContextCountsOf } from '../../../src/model/contextTerm';
 
 const RECS = `query($u: ID!, $first: Int, $context: [ContextInput!], $categories: [String!], $exclude: [ID!], $inc: Boolean) {
   recommendations(userId: $u, first: $first, context: $context, categories: $categories, excludeItemIds: $exclude, includeInteracted: $inc) {
@@ -182,5 +185,47 @@ describe('api/recommendations: the model\'s score, reasons from the paths that c
     for (const it of items) for (const reason of it.reasons) for (const p of reason.paths) await expect(pathExists(db, p)).resolves.toBe(true);
     const missing = await gql(srv.url, '{ similarItems(itemId: "nope") { itemId } }');
     expect(codeOf(missing)).toBe('NOT_FOUND');
+  });
+});
+
+describe('api/recommendations: a version\'s fitted context term, served with the request\'s contexts', () => {
+  let db: Executor;
+  let srv: ServerHandle;
+  let pinned: ServerHandle;
+  const WEIGHT = 0.5;
+  useApiServer((x) => { ({ db, srv } = x); });
+  beforeAll(async () => {
+    // the fixture's model with a context weight, as a fit that found one would record it
+    const { graph } = await extractGraph(db, { progress: false });
+    await publishModel(db, graph, { ...fixtureModel(graph), version: 'v-context' },
+      { version: 'v-context', activate: false, progress: false, params: { filter: { contextWeight: WEIGHT, contextSmoothing: 5 } } });
+    pinned = await startTestServer(db, { pinnedVersion: 'v-context' });
+  });
+  afterAll(async () => pinned?.stop());
+
+  it('adds weight · lift of the request\'s contexts to every score, and nothing without contexts or weight', async () => {
+    const { graph } = await extractGraph(db, { progress: false, dated: true });
+    const lift = new ContextLift(itemContextCountsOf(graph.train, graph.trainContexts!), graph.contexts, 5);
+    const request = [{ kind: 'device', value: 'mobile' }];
+    const want = new Float32Array(graph.numItems);
+    lift.scoreAll(lift.resolve(request), want);
+    const page = async (url: string, context?: unknown) => {
+      const res = await gql(url, RECS, { u: 'carol', first: 8, context }, tokenFor('carol'));
+      expect(res.errors).toBeUndefined();
+      return res.data.recommendations.items as any[];
+    };
+    const withContext = await page(pinned.url, request);
+    const without = await page(pinned.url);
+    const plain = await page(srv.url, request); // the active version has no context term
+    expect(withContext.some((x) => x.breakdown.context !== 0)).toBe(true);
+    const base = new Map(without.map((x) => [x.item.id, x.score]));
+    for (const x of withContext) {
+      const j = graph.itemIds.indexOf(x.item.id);
+      expect(x.breakdown.context).toBeCloseTo(WEIGHT * want[j], 5);
+      const b = x.breakdown;
+      expect(b.embedding + b.graph + b.context + b.popularity + b.exploration).toBeCloseTo(x.score, 9);
+      if (base.has(x.item.id)) expect(x.score).toBeCloseTo(base.get(x.item.id)! + WEIGHT * want[j], 5);
+    }
+    for (const x of [...without, ...plain]) expect(x.breakdown.context).toBe(0);
   });
 });
