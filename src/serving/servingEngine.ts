@@ -118,7 +118,7 @@ export class ServingEngine {
     const excluded = req.includeInteracted ? [...req.excludeItemIds, ...profile.negatives] : [...req.excludeItemIds, ...profile.interactions.map((x) => x[0])];
     const allowed = allowedRows(s, excluded, req.categories);
     const policy = this.policy.effective(req.policy);
-    const reranks = policy.diversity > 0 || policy.exploration > 0 || policy.novelty > 0 || policy.exposureDebias > 0 || policy.maxCategoryShare < 1
+    const reranks = policy.diversity > 0 || policy.exploration > 0 || policy.novelty > 0 || policy.exposureDebias > 0 || policy.leastShown > 0 || policy.maxCategoryShare < 1
       || (policy.negativeFeedback > 0 && profile.negatives.length > 0);
     const count = reranks ? Math.max(req.first, this.options.policyCandidates) : req.first + profile.negatives.length;
     const top = retrieve(s, row, count, allowed);

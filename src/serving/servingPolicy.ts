@@ -21,14 +21,14 @@ import type { EffectivePolicy, GraphPath, Reason, RecommendationResult, ScoreBre
 import type { PolicySettings } from '../config';
 
 export const POLICY_SETTING_NAMES: readonly (keyof PolicySettings)[] = Object.freeze(
-  ['diversity', 'exploration', 'novelty', 'exposureDebias', 'maxCategoryShare', 'negativeFeedback'] as const);
+  ['diversity', 'exploration', 'novelty', 'exposureDebias', 'leastShown', 'maxCategoryShare', 'negativeFeedback'] as const);
 
 /**
  * Defaults when nothing is configured: the neutral policy (pure relevance, no exploration, no cap) plus the
  * removal of negative items. The application's defaults come from config (POLICY_* variables).
  */
 export const NEUTRAL_POLICY: PolicySettings = Object.freeze({
-  diversity: 0, exploration: 0, novelty: 0, exposureDebias: 0, maxCategoryShare: 1, negativeFeedback: 0,
+  diversity: 0, exploration: 0, novelty: 0, exposureDebias: 0, leastShown: 0, maxCategoryShare: 1, negativeFeedback: 0,
 });
 
 /** A request's policy: any settings (over the defaults), a seed, and whether the page is logged as shown. */
@@ -187,7 +187,7 @@ export class ServingPolicy {
     const result = rerank(candidates, {
       pageSize: args.first,
       diversity: policy.diversity, exploration: policy.exploration, novelty: policy.novelty,
-      exposureDebias: policy.exposureDebias, maxCategoryShare: policy.maxCategoryShare, seed: policy.seed,
+      exposureDebias: policy.exposureDebias, leastShown: policy.leastShown, maxCategoryShare: policy.maxCategoryShare, seed: policy.seed,
       explorationPool: Math.min(this.options.explorationPool, 5 * args.first),
     });
     const wanted = new Set(args.categories);

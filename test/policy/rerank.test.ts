@@ -217,6 +217,71 @@ describe('policy/rerank: exposure debiasing', () => {
   });
 });
 
+describe('policy/rerank: least-shown slots', () => {
+  // scores fall slowly; exposures fall with the rank, with ties among the least shown
+  const cands: RerankCandidate[] = Array.from({ length: 40 }, (_, i) => ({
+    id: `i${i}`, score: 1 - i * 0.01, exposures: i < 30 ? 100 - 3 * i : [5, 2, 9, 2, 7, 2, 3, 8, 4, 6][i - 30],
+    categories: [`c${i % 4}`],
+  }));
+
+  it('keeps the model\'s top and gives the last round(leastShown × P) slots to the least-shown candidates, ties by score', () => {
+    const plain = rerank(cands, { pageSize: 10 }).slots.map((s) => s.id);
+    const page = rerank(cands, { pageSize: 10, leastShown: 0.25 }); // round(2.5) = 3 slots
+    expect(page.slots.slice(0, 7).map((s) => s.id)).toEqual(plain.slice(0, 7));
+    // exposures 2 at i31, i33, i35: the better scores first
+    expect(page.slots.slice(7).map((s) => s.id)).toEqual(['i31', 'i33', 'i35']);
+    expect(page.slots.map((s) => s.exploration)).toEqual([...Array(7).fill(false), true, true, true]);
+    expect(page.explorationSlots).toBe(3);
+    for (const s of page.slots.slice(7)) {
+      expect(s.reason).toBe('exploring: shown only 2 times so far (0 positive responses), so we are learning how people respond to it');
+      expect(s.probability).toBe(1); // deterministic: no exploration draw
+      expect(s.breakdown.exploration).toBe(0);
+      expect(s.score).toBeCloseTo(cands[s.candidate].score, 12);
+    }
+    expect(rerank(cands, { pageSize: 10, leastShown: 0.04 }).slots.every((s) => !s.exploration)).toBe(true); // round(0.4) = 0
+  });
+
+  it('keeps the category cap in the least-shown slots', () => {
+    // cap 2 of 8 per category; L's top four take one of each
+    const page = rerank(cands, { pageSize: 8, leastShown: 0.5, maxCategoryShare: 0.25 });
+    expect(page.capRelaxed).toBe(false);
+    const count = new Map<string, number>();
+    for (const slot of page.slots) for (const c of cands[slot.candidate].categories!) count.set(c, (count.get(c) ?? 0) + 1);
+    for (const v of count.values()) expect(v).toBeLessThanOrEqual(2);
+    expect(page.slots.slice(4).map((s) => s.id)).toEqual(['i31', 'i33', 'i36', 'i38']); // i35 (c3) would break the cap
+  });
+
+  it('logs the exact marginals with drawn exploration slots besides them (frequencies over 3,000 pages within 5 standard errors)', () => {
+    const opts = { pageSize: 6, exploration: 0.3, leastShown: 0.34, explorationPool: 6 }; // 2 least-shown slots, E = 1 or 2
+    const law = pagePropensities(cands, opts);
+    const N = 3000;
+    const seen = new Map<string, number>();
+    for (let s = 0; s < N; s++) {
+      const page = rerank(cands, { ...opts, seed: s });
+      expect(page.explorationSlots).toBe(page.slots.filter((x) => x.exploration).length);
+      for (const slot of page.slots) {
+        seen.set(`${slot.id}@${slot.position}`, (seen.get(`${slot.id}@${slot.position}`) ?? 0) + 1);
+        if (s < 200) expect(slot.probability).toBe(law.prob(slot.id, slot.position));
+      }
+    }
+    for (const c of cands) {
+      for (let k = 0; k < opts.pageSize; k++) {
+        const p = law.prob(c.id, k);
+        const freq = (seen.get(`${c.id}@${k}`) ?? 0) / N;
+        if (p === 0) expect(freq).toBe(0);
+        else expect(Math.abs(freq - p)).toBeLessThanOrEqual(5 * Math.sqrt(p * (1 - p) / N) + 1e-12);
+      }
+    }
+    // the least-shown items are on L: pushed down or off by drawn slots, never in the pool
+    expect(law.prob('i31', 4) + law.prob('i31', 5)).toBeGreaterThan(0);
+    for (let k = 0; k < opts.pageSize; k++) expect(cands.reduce((t, c) => t + law.prob(c.id, k), 0)).toBeCloseTo(1, 6);
+  });
+
+  it('rejects a leastShown outside [0, 1] naming it', () => {
+    expect(() => rerank(cands, { pageSize: 5, leastShown: 1.5 })).toThrow(/leastShown must be a number in \[0, 1\], got 1.5/);
+  });
+});
+
 describe('policy/rerank: determinism and input checks', () => {
   const cands = candidates();
 

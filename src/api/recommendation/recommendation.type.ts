@@ -147,6 +147,9 @@ export class PolicySettingsType {
   @Field(() => Float, { description: 'Exposure penalty.' })
   exposureDebias!: number;
 
+  @Field(() => Float, { description: 'Share of the page given to the least-shown candidates.' })
+  leastShown!: number;
+
   @Field(() => Float, { description: 'Largest share of the page one category may take.' })
   maxCategoryShare!: number;
 
