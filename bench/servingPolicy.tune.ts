@@ -20,7 +20,7 @@ import { validationSplit } from '../src/model/split';
 import { evaluate } from '../src/model/evaluate';
 import { startProgress } from '../src/progress';
 import { ServingEngine, DEFAULT_SERVING } from '../src/serving/servingEngine';
-import { NEUTRAL_POLICY, POLICY_SETTING_NAMES, ServingPolicy } from '../src/serving/servingPolicy';
+import { NEUTRAL_POLICY, POLICY_SETTING_NAMES, policyReranks, ServingPolicy } from '../src/serving/servingPolicy';
 import { ExposureLog } from '../src/serving/exposures';
 import type { ModelState } from '../src/serving/modelState';
 import { retrieve } from '../src/serving/retrieval';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     out: { type: 'string' }, users: { type: 'string', default: '3000' }, 'min-recall': { type: 'string', default: '0.97' },
     // name=value,…;… over the neutral policy with negativeFeedback 0.5: any policy setting, and `candidates` (the
     // serving option policyCandidates, default DEFAULT_SERVING's)
-    points: { type: 'string', default: 'exposureDebias=0.4;leastShown=0.05;leastShown=0.1;leastShown=0.05,candidates=400;leastShown=0.1,candidates=400' },
+    points: { type: 'string', default: 'leastShown=0.05;leastShown=0.1;leastShown=0.05,candidates=400;leastShown=0.1,candidates=400' },
   } });
   const nUsers = intOption('users', values.users, { min: 100 })!;
   const minRecall = numberOption('min-recall', values['min-recall'], { above: 0, max: 1 })!;
@@ -88,9 +88,7 @@ async function main(): Promise<void> {
 
   async function point(settings: PolicySettings, policyCandidates: number) {
     const policy = new ServingPolicy(db, log, settings, new ExposureLog(db, log, { flushMs: 2 ** 31 - 1, batchRows: 1e9, bufferMax: 1e9, pruneEveryMs: 2 ** 31 - 1 }));
-    const reranks = settings.diversity > 0 || settings.exploration > 0 || settings.novelty > 0 || settings.exposureDebias > 0 || settings.leastShown > 0
-      || settings.maxCategoryShare < 1;
-    const count = reranks ? Math.max(K, policyCandidates) : K;
+    const count = policyReranks(settings, 0) ? Math.max(K, policyCandidates) : K;
     const pages = new Map<number, Int32Array>();
     const allowed = new Uint8Array(n);
     const bar = startProgress('policy point', users.length, 'users');

@@ -4,11 +4,9 @@
  * Used online by the `recommendations` resolver and offline by bench/policy.bench.ts and the off-policy evaluation.
  *
  * How a page of P slots is built:
- * 1. Novelty and exposure debiasing: every candidate's score is lowered by
- *    `novelty × range × log(1 + pop) / log(1 + maxPop)` (pop = the item's interaction count: popularity bias) and by
- *    `exposureDebias × range × log(1 + exposures) / log(1 + maxExposures)` (how often the policy has already shown
- *    it: the feedback loop of a recommender, which popularity only approximates), maxima over the candidates and
- *    `range` the spread (max − min) of the candidates' scores, so the settings mean the same at any score scale.
+ * 1. Novelty: every candidate's score is lowered by `novelty × range × log(1 + pop) / log(1 + maxPop)` (pop = the
+ *    item's interaction count: popularity bias), maxPop over the candidates and `range` the spread (max − min) of the
+ *    candidates' scores, so the setting means the same at any score scale.
  * 2. The exploitation list L (deterministic): P items in order by maximal marginal relevance,
  *    argmax (1 − diversity) × rel_i − diversity × maxSim(i, L so far), rel_i the novelty-adjusted score scaled to
  *    [0, 1] and sim the mean of the available parts: cosine of the item embeddings, Jaccard of the categories;
@@ -16,7 +14,8 @@
  *    items of L (an item counts against each of its categories); if no remaining candidate fits, the cap is relaxed
  *    for that item (`capRelaxed`). Least-shown slots: the last F = round(leastShown × P) items of L are instead, one
  *    at a time, the remaining candidate with the fewest exposures (ties: the better adjusted score), under the same
- *    cap: each page shows what its candidates' pages have shown least, which is what covers a catalogue over users.
+ *    cap: each page shows what the policy has shown least among its candidates (the feedback loop of a recommender
+ *    narrows what is shown; this widens it where it costs least relevance), which is what covers a catalogue over users.
  *    They count as exploration slots (marked, with a reason) but are deterministic, so L stays a fixed list.
  * 3. The exploration pool Q (deterministic): the best `explorationPool` candidates by adjusted score that are not in
  *    L, under-exposed (exposures at or below the `underExposedQuantile` of the candidates' exposures; if none is,
@@ -69,8 +68,6 @@ export interface RerankOptions {
   exploration?: number;
   /** 0..1: strength of the popularity penalty, in units of the score range. Default 0. */
   novelty?: number;
-  /** 0..1: strength of the penalty on how often an item has been shown (its exposures), in units of the score range. Default 0. */
-  exposureDebias?: number;
   /** 0..1: share of the page, its last round(leastShown × P) slots of L, given to the least-shown candidates. Default 0. */
   leastShown?: number;
   /** 0..1: the largest share of the page one category may take. Default 1 (no cap). */
@@ -95,7 +92,7 @@ export interface PolicySlot {
   position: number;
   /** Final score: the candidate's score plus the policy's parts (novelty, diversity, exploration). */
   score: number;
-  /** The candidate's own parts plus `novelty` (≤ 0, popularity and exposure penalties), `diversity` (≤ 0) and `exploration` (≥ 0); they sum to `score`. */
+  /** The candidate's own parts plus `novelty` (≤ 0, the popularity penalty), `diversity` (≤ 0) and `exploration` (≥ 0); they sum to `score`. */
   breakdown: Record<string, number>;
   /** P(this item at this position | candidates, options): the position-wise marginal (see the module comment), in (0, 1]. */
   probability: number;
@@ -139,7 +136,6 @@ export function resolveRerankOptions(options: RerankOptions): ResolvedRerankOpti
     diversity: unit('diversity', options.diversity, 0),
     exploration: unit('exploration', options.exploration, 0),
     novelty: unit('novelty', options.novelty, 0),
-    exposureDebias: unit('exposureDebias', options.exposureDebias, 0),
     leastShown: unit('leastShown', options.leastShown, 0),
     maxCategoryShare: unit('maxCategoryShare', options.maxCategoryShare, 1),
     seed,
@@ -213,23 +209,17 @@ function buildPlan(candidates: readonly RerankCandidate[], o: ResolvedRerankOpti
   let minS = Infinity;
   let maxS = -Infinity;
   let maxPop = 0;
-  let maxExposures = 0;
   for (const c of candidates) {
     minS = Math.min(minS, c.score);
     maxS = Math.max(maxS, c.score);
     maxPop = Math.max(maxPop, c.popularity ?? 0);
-    maxExposures = Math.max(maxExposures, c.exposures ?? 0);
   }
   const range = n > 0 && maxS > minS ? maxS - minS : 1;
   const noveltyPart = new Float64Array(n);
   const adjusted = new Float64Array(n);
   const logMax = Math.log1p(maxPop);
-  const logMaxExposures = Math.log1p(maxExposures);
   for (let i = 0; i < n; i++) {
     if (o.novelty > 0 && logMax > 0) noveltyPart[i] = -o.novelty * range * (Math.log1p(candidates[i].popularity ?? 0) / logMax);
-    if (o.exposureDebias > 0 && logMaxExposures > 0) {
-      noveltyPart[i] -= o.exposureDebias * range * (Math.log1p(candidates[i].exposures ?? 0) / logMaxExposures);
-    }
     adjusted[i] = candidates[i].score + noveltyPart[i];
   }
   let minA = Infinity;

@@ -203,20 +203,6 @@ describe('policy/rerank: relevance, diversity, novelty and the category cap', ()
   });
 });
 
-describe('policy/rerank: exposure debiasing', () => {
-  it('moves items the policy has shown often below comparable items it has not', () => {
-    // scores fall slowly; the best five have been shown thousands of times, the rest never
-    const cands: RerankCandidate[] = Array.from({ length: 30 }, (_, i) => ({ id: `i${i}`, score: 1 - i * 0.01, exposures: i < 5 ? 5000 : 0 }));
-    const plain = rerank(cands, { pageSize: 10 }).slots.map((s) => s.id);
-    const debiased = rerank(cands, { pageSize: 10, exposureDebias: 0.5 });
-    expect(plain.slice(0, 5)).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']);
-    expect(debiased.slots.slice(0, 5).map((s) => s.id)).toEqual(['i5', 'i6', 'i7', 'i8', 'i9']);
-    for (const s of debiased.slots) {
-      expect(s.breakdown.novelty).toBeCloseTo(cands[s.candidate].exposures ? -0.5 * 0.29 : 0, 9);
-    }
-  });
-});
-
 describe('policy/rerank: least-shown slots', () => {
   // scores fall slowly; exposures fall with the rank, with ties among the least shown
   const cands: RerankCandidate[] = Array.from({ length: 40 }, (_, i) => ({
