@@ -1,12 +1,13 @@
 /**
- * `npm run tune:serving-policy -- --out bench/results/serving-policy-validation.json [--users N]`: chooses the
+ * `npm run tune:serving-policy -- --out bench/results/serving-policy-validation-least-shown.json [--users N] [--points …]`: chooses the
  * re-ranking policy's defaults on validation, never on test. The validation split is the model's own
  * (src/model/split.ts validationSplit of train, fraction 0.2, the version's seed 2020: the spectrum was fitted without
  * these edges); the neighbourhood term runs over the fit split's normalised graph, so no validation edge is on a path.
  * For every grid point the same seeded sequence of validation users is served through the serving code
  * (retrieval.retrieve, then ServingPolicy.rank with exposures counted in memory, as the server counts them), and
- * Recall@20 / distinct items shown are compared with the policy off. A point sets policy settings and `candidates`,
- * the ServingOptions.policyCandidates the engine hands the policy. The chosen point: most distinct items shown
+ * Recall@20 / distinct items shown are compared with the policy off. A point (`name=value,…`) sets policy settings
+ * over the neutral policy with negativeFeedback 0.5, and `candidates`, the ServingOptions.policyCandidates the engine
+ * hands the policy (how deep the least-shown slots reach). The chosen point: most distinct items shown
  * with Recall@20 at least `--min-recall` (default 0.97) of the policy off.
  */
 import { parseArgs } from 'node:util';

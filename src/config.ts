@@ -168,7 +168,7 @@ export function loadPolicyConfig(env: Env = process.env): PolicyConfig {
     diversity: num(env, 'POLICY_DIVERSITY', 0, 0, 1),
     exploration: num(env, 'POLICY_EXPLORATION', 0, 0, 1),
     novelty: num(env, 'POLICY_NOVELTY', 0, 0, 1),
-    leastShown: num(env, 'POLICY_LEAST_SHOWN', 0, 0, 1),
+    leastShown: num(env, 'POLICY_LEAST_SHOWN', 0.15, 0, 1),
     maxCategoryShare: num(env, 'POLICY_MAX_CATEGORY_SHARE', 1, 0, 1),
     negativeFeedback: num(env, 'POLICY_NEGATIVE_FEEDBACK', 0.5, 0, 1),
     feedbackWindowHours,

@@ -22,7 +22,7 @@ export interface ServingOptions {
 }
 
 /** Default serving options. */
-export const DEFAULT_SERVING: ServingOptions = Object.freeze({ modelTtlMs: 2000, policyCandidates: 100 });
+export const DEFAULT_SERVING: ServingOptions = Object.freeze({ modelTtlMs: 2000, policyCandidates: 400 });
 
 /** Checks serving options: an unknown field or an out-of-range value throws InvalidRequestError naming it and the value. */
 export function validateServingOptions(o: Record<string, unknown>): ServingOptions {
