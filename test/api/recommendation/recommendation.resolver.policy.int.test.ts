@@ -49,9 +49,9 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
     expect(again.data.recommendations.items).toEqual(r.items);
   });
 
-  it('marks no exploration slot at exploration 0 and about the asked share over many seeded requests', async () => {
+  it('marks no exploration slot at exploration 0 (no least-shown slots) and about the asked share over many seeded requests', async () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const r = (await recs('alice', { exploration: 0, seed, logExposures: false })).data.recommendations;
+      const r = (await recs('alice', { exploration: 0, leastShown: 0, seed, logExposures: false })).data.recommendations;
       expect(r.explorationSlots).toBe(0);
       for (const x of r.items) {
         expect(x.exploration).toBe(false);
@@ -62,7 +62,7 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
     let slots = 0;
     let explored = 0;
     for (let seed = 1; seed <= 80; seed++) {
-      const r = (await recs('alice', { exploration: 0.3, seed, logExposures: false })).data.recommendations;
+      const r = (await recs('alice', { exploration: 0.3, leastShown: 0, seed, logExposures: false })).data.recommendations;
       expect(r.items.length).toBe(5);
       expect(r.items.filter((x: any) => x.exploration).length).toBe(r.explorationSlots);
       slots += r.items.length;
