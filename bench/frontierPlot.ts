@@ -10,20 +10,20 @@ import { renderVegaLitePng } from './plot';
 export interface FrontierPoint {
   diversity: number;
   exploration: number;
-  exposureDebias?: number;
+  leastShown?: number;
   recall20: number;
   coverage20: number;
 }
 
 /** Draws the frontier of `points` to `pngPath`; `chosen` and the pure-exploitation setting (all 0) are ringed and labelled. */
-export async function plotFrontier(pngPath: string, title: string, points: readonly FrontierPoint[], chosen: { diversity: number; exploration: number; exposureDebias?: number }): Promise<void> {
+export async function plotFrontier(pngPath: string, title: string, points: readonly FrontierPoint[], chosen: { diversity: number; exploration: number; leastShown?: number }): Promise<void> {
   const rows = points.map((p) => ({
     ...p,
-    label: `diversity ${p.diversity}, exploration ${p.exploration}${p.exposureDebias !== undefined ? `, exposure debias ${p.exposureDebias}` : ''}`,
-    exposureDebias: p.exposureDebias ?? 0,
-    role: p.diversity === chosen.diversity && p.exploration === chosen.exploration && (p.exposureDebias ?? 0) === (chosen.exposureDebias ?? 0)
+    label: `diversity ${p.diversity}, exploration ${p.exploration}${p.leastShown !== undefined ? `, least-shown ${p.leastShown}` : ''}`,
+    leastShown: p.leastShown ?? 0,
+    role: p.diversity === chosen.diversity && p.exploration === chosen.exploration && (p.leastShown ?? 0) === (chosen.leastShown ?? 0)
       ? 'default'
-      : p.diversity === 0 && p.exploration === 0 && !p.exposureDebias ? 'pure exploitation' : 'other settings',
+      : p.diversity === 0 && p.exploration === 0 && !p.leastShown ? 'pure exploitation' : 'other settings',
   }));
   const spec: Record<string, unknown> = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -38,7 +38,7 @@ export async function plotFrontier(pngPath: string, title: string, points: reado
         encoding: {
           x: { field: 'coverage20', type: 'quantitative', title: 'catalogue coverage@20', scale: { zero: false, padding: 24 } },
           y: { field: 'recall20', type: 'quantitative', title: 'Recall@20', scale: { zero: false, padding: 12 } },
-          color: { field: 'exposureDebias', type: 'ordinal', title: 'exposure debias', scale: { scheme: 'viridis' }, legend: { orient: 'bottom' } },
+          color: { field: 'leastShown', type: 'ordinal', title: 'least-shown share', scale: { scheme: 'viridis' }, legend: { orient: 'bottom' } },
           shape: { field: 'exploration', type: 'nominal', title: 'exploration', legend: { orient: 'bottom' } },
         },
       },

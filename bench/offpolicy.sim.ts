@@ -44,8 +44,8 @@ function main(): void {
   }));
 
   const base = { pageSize: PAGE, explorationPool: DEFAULT_SERVING_POLICY.explorationPool };
-  const logging: Omit<RerankOptions, 'seed'> = { ...base, exploration: 0.3, exposureDebias: 0.4 };
-  const candidatePolicy: Omit<RerankOptions, 'seed'> = { ...base, exploration: 0.1, exposureDebias: 0.4 };
+  const logging: Omit<RerankOptions, 'seed'> = { ...base, exploration: 0.3, leastShown: 0.1 };
+  const candidatePolicy: Omit<RerankOptions, 'seed'> = { ...base, exploration: 0.1, leastShown: 0.1 };
 
   const contexts = data.users.map((u) => {
     const affinity = new Map<string, number>();

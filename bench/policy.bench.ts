@@ -45,7 +45,7 @@ const log = createLogger().child({ component: 'bench:policy' });
 const K = 20;
 const DIVERSITY = [0, 0.1, 0.2, 0.3, 0.5];
 const EXPLORATION = [0, 0.05, 0.1, 0.2];
-const EXPOSURE_DEBIAS = [0, 0.3, 0.4, 0.5];
+const LEAST_SHOWN = [0, 0.05, 0.1, 0.15];
 const CONTEXT_WEIGHTS = [0, 0.05, 0.1, 0.2, 0.3, 0.5, 1];
 
 interface Args {
@@ -89,7 +89,7 @@ interface Prepared {
 interface SettingResult {
   diversity: number;
   exploration: number;
-  exposureDebias: number;
+  leastShown: number;
   recall20: number;
   ndcg20: number;
   coverage20: number;
@@ -193,7 +193,7 @@ function runSetting(
   prepared: Prepared[],
   diversity: number,
   exploration: number,
-  exposureDebias: number,
+  leastShown: number,
   ctx: { numItems: number; numUsers: number; popularity: Float64Array; embeddings: Float32Array; dims: number; itemCategoryIdx?: number[][]; seed: number },
 ): SettingResult {
   const exposures = new Float64Array(ctx.numItems);
@@ -207,7 +207,7 @@ function runSetting(
     const p = prepared[k];
     for (let r = 0; r < p.items.length; r++) p.candidates[r].exposures = exposures[p.items[r]];
     const page = rerank(p.candidates, {
-      pageSize: K, diversity, exploration, exposureDebias, seed: ctx.seed * 7919 + k,
+      pageSize: K, diversity, exploration, leastShown, seed: ctx.seed * 7919 + k,
     });
     const list = Int32Array.from(page.slots, (s) => p.items[s.candidate]);
     for (const i of list) exposures[i]++;
@@ -221,7 +221,7 @@ function runSetting(
   return {
     diversity,
     exploration,
-    exposureDebias,
+    leastShown,
     recall20: recall / m,
     ndcg20: ndcg / m,
     coverage20: coverageAtK(lists, ctx.numItems, K),
@@ -235,10 +235,10 @@ function runSetting(
 
 function sweep(prepared: Prepared[], label: string, ctx: Parameters<typeof runSetting>[4]): SettingResult[] {
   const results: SettingResult[] = [];
-  const bar = startProgress(`sweep (${label})`, DIVERSITY.length * EXPLORATION.length * EXPOSURE_DEBIAS.length, 'settings');
+  const bar = startProgress(`sweep (${label})`, DIVERSITY.length * EXPLORATION.length * LEAST_SHOWN.length, 'settings');
   for (const d of DIVERSITY) {
     for (const e of EXPLORATION) {
-      for (const x of EXPOSURE_DEBIAS) {
+      for (const x of LEAST_SHOWN) {
         results.push(runSetting(prepared, d, e, x, ctx));
         bar.increment();
       }
@@ -249,26 +249,26 @@ function sweep(prepared: Prepared[], label: string, ctx: Parameters<typeof runSe
 }
 
 function isPureExploitation(r: SettingResult): boolean {
-  return r.diversity === 0 && r.exploration === 0 && r.exposureDebias === 0;
+  return r.diversity === 0 && r.exploration === 0 && r.leastShown === 0;
 }
 
-function sameSetting(a: { diversity: number; exploration: number; exposureDebias: number }, b: { diversity: number; exploration: number; exposureDebias: number }): boolean {
-  return a.diversity === b.diversity && a.exploration === b.exploration && a.exposureDebias === b.exposureDebias;
+function sameSetting(a: { diversity: number; exploration: number; leastShown: number }, b: { diversity: number; exploration: number; leastShown: number }): boolean {
+  return a.diversity === b.diversity && a.exploration === b.exploration && a.leastShown === b.leastShown;
 }
 
 /** The default rule of issue 5, applied to validation results (see the module comment). */
-function chooseDefault(results: SettingResult[]): { diversity: number; exploration: number; exposureDebias: number; rule: string } {
+function chooseDefault(results: SettingResult[]): { diversity: number; exploration: number; leastShown: number; rule: string } {
   const base = results.find(isPureExploitation)!;
   const within = results.filter((r) => r.recall20 >= 0.95 * base.recall20);
   for (const factor of [1.6, 1.5]) {
     const ok = within.filter((r) => r.coverage20 >= factor * base.coverage20);
     if (ok.length) {
       const best = ok.sort((a, b) => b.recall20 - a.recall20 || b.coverage20 - a.coverage20)[0];
-      return { diversity: best.diversity, exploration: best.exploration, exposureDebias: best.exposureDebias, rule: `highest validation Recall@20 with Recall@20 >= 0.95x and coverage@20 >= ${factor}x pure exploitation` };
+      return { diversity: best.diversity, exploration: best.exploration, leastShown: best.leastShown, rule: `highest validation Recall@20 with Recall@20 >= 0.95x and coverage@20 >= ${factor}x pure exploitation` };
     }
   }
   const best = within.sort((a, b) => b.coverage20 - a.coverage20 || b.recall20 - a.recall20)[0];
-  return { diversity: best.diversity, exploration: best.exploration, exposureDebias: best.exposureDebias, rule: 'no setting reached 1.5x coverage within 5% Recall@20 on validation: widest coverage within 5%' };
+  return { diversity: best.diversity, exploration: best.exploration, leastShown: best.leastShown, rule: 'no setting reached 1.5x coverage within 5% Recall@20 on validation: widest coverage within 5%' };
 }
 
 /** Item–context counts from the positive interactions that `keep` admits (a train-only POPULAR_IN). */
@@ -457,13 +457,13 @@ async function main(): Promise<void> {
     meetsTarget: def.recall20 >= 0.95 * base.recall20 && def.coverage20 >= 1.5 * base.coverage20,
   };
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const note = `Default (chosen on validation): diversity ${def.diversity}, exploration ${def.exploration}, exposureDebias ${def.exposureDebias}. `
+  const note = `Default (chosen on validation): diversity ${def.diversity}, exploration ${def.exploration}, leastShown ${def.leastShown}. `
     + `On test it keeps Recall@20 ${def.recall20.toFixed(4)} = ${pct(summary.recallRatio)} of pure exploitation's ${base.recall20.toFixed(4)} `
     + `while catalogue coverage@20 is ${def.coverage20.toFixed(4)} = ${summary.coverageRatio.toFixed(2)}x pure exploitation's ${base.coverage20.toFixed(4)} `
     + `(target: recall >= 95%, coverage >= 1.5x: ${summary.meetsTarget ? 'met' : 'not met'}).`;
   const outJson = writeResult(args.out, run, {
     dataset: name,
-    default: { diversity: chosen!.diversity, exploration: chosen!.exploration, exposureDebias: chosen!.exposureDebias },
+    default: { diversity: chosen!.diversity, exploration: chosen!.exploration, leastShown: chosen!.leastShown },
     defaultRule: chosen!.rule,
     scorer: 'GF-CF (normalised item-item filter + 0.3 x 64-dim spectral low-pass), src/model/gfcf.ts',
     protocol: {
@@ -473,9 +473,9 @@ async function main(): Promise<void> {
       split: args.dataset === 'synthetic' ? 'synthetic seed 42, 2,000 users, temporal: the last 20% of positive interactions by time are test' : 'the dataset\'s train.txt / test.txt',
       validation: 'validationSplit(train, fraction 0.2, seed) from src/model/split.ts; the scorer is refitted on the remaining 80% to choose the default (and the context weight)',
       exposures: 'simulated serving log: requests served in a seeded random order, each page adds 1 exposure to its items; feedback 0 (no held-out item is fed back)',
-      grid: { diversity: DIVERSITY, exploration: EXPLORATION, exposureDebias: EXPOSURE_DEBIAS },
-      pureExploitation: 'diversity 0, exploration 0, exposureDebias 0: the scorer\'s top 20',
-      exposureDebias: 'score - exposureDebias x score range x log(1 + exposures) / log(1 + max exposures among the candidates), exposures from the simulated serving log',
+      grid: { diversity: DIVERSITY, exploration: EXPLORATION, leastShown: LEAST_SHOWN },
+      pureExploitation: 'diversity 0, exploration 0, leastShown 0: the scorer\'s top 20',
+      leastShown: 'the last round(leastShown x 20) slots go to the candidates with the fewest exposures in the simulated serving log (ties by score)',
       novelty: 0,
       maxCategoryShare: 1,
       ild20: 'mean pairwise 1 - cosine of the scorer\'s item embeddings (singular vectors x singular values)' + (itemCategoryIdx ? '; ildCategory20: mean pairwise 1 - Jaccard of categories' : ''),

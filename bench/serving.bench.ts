@@ -220,6 +220,7 @@ async function main(): Promise<void> {
     policyOff: { ...off.out, recall20SE: recallSE(off.pages), sameTop20Share: round(same / users.length), ofOffline: { recall20: round(off.out.recall20 / offline.atK[K].recall), ndcg20: round(off.out.ndcg20 / offline.atK[K].ndcg) } },
     defaultPolicy: {
       ...def.out, recall20SE: recallSE(def.pages), settings: Object.fromEntries(Object.entries(policyConfig).filter(([k]) => k in NEUTRAL_POLICY)),
+      policyCandidates: defEngine.options.policyCandidates,
       ofPolicyOff: { recall20: round(def.out.recall20 / off.out.recall20), coverage20: round(def.out.coverage20 / off.out.coverage20) },
     },
     explanations: {

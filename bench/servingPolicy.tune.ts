@@ -1,11 +1,13 @@
 /**
- * `npm run tune:serving-policy -- --out bench/results/serving-policy-validation.json [--users N]`: chooses the
+ * `npm run tune:serving-policy -- --out bench/results/serving-policy-validation-least-shown.json [--users N] [--points …]`: chooses the
  * re-ranking policy's defaults on validation, never on test. The validation split is the model's own
  * (src/model/split.ts validationSplit of train, fraction 0.2, the version's seed 2020: the spectrum was fitted without
  * these edges); the neighbourhood term runs over the fit split's normalised graph, so no validation edge is on a path.
  * For every grid point the same seeded sequence of validation users is served through the serving code
  * (retrieval.retrieve, then ServingPolicy.rank with exposures counted in memory, as the server counts them), and
- * Recall@20 / distinct items shown are compared with the policy off. The chosen point: most distinct items shown
+ * Recall@20 / distinct items shown are compared with the policy off. A point (`name=value,…`) sets policy settings
+ * over the neutral policy with negativeFeedback 0.5, and `candidates`, the ServingOptions.policyCandidates the engine
+ * hands the policy (how deep the least-shown slots reach). The chosen point: most distinct items shown
  * with Recall@20 at least `--min-recall` (default 0.97) of the policy off.
  */
 import { parseArgs } from 'node:util';
@@ -19,7 +21,7 @@ import { validationSplit } from '../src/model/split';
 import { evaluate } from '../src/model/evaluate';
 import { startProgress } from '../src/progress';
 import { ServingEngine, DEFAULT_SERVING } from '../src/serving/servingEngine';
-import { NEUTRAL_POLICY, ServingPolicy } from '../src/serving/servingPolicy';
+import { NEUTRAL_POLICY, POLICY_SETTING_NAMES, policyReranks, ServingPolicy } from '../src/serving/servingPolicy';
 import { ExposureLog } from '../src/serving/exposures';
 import type { ModelState } from '../src/serving/modelState';
 import { retrieve } from '../src/serving/retrieval';
@@ -30,11 +32,36 @@ import { benchRecord, startRun, writeResult } from './result';
 const K = 20;
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** `name=value,…;…` → grid points: policy settings over the neutral policy with negativeFeedback 0.5, and policyCandidates. */
+function parsePoints(text: string): { settings: PolicySettings; policyCandidates: number }[] {
+  const names = [...POLICY_SETTING_NAMES, 'candidates'];
+  return text.split(';').map((point) => {
+    const settings: PolicySettings = { ...NEUTRAL_POLICY, negativeFeedback: 0.5 };
+    let policyCandidates = DEFAULT_SERVING.policyCandidates;
+    for (const pair of point.split(',')) {
+      const [name, raw, extra] = pair.split('=');
+      const x = Number(raw);
+      if (!names.includes(name) || extra !== undefined || raw === undefined || raw.trim() === '') {
+        throw new Error(`tune: --points: "${pair}" in "${point}" must be name=value with name one of ${names.join(', ')}`);
+      }
+      if (name === 'candidates') {
+        if (!(Number.isInteger(x) && x >= 1 && x <= 5000)) throw new Error(`tune: --points: candidates must be an integer in [1, 5000], got ${raw}`);
+        policyCandidates = x;
+      } else {
+        if (!(x >= 0 && x <= 1)) throw new Error(`tune: --points: ${name} must be a number in [0, 1], got ${raw}`);
+        settings[name as keyof PolicySettings] = x;
+      }
+    }
+    return { settings, policyCandidates };
+  });
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     out: { type: 'string' }, users: { type: 'string', default: '3000' }, 'min-recall': { type: 'string', default: '0.97' },
-    // exploration,exposureDebias,novelty;… (default: the first grid)
-    points: { type: 'string', default: '0,0.2,0;0.05,0.4,0;0,0.4,0;0,0.8,0;0,0.4,0.05;0.02,0.6,0' },
+    // name=value,…;… over the neutral policy with negativeFeedback 0.5: any policy setting, and `candidates` (the
+    // serving option policyCandidates, default DEFAULT_SERVING's)
+    points: { type: 'string', default: 'leastShown=0.05;leastShown=0.1;leastShown=0.05,candidates=400;leastShown=0.1,candidates=400' },
   } });
   const nUsers = intOption('users', values.users, { min: 100 })!;
   const minRecall = numberOption('min-recall', values['min-recall'], { above: 0, max: 1 })!;
@@ -60,10 +87,9 @@ async function main(): Promise<void> {
   const users = candidates.slice(0, nUsers);
   const data = { numUsers: fit.rows, numItems: n, train: fit, test: validation };
 
-  async function point(settings: PolicySettings) {
+  async function point(settings: PolicySettings, policyCandidates: number) {
     const policy = new ServingPolicy(db, log, settings, new ExposureLog(db, log, { flushMs: 2 ** 31 - 1, batchRows: 1e9, bufferMax: 1e9, pruneEveryMs: 2 ** 31 - 1 }));
-    const reranks = settings.diversity > 0 || settings.exploration > 0 || settings.novelty > 0 || settings.exposureDebias > 0 || settings.maxCategoryShare < 1;
-    const count = reranks ? DEFAULT_SERVING.policyCandidates : K;
+    const count = policyReranks(settings, 0) ? Math.max(K, policyCandidates) : K;
     const pages = new Map<number, Int32Array>();
     const allowed = new Uint8Array(n);
     const bar = startProgress('policy point', users.length, 'users');
@@ -92,14 +118,12 @@ async function main(): Promise<void> {
     return { recall20: round(m.atK[K].recall), ndcg20: round(m.atK[K].ndcg), coverage20: distinct.size };
   }
 
-  const off = await point(NEUTRAL_POLICY);
-  const grid: { settings: PolicySettings; recall20: number; ndcg20: number; coverage20: number; recallOfOff: number; coverageOfOff: number }[] = [];
-  const points = values.points!.split(';').map((p) => p.split(',').map(Number));
-  if (points.some((p) => p.length !== 3 || p.some((x) => !(x >= 0 && x <= 1)))) throw new Error(`tune: --points must be "exploration,exposureDebias,novelty;…" with values in [0, 1], got ${values.points}`);
-  for (const [exploration, exposureDebias, novelty] of points) {
-    const settings = { ...NEUTRAL_POLICY, exploration, exposureDebias, novelty, negativeFeedback: 0.5 };
-    const r = await point(settings);
-    grid.push({ settings, ...r, recallOfOff: round(r.recall20 / off.recall20), coverageOfOff: round(r.coverage20 / off.coverage20) });
+  const points = parsePoints(values.points!);
+  const off = await point(NEUTRAL_POLICY, DEFAULT_SERVING.policyCandidates);
+  const grid: { settings: PolicySettings; policyCandidates: number; recall20: number; ndcg20: number; coverage20: number; recallOfOff: number; coverageOfOff: number }[] = [];
+  for (const { settings, policyCandidates } of points) {
+    const r = await point(settings, policyCandidates);
+    grid.push({ settings, policyCandidates, ...r, recallOfOff: round(r.recall20 / off.recall20), coverageOfOff: round(r.coverage20 / off.coverage20) });
     process.stderr.write(JSON.stringify(grid[grid.length - 1]) + '\n');
   }
   const ok = grid.filter((g) => g.recallOfOff >= minRecall);

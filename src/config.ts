@@ -107,8 +107,8 @@ export interface PolicySettings {
   exploration: number;
   /** Popularity penalty, in units of the candidates' score range. */
   novelty: number;
-  /** Penalty on how often an item has been shown already, in units of the score range. */
-  exposureDebias: number;
+  /** Share of a page's slots (its last ones) given to the candidates shown least so far. */
+  leastShown: number;
   /** Largest share of a page one category may take (1 = no cap). */
   maxCategoryShare: number;
   /** Strength of the push-down of items similar to the user's dismissed/disliked items, in units of the score range. */
@@ -168,7 +168,7 @@ export function loadPolicyConfig(env: Env = process.env): PolicyConfig {
     diversity: num(env, 'POLICY_DIVERSITY', 0, 0, 1),
     exploration: num(env, 'POLICY_EXPLORATION', 0, 0, 1),
     novelty: num(env, 'POLICY_NOVELTY', 0, 0, 1),
-    exposureDebias: num(env, 'POLICY_EXPOSURE_DEBIAS', 0.4, 0, 1),
+    leastShown: num(env, 'POLICY_LEAST_SHOWN', 0.15, 0, 1),
     maxCategoryShare: num(env, 'POLICY_MAX_CATEGORY_SHARE', 1, 0, 1),
     negativeFeedback: num(env, 'POLICY_NEGATIVE_FEEDBACK', 0.5, 0, 1),
     feedbackWindowHours,

@@ -4,17 +4,19 @@
  * Used online by the `recommendations` resolver and offline by bench/policy.bench.ts and the off-policy evaluation.
  *
  * How a page of P slots is built:
- * 1. Novelty and exposure debiasing: every candidate's score is lowered by
- *    `novelty × range × log(1 + pop) / log(1 + maxPop)` (pop = the item's interaction count: popularity bias) and by
- *    `exposureDebias × range × log(1 + exposures) / log(1 + maxExposures)` (how often the policy has already shown
- *    it: the feedback loop of a recommender, which popularity only approximates), maxima over the candidates and
- *    `range` the spread (max − min) of the candidates' scores, so the settings mean the same at any score scale.
+ * 1. Novelty: every candidate's score is lowered by `novelty × range × log(1 + pop) / log(1 + maxPop)` (pop = the
+ *    item's interaction count: popularity bias), maxPop over the candidates and `range` the spread (max − min) of the
+ *    candidates' scores, so the setting means the same at any score scale.
  * 2. The exploitation list L (deterministic): P items in order by maximal marginal relevance,
  *    argmax (1 − diversity) × rel_i − diversity × maxSim(i, L so far), rel_i the novelty-adjusted score scaled to
  *    [0, 1] and sim the mean of the available parts: cosine of the item embeddings, Jaccard of the categories;
  *    diversity = 0 is pure relevance. Category cap: no category may take more than max(1, ⌊maxCategoryShare × P⌋)
  *    items of L (an item counts against each of its categories); if no remaining candidate fits, the cap is relaxed
- *    for that item (`capRelaxed`).
+ *    for that item (`capRelaxed`). Least-shown slots: the last F = round(leastShown × P) items of L are instead, one
+ *    at a time, the remaining candidate with the fewest exposures (ties: the better adjusted score), under the same
+ *    cap: each page shows what the policy has shown least among its candidates (the feedback loop of a recommender
+ *    narrows what is shown; this widens it where it costs least relevance), which is what covers a catalogue over users.
+ *    They count as exploration slots (marked, with a reason) but are deterministic, so L stays a fixed list.
  * 3. The exploration pool Q (deterministic): the best `explorationPool` candidates by adjusted score that are not in
  *    L, under-exposed (exposures at or below the `underExposedQuantile` of the candidates' exposures; if none is,
  *    any) and fit the cap together: an item joins only if each of its categories still has room for it beside L and
@@ -66,8 +68,8 @@ export interface RerankOptions {
   exploration?: number;
   /** 0..1: strength of the popularity penalty, in units of the score range. Default 0. */
   novelty?: number;
-  /** 0..1: strength of the penalty on how often an item has been shown (its exposures), in units of the score range. Default 0. */
-  exposureDebias?: number;
+  /** 0..1: share of the page, its last round(leastShown × P) slots of L, given to the least-shown candidates. Default 0. */
+  leastShown?: number;
   /** 0..1: the largest share of the page one category may take. Default 1 (no cap). */
   maxCategoryShare?: number;
   /** PRNG seed; the same seed gives the same page. Default 1. */
@@ -90,7 +92,7 @@ export interface PolicySlot {
   position: number;
   /** Final score: the candidate's score plus the policy's parts (novelty, diversity, exploration). */
   score: number;
-  /** The candidate's own parts plus `novelty` (≤ 0, popularity and exposure penalties), `diversity` (≤ 0) and `exploration` (≥ 0); they sum to `score`. */
+  /** The candidate's own parts plus `novelty` (≤ 0, the popularity penalty), `diversity` (≤ 0) and `exploration` (≥ 0); they sum to `score`. */
   breakdown: Record<string, number>;
   /** P(this item at this position | candidates, options): the position-wise marginal (see the module comment), in (0, 1]. */
   probability: number;
@@ -103,7 +105,7 @@ export interface PolicySlot {
 /** The page and how it was built. */
 export interface RerankResult {
   slots: PolicySlot[];
-  /** Number of exploration slots drawn for the page. */
+  /** Number of exploration slots of the page: the drawn ones (step 4) and the least-shown ones still on it. */
   explorationSlots: number;
   /** True when the category cap had to be relaxed for at least one slot (too few candidates fit). */
   capRelaxed: boolean;
@@ -134,7 +136,7 @@ export function resolveRerankOptions(options: RerankOptions): ResolvedRerankOpti
     diversity: unit('diversity', options.diversity, 0),
     exploration: unit('exploration', options.exploration, 0),
     novelty: unit('novelty', options.novelty, 0),
-    exposureDebias: unit('exposureDebias', options.exposureDebias, 0),
+    leastShown: unit('leastShown', options.leastShown, 0),
     maxCategoryShare: unit('maxCategoryShare', options.maxCategoryShare, 1),
     seed,
     explorationPool: posInt('explorationPool', options.explorationPool, 5 * pageSize, 1),
@@ -180,9 +182,10 @@ interface PagePlan {
   P: number;
   noveltyPart: Float64Array;
   range: number;
-  /** The exploitation list L (candidate indices, length P) and each item's diversity part (≤ 0). */
+  /** The list L (candidate indices, length P) and each item's diversity part (≤ 0); its last `fresh` are the least-shown items. */
   exploit: number[];
   exploitDiversity: number[];
+  fresh: number;
   /** The exploration pool Q (candidate indices) and its Beta posteriors. */
   pool: number[];
   a: number[];
@@ -206,23 +209,17 @@ function buildPlan(candidates: readonly RerankCandidate[], o: ResolvedRerankOpti
   let minS = Infinity;
   let maxS = -Infinity;
   let maxPop = 0;
-  let maxExposures = 0;
   for (const c of candidates) {
     minS = Math.min(minS, c.score);
     maxS = Math.max(maxS, c.score);
     maxPop = Math.max(maxPop, c.popularity ?? 0);
-    maxExposures = Math.max(maxExposures, c.exposures ?? 0);
   }
   const range = n > 0 && maxS > minS ? maxS - minS : 1;
   const noveltyPart = new Float64Array(n);
   const adjusted = new Float64Array(n);
   const logMax = Math.log1p(maxPop);
-  const logMaxExposures = Math.log1p(maxExposures);
   for (let i = 0; i < n; i++) {
     if (o.novelty > 0 && logMax > 0) noveltyPart[i] = -o.novelty * range * (Math.log1p(candidates[i].popularity ?? 0) / logMax);
-    if (o.exposureDebias > 0 && logMaxExposures > 0) {
-      noveltyPart[i] -= o.exposureDebias * range * (Math.log1p(candidates[i].exposures ?? 0) / logMaxExposures);
-    }
     adjusted[i] = candidates[i].score + noveltyPart[i];
   }
   let minA = Infinity;
@@ -323,13 +320,28 @@ function buildPlan(candidates: readonly RerankCandidate[], o: ResolvedRerankOpti
     }
     return -1;
   };
+  // the least-shown candidate off L under the cap (ties: the better adjusted score), else the cap relaxed
+  const pickLeastShown = (): number => {
+    for (let pass = 0; pass < 2; pass++) {
+      let best = -1;
+      for (const i of order) {
+        if (inList[i] || (pass === 0 && !fitsCap(i))) continue;
+        if (best < 0 || (candidates[i].exposures ?? 0) < (candidates[best].exposures ?? 0)) best = i;
+      }
+      if (best >= 0) return best;
+      if (pass === 0) capRelaxed = capRelaxed || order.some((i) => !inList[i]);
+    }
+    return -1;
+  };
+  const fresh = Math.min(P, Math.round(o.leastShown * P));
   for (let p = 0; p < P; p++) {
-    const i = pickExploit();
+    const leastShown = p >= P - fresh;
+    const i = leastShown ? pickLeastShown() : pickExploit();
     exploit.push(i);
-    exploitDiversity.push(useMmr ? -o.diversity * maxSim[i] * range : 0);
+    exploitDiversity.push(useMmr && !leastShown ? -o.diversity * maxSim[i] * range : 0);
     inList[i] = 1;
     count(i);
-    if (useMmr) {
+    if (useMmr && p < P - fresh - 1) {
       for (let j = 0; j < n; j++) {
         if (inList[j]) continue;
         const s = similarity(i, j);
@@ -370,7 +382,7 @@ function buildPlan(candidates: readonly RerankCandidate[], o: ResolvedRerankOpti
   exploit.forEach((i, j) => (exploitIndex[i] = j));
   const poolIndex = new Int32Array(n).fill(-1);
   pool.forEach((i, j) => (poolIndex[i] = j));
-  return { o, P, noveltyPart, range, exploit, exploitDiversity, pool, a, b, slotLaw: [...law.entries()], exploitIndex, poolIndex, capRelaxed,
+  return { o, P, noveltyPart, range, exploit, exploitDiversity, fresh, pool, a, b, slotLaw: [...law.entries()], exploitIndex, poolIndex, capRelaxed,
     rankLaws: new Map() };
 }
 
@@ -439,15 +451,19 @@ export function rerank(candidates: readonly RerankCandidate[], options: RerankOp
   const slots: PolicySlot[] = [];
   let nextExploit = 0;
   let nextExplore = 0;
+  let leastShownSlots = 0;
   for (let p = 0; p < P; p++) {
-    const exploration = isExploration[p] === 1;
-    const q = exploration ? ranked[nextExplore++] : -1;
-    const i = exploration ? pool[q] : plan.exploit[nextExploit];
+    const drawn = isExploration[p] === 1;
+    const q = drawn ? ranked[nextExplore++] : -1;
+    const leastShown = !drawn && nextExploit >= P - plan.fresh;
+    const exploration = drawn || leastShown;
+    if (leastShown) leastShownSlots++;
+    const i = drawn ? pool[q] : plan.exploit[nextExploit];
     const c = candidates[i];
     const breakdown: Record<string, number> = {
       ...(c.breakdown ?? {}), novelty: plan.noveltyPart[i],
-      diversity: exploration ? 0 : plan.exploitDiversity[nextExploit++],
-      exploration: exploration ? theta[q] * plan.range : 0,
+      diversity: drawn ? 0 : plan.exploitDiversity[nextExploit++],
+      exploration: drawn ? theta[q] * plan.range : 0,
     };
     const e = c.exposures ?? 0;
     const f = c.feedback ?? 0;
@@ -466,7 +482,7 @@ export function rerank(candidates: readonly RerankCandidate[], options: RerankOp
       } : {}),
     });
   }
-  return { slots, explorationSlots: E, capRelaxed: plan.capRelaxed, options: o, propensity: propensityOf(candidates, plan) };
+  return { slots, explorationSlots: E + leastShownSlots, capRelaxed: plan.capRelaxed, options: o, propensity: propensityOf(candidates, plan) };
 }
 
 /** The plan's probability by item id (the first candidate with that id). */

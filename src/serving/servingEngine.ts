@@ -4,7 +4,7 @@ import { ModelNotReadyError, NodeNotFoundError, InvalidRequestError } from './er
 import { basisUser, ModelStore, rowFromInteractions, type ActiveModel, type ModelState, type StoredInteraction } from './modelState';
 import { allowedRows, retrieve, type Retrieved } from './retrieval';
 import { explainGraph, reasonsFor, similarReasonsFor } from './explain';
-import { ServingPolicy, type PolicyRequest } from './servingPolicy';
+import { policyReranks, ServingPolicy, type PolicyRequest } from './servingPolicy';
 import type { ContextValue, RecommendationResult, ScoreBreakdown, ScoredItem } from './types';
 
 /** Serving settings (each validated by validateServingOptions). */
@@ -12,9 +12,9 @@ export interface ServingOptions {
   /** How long the active model lookup is cached (ms); a version switch is served within this time. */
   modelTtlMs: number;
   /**
-   * Items the re-ranking policy chooses a page from when it re-ranks (diversity, exploration, novelty or exposure
-   * debiasing on): the model's exact top `policyCandidates` (at least the page). With those settings at 0 the page is
-   * the model's exact top `first`.
+   * Items the re-ranking policy chooses a page from when it re-ranks (diversity, exploration, novelty, least-shown
+   * slots or a category cap on): the model's exact top `policyCandidates` (at least the page); the least-shown slots
+   * reach as deep as this. With those settings off the page is the model's exact top `first`.
    */
   policyCandidates: number;
   /** Serve this model version instead of the active one (a canary, a benchmark of a version not yet activated). */
@@ -22,7 +22,7 @@ export interface ServingOptions {
 }
 
 /** Default serving options. */
-export const DEFAULT_SERVING: ServingOptions = Object.freeze({ modelTtlMs: 2000, policyCandidates: 100 });
+export const DEFAULT_SERVING: ServingOptions = Object.freeze({ modelTtlMs: 2000, policyCandidates: 400 });
 
 /** Checks serving options: an unknown field or an out-of-range value throws InvalidRequestError naming it and the value. */
 export function validateServingOptions(o: Record<string, unknown>): ServingOptions {
@@ -118,9 +118,7 @@ export class ServingEngine {
     const excluded = req.includeInteracted ? [...req.excludeItemIds, ...profile.negatives] : [...req.excludeItemIds, ...profile.interactions.map((x) => x[0])];
     const allowed = allowedRows(s, excluded, req.categories);
     const policy = this.policy.effective(req.policy);
-    const reranks = policy.diversity > 0 || policy.exploration > 0 || policy.novelty > 0 || policy.exposureDebias > 0 || policy.maxCategoryShare < 1
-      || (policy.negativeFeedback > 0 && profile.negatives.length > 0);
-    const count = reranks ? Math.max(req.first, this.options.policyCandidates) : req.first + profile.negatives.length;
+    const count = policyReranks(policy, profile.negatives.length) ? Math.max(req.first, this.options.policyCandidates) : req.first + profile.negatives.length;
     const top = retrieve(s, row, count, allowed, undefined, s.scorer.contextRow(req.contexts));
     lap('retrieve');
     const m = s.matrix;

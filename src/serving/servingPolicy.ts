@@ -1,7 +1,7 @@
 /**
  * The re-ranking policy of `recommendations`, online: turns the merged, scored candidates of ServingEngine
- * into the page with src/policy/rerank.ts (novelty and exposure debiasing, diversity, Thompson-sampling
- * exploration, a category cap), after two serving-only steps:
+ * into the page with src/policy/rerank.ts (novelty, diversity, Thompson-sampling exploration, least-shown
+ * slots, a category cap), after two serving-only steps:
  * - negative feedback: items the user dismissed or disliked (read in cypher/serving/userProfile.cypher) are
  *   never shown, and every other candidate gets a `feedback` part
  *   `−negativeFeedback × range × max(0, max cos(item, negative item))` (cosine of the model's item embeddings,
@@ -21,15 +21,23 @@ import type { EffectivePolicy, GraphPath, Reason, RecommendationResult, ScoreBre
 import type { PolicySettings } from '../config';
 
 export const POLICY_SETTING_NAMES: readonly (keyof PolicySettings)[] = Object.freeze(
-  ['diversity', 'exploration', 'novelty', 'exposureDebias', 'maxCategoryShare', 'negativeFeedback'] as const);
+  ['diversity', 'exploration', 'novelty', 'leastShown', 'maxCategoryShare', 'negativeFeedback'] as const);
 
 /**
  * Defaults when nothing is configured: the neutral policy (pure relevance, no exploration, no cap) plus the
  * removal of negative items. The application's defaults come from config (POLICY_* variables).
  */
 export const NEUTRAL_POLICY: PolicySettings = Object.freeze({
-  diversity: 0, exploration: 0, novelty: 0, exposureDebias: 0, maxCategoryShare: 1, negativeFeedback: 0,
+  diversity: 0, exploration: 0, novelty: 0, leastShown: 0, maxCategoryShare: 1, negativeFeedback: 0,
 });
+
+/**
+ * True when the settings re-rank a page (any of diversity, exploration, novelty, least-shown slots or a category cap,
+ * or negative feedback with `negatives` dismissed items): the page then comes from the model's top policyCandidates.
+ */
+export function policyReranks(p: PolicySettings, negatives: number): boolean {
+  return p.diversity > 0 || p.exploration > 0 || p.novelty > 0 || p.leastShown > 0 || p.maxCategoryShare < 1 || (p.negativeFeedback > 0 && negatives > 0);
+}
 
 /** A request's policy: any settings (over the defaults), a seed, and whether the page is logged as shown. */
 export interface PolicyRequest extends Partial<PolicySettings> {
@@ -187,7 +195,7 @@ export class ServingPolicy {
     const result = rerank(candidates, {
       pageSize: args.first,
       diversity: policy.diversity, exploration: policy.exploration, novelty: policy.novelty,
-      exposureDebias: policy.exposureDebias, maxCategoryShare: policy.maxCategoryShare, seed: policy.seed,
+      leastShown: policy.leastShown, maxCategoryShare: policy.maxCategoryShare, seed: policy.seed,
       explorationPool: Math.min(this.options.explorationPool, 5 * args.first),
     });
     const wanted = new Set(args.categories);

@@ -20,7 +20,7 @@ export interface ScoreBreakdown {
   popularity: number;
   /** Thompson-sampling bonus of an exploration slot (≥ 0). */
   exploration: number;
-  /** Popularity and exposure debiasing (≤ 0). */
+  /** Popularity penalty (≤ 0). */
   novelty?: number;
   /** Maximal-marginal-relevance penalty for similarity to items above it (≤ 0). */
   diversity?: number;

@@ -12,8 +12,8 @@ import { useApiServer, gql, startTestServer, tokenFor } from '../helpers/apiServ
 describe('eval:offpolicy: estimates and the Open Bandit export from the SHOWN log', () => {
   let db: Executor;
   let srv: ServerHandle;
-  // logging policy: no exploration or exposure debiasing, so its pages are reproducible; propensities are then 1
-  const policy = { ...loadPolicyConfig({}), exploration: 0, exposureDebias: 0 };
+  // logging policy: no exploration or least-shown slots, so its pages are reproducible; propensities are then 1
+  const policy = { ...loadPolicyConfig({}), exploration: 0, leastShown: 0 };
   useApiServer((x) => { ({ db, srv } = x); }, (db) => startTestServer(db, {}, policy));
   const since = new Date(Date.now() - 60_000).toISOString();
 

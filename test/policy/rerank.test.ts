@@ -203,17 +203,68 @@ describe('policy/rerank: relevance, diversity, novelty and the category cap', ()
   });
 });
 
-describe('policy/rerank: exposure debiasing', () => {
-  it('moves items the policy has shown often below comparable items it has not', () => {
-    // scores fall slowly; the best five have been shown thousands of times, the rest never
-    const cands: RerankCandidate[] = Array.from({ length: 30 }, (_, i) => ({ id: `i${i}`, score: 1 - i * 0.01, exposures: i < 5 ? 5000 : 0 }));
+describe('policy/rerank: least-shown slots', () => {
+  // scores fall slowly; exposures fall with the rank, with ties among the least shown
+  const cands: RerankCandidate[] = Array.from({ length: 40 }, (_, i) => ({
+    id: `i${i}`, score: 1 - i * 0.01, exposures: i < 30 ? 100 - 3 * i : [5, 2, 9, 2, 7, 2, 3, 8, 4, 6][i - 30],
+    categories: [`c${i % 4}`],
+  }));
+
+  it('keeps the model\'s top and gives the last round(leastShown × P) slots to the least-shown candidates, ties by score', () => {
     const plain = rerank(cands, { pageSize: 10 }).slots.map((s) => s.id);
-    const debiased = rerank(cands, { pageSize: 10, exposureDebias: 0.5 });
-    expect(plain.slice(0, 5)).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']);
-    expect(debiased.slots.slice(0, 5).map((s) => s.id)).toEqual(['i5', 'i6', 'i7', 'i8', 'i9']);
-    for (const s of debiased.slots) {
-      expect(s.breakdown.novelty).toBeCloseTo(cands[s.candidate].exposures ? -0.5 * 0.29 : 0, 9);
+    const page = rerank(cands, { pageSize: 10, leastShown: 0.25 }); // round(2.5) = 3 slots
+    expect(page.slots.slice(0, 7).map((s) => s.id)).toEqual(plain.slice(0, 7));
+    // exposures 2 at i31, i33, i35: the better scores first
+    expect(page.slots.slice(7).map((s) => s.id)).toEqual(['i31', 'i33', 'i35']);
+    expect(page.slots.map((s) => s.exploration)).toEqual([...Array(7).fill(false), true, true, true]);
+    expect(page.explorationSlots).toBe(3);
+    for (const s of page.slots.slice(7)) {
+      expect(s.reason).toBe('exploring: shown only 2 times so far (0 positive responses), so we are learning how people respond to it');
+      expect(s.probability).toBe(1); // deterministic: no exploration draw
+      expect(s.breakdown.exploration).toBe(0);
+      expect(s.score).toBeCloseTo(cands[s.candidate].score, 12);
     }
+    expect(rerank(cands, { pageSize: 10, leastShown: 0.04 }).slots.every((s) => !s.exploration)).toBe(true); // round(0.4) = 0
+  });
+
+  it('keeps the category cap in the least-shown slots', () => {
+    // cap 2 of 8 per category; L's top four take one of each
+    const page = rerank(cands, { pageSize: 8, leastShown: 0.5, maxCategoryShare: 0.25 });
+    expect(page.capRelaxed).toBe(false);
+    const count = new Map<string, number>();
+    for (const slot of page.slots) for (const c of cands[slot.candidate].categories!) count.set(c, (count.get(c) ?? 0) + 1);
+    for (const v of count.values()) expect(v).toBeLessThanOrEqual(2);
+    expect(page.slots.slice(4).map((s) => s.id)).toEqual(['i31', 'i33', 'i36', 'i38']); // i35 (c3) would break the cap
+  });
+
+  it('logs the exact marginals with drawn exploration slots besides them (frequencies over 3,000 pages within 5 standard errors)', () => {
+    const opts = { pageSize: 6, exploration: 0.3, leastShown: 0.34, explorationPool: 6 }; // 2 least-shown slots, E = 1 or 2
+    const law = pagePropensities(cands, opts);
+    const N = 3000;
+    const seen = new Map<string, number>();
+    for (let s = 0; s < N; s++) {
+      const page = rerank(cands, { ...opts, seed: s });
+      expect(page.explorationSlots).toBe(page.slots.filter((x) => x.exploration).length);
+      for (const slot of page.slots) {
+        seen.set(`${slot.id}@${slot.position}`, (seen.get(`${slot.id}@${slot.position}`) ?? 0) + 1);
+        if (s < 200) expect(slot.probability).toBe(law.prob(slot.id, slot.position));
+      }
+    }
+    for (const c of cands) {
+      for (let k = 0; k < opts.pageSize; k++) {
+        const p = law.prob(c.id, k);
+        const freq = (seen.get(`${c.id}@${k}`) ?? 0) / N;
+        if (p === 0) expect(freq).toBe(0);
+        else expect(Math.abs(freq - p)).toBeLessThanOrEqual(5 * Math.sqrt(p * (1 - p) / N) + 1e-12);
+      }
+    }
+    // the least-shown items are on L: pushed down or off by drawn slots, never in the pool
+    expect(law.prob('i31', 4) + law.prob('i31', 5)).toBeGreaterThan(0);
+    for (let k = 0; k < opts.pageSize; k++) expect(cands.reduce((t, c) => t + law.prob(c.id, k), 0)).toBeCloseTo(1, 6);
+  });
+
+  it('rejects a leastShown outside [0, 1] naming it', () => {
+    expect(() => rerank(cands, { pageSize: 5, leastShown: 1.5 })).toThrow(/leastShown must be a number in \[0, 1\], got 1.5/);
   });
 });
 

@@ -7,6 +7,7 @@ import { ExposureLog, type Exposure } from '../../src/serving/exposures';
 import { explorationReason, ServingPolicy, type ScoredCandidate } from '../../src/serving/servingPolicy';
 import type { ActiveModel, ItemMatrix } from '../../src/serving/modelState';
 import { loadPolicyConfig, ConfigError } from '../../src/config';
+import { DEFAULT_SERVING } from '../../src/serving/servingEngine';
 
 /** A logger that keeps its warnings. */
 function quietLog(): Logger & { warnings: string[] } {
@@ -228,8 +229,9 @@ describe('serving/policy: the online re-ranking policy', () => {
 
 describe('config: policy settings', () => {
   it('serves by default the settings the committed tuning run chose on validation', () => {
-    const tuned = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'bench', 'results', 'serving-policy-validation-2.json'), 'utf8'));
+    const tuned = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'bench', 'results', 'serving-policy-validation-least-shown.json'), 'utf8'));
     expect(loadPolicyConfig({})).toMatchObject(tuned.chosen.settings);
+    expect(DEFAULT_SERVING.policyCandidates).toBe(tuned.chosen.policyCandidates);
   });
 
   it('rejects a value out of range, naming the variable, the value and the range', () => {

@@ -15,8 +15,8 @@ export class PolicyInput {
   @Field(() => Float, { nullable: true, description: '0..1: popularity penalty (log interaction count), in units of the candidates\' score range.' })
   novelty?: number | null;
 
-  @Field(() => Float, { nullable: true, description: '0..1: penalty on how often an item has been shown already (log exposures), in units of the score range.' })
-  exposureDebias?: number | null;
+  @Field(() => Float, { nullable: true, description: '0..1: share of the page (its last round(share × first) slots) given to the candidates shown least so far, as exploration slots: what covers the catalogue over users.' })
+  leastShown?: number | null;
 
   @Field(() => Float, { nullable: true, description: '0..1: largest share of the page one category may take (at least one item); 1 is no cap.' })
   maxCategoryShare?: number | null;

@@ -49,7 +49,7 @@ export class RecommendationResolver {
     @Arg('categories', () => [String], { defaultValue: [], description: 'Only items in one of these categories (also: the choices of a cold-start user).' }) categories: string[],
     @Arg('excludeItemIds', () => [ID], { defaultValue: [], description: 'Items never to return.' }) excludeItemIds: string[],
     @Arg('includeInteracted', () => Boolean, { defaultValue: false, description: 'Also return items the user already interacted with (never those dismissed or disliked).' }) includeInteracted: boolean,
-    @Arg('policy', () => PolicyInput, { nullable: true, description: 'Re-ranking policy for this request (diversity, exploration, novelty, exposureDebias, maxCategoryShare, negativeFeedback, seed); the configured defaults otherwise.' }) policy: PolicyInput | null,
+    @Arg('policy', () => PolicyInput, { nullable: true, description: 'Re-ranking policy for this request (diversity, exploration, novelty, leastShown, maxCategoryShare, negativeFeedback, seed); the configured defaults otherwise.' }) policy: PolicyInput | null,
     @Ctx() ctx: ApiContext,
   ): Promise<RecommendationList> {
     requireSelfOrAdmin(ctx.viewer, userId, 'Reading recommendations');

@@ -97,7 +97,7 @@ export class ScoreBreakdownType {
   @Field(() => Float, { description: 'Exploration bonus (≥ 0) of an exploration slot: the item\'s Thompson draw of its response rate, Beta(feedback + 1, exposures − feedback + 1), times the candidates\' score range; 0 elsewhere.' })
   exploration!: number;
 
-  @Field(() => Float, { description: 'Novelty and exposure debiasing (≤ 0): −(novelty × log(1 + interactions)/log(1 + max) + exposureDebias × log(1 + exposures)/log(1 + max)) × the candidates\' score range.' })
+  @Field(() => Float, { description: 'Popularity penalty (≤ 0): −novelty × log(1 + interactions)/log(1 + max) × the candidates\' score range.' })
   novelty!: number;
 
   @Field(() => Float, { description: 'Diversity penalty (≤ 0): −diversity × the highest similarity (embedding cosine and category overlap) to an item above it × the score range.' })
@@ -144,8 +144,8 @@ export class PolicySettingsType {
   @Field(() => Float, { description: 'Popularity penalty.' })
   novelty!: number;
 
-  @Field(() => Float, { description: 'Exposure penalty.' })
-  exposureDebias!: number;
+  @Field(() => Float, { description: 'Share of the page given to the least-shown candidates.' })
+  leastShown!: number;
 
   @Field(() => Float, { description: 'Largest share of the page one category may take.' })
   maxCategoryShare!: number;

@@ -6,7 +6,7 @@ import { useApiServer, codeOf, gql, startTestServer, tokenFor } from '../../help
 const RECS = `query($u: ID!, $first: Int, $inc: Boolean, $policy: PolicyInput) {
   recommendations(userId: $u, first: $first, includeInteracted: $inc, policy: $policy) {
     impressionId explorationSlots
-    policy { diversity exploration novelty exposureDebias maxCategoryShare negativeFeedback seed logExposures }
+    policy { diversity exploration novelty leastShown maxCategoryShare negativeFeedback seed logExposures }
     items { rank score exploration probability item { id }
       breakdown { embedding graph context popularity exploration novelty diversity feedback }
       reasons { kind text paths { nodes { label id } relationships { type direction } } } }
@@ -41,17 +41,17 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
     const res = await recs('alice', { logExposures: false });
     expect(res.errors).toBeUndefined();
     const r = res.data.recommendations;
-    const { diversity, exploration, novelty, exposureDebias, maxCategoryShare, negativeFeedback } = POLICY;
-    expect(r.policy).toMatchObject({ diversity, exploration, novelty, exposureDebias, maxCategoryShare, negativeFeedback, logExposures: false });
+    const { diversity, exploration, novelty, leastShown, maxCategoryShare, negativeFeedback } = POLICY;
+    expect(r.policy).toMatchObject({ diversity, exploration, novelty, leastShown, maxCategoryShare, negativeFeedback, logExposures: false });
     expect(Number.isInteger(r.policy.seed)).toBe(true);
     expect(r.impressionId).toMatch(/^[0-9a-f-]{36}$/);
     const again = await recs('alice', { logExposures: false, seed: r.policy.seed });
     expect(again.data.recommendations.items).toEqual(r.items);
   });
 
-  it('marks no exploration slot at exploration 0 and about the asked share over many seeded requests', async () => {
+  it('marks no exploration slot at exploration 0 (no least-shown slots) and about the asked share over many seeded requests', async () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const r = (await recs('alice', { exploration: 0, seed, logExposures: false })).data.recommendations;
+      const r = (await recs('alice', { exploration: 0, leastShown: 0, seed, logExposures: false })).data.recommendations;
       expect(r.explorationSlots).toBe(0);
       for (const x of r.items) {
         expect(x.exploration).toBe(false);
@@ -62,7 +62,7 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
     let slots = 0;
     let explored = 0;
     for (let seed = 1; seed <= 80; seed++) {
-      const r = (await recs('alice', { exploration: 0.3, seed, logExposures: false })).data.recommendations;
+      const r = (await recs('alice', { exploration: 0.3, leastShown: 0, seed, logExposures: false })).data.recommendations;
       expect(r.items.length).toBe(5);
       expect(r.items.filter((x: any) => x.exploration).length).toBe(r.explorationSlots);
       slots += r.items.length;
@@ -147,11 +147,23 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
     expect(b.extensions!.cypherStatements).toBeLessThanOrEqual(6);
   });
 
-  it('lowers items that were shown often when exposureDebias is on (the counts move at once)', async () => {
-    const first = (await recs('dave', { exposureDebias: 1, exploration: 0, seed: 1 }, 3)).data.recommendations.items.map((x: any) => x.item.id);
-    let later: string[] = first;
-    for (let k = 0; k < 4; k++) later = (await recs('dave', { exposureDebias: 1, exploration: 0, seed: 1 }, 3)).data.recommendations.items.map((x: any) => x.item.id);
-    expect(later).not.toEqual(first);
+  it('gives the last slot to the candidate shown least so far, ties to the better score (the counts move at once)', async () => {
+    for (let k = 0; k < 4; k++) {
+      // the model's ranking of dave's candidates (policy off, not logged) and their exposure counts now
+      const ranking: string[] = (await recs('dave', { leastShown: 0, exploration: 0, logExposures: false }, 20)).data.recommendations.items.map((x: any) => x.item.id);
+      expect(ranking.length).toBeGreaterThan(5);
+      const counts = ranking.map((id) => srv.engine.policy.exposures.count(id).exposures);
+      let least = 2;
+      for (let j = 3; j < ranking.length; j++) if (counts[j] < counts[least]) least = j;
+      // 3 slots, leastShown 0.34: round(1.02) = 1 least-shown slot, the last
+      const r = (await recs('dave', { leastShown: 0.34, exploration: 0, seed: 1 }, 3)).data.recommendations;
+      expect(r.items.map((x: any) => x.item.id)).toEqual([ranking[0], ranking[1], ranking[least]]);
+      expect(r.items[2]).toMatchObject({ exploration: true, probability: 1 });
+      expect(r.items[2].reasons[0].kind).toBe('EXPLORATION');
+      expect(r.items.slice(0, 2).map((x: any) => x.exploration)).toEqual([false, false]);
+      expect(r.explorationSlots).toBe(1);
+      expect(srv.engine.policy.exposures.count(ranking[least]).exposures).toBe(counts[least] + 1);
+    }
   });
 
   it('counts a positive interaction on a shown item as feedback, in memory at once and in the graph after the flush', async () => {
@@ -205,7 +217,7 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
   });
 
   it('removes a dismissed item and lowers its close neighbours in the very next request', async () => {
-    const policy = { exploration: 0, exposureDebias: 0, negativeFeedback: 0.5, logExposures: false };
+    const policy = { exploration: 0, leastShown: 0, negativeFeedback: 0.5, logExposures: false };
     const before = (await recs('alice', policy, 12, true)).data.recommendations.items;
     const byId = (items: any[]) => new Map(items.map((x: any) => [x.item.id, x]));
     expect(byId(before).has('i3')).toBe(true);
@@ -234,7 +246,7 @@ describe('api/recommendations: re-ranking policy, exposure log and feedback over
   });
 
   it('rejects policy values out of range with BAD_USER_INPUT naming the field, the value and the range', async () => {
-    for (const [field, value] of [['exploration', 1.5], ['diversity', -0.1], ['maxCategoryShare', 2], ['negativeFeedback', 7], ['novelty', -1], ['exposureDebias', 1.01]] as const) {
+    for (const [field, value] of [['exploration', 1.5], ['diversity', -0.1], ['maxCategoryShare', 2], ['negativeFeedback', 7], ['novelty', -1], ['leastShown', 1.01]] as const) {
       const res = await recs('alice', { [field]: value });
       expect(codeOf(res)).toBe('BAD_USER_INPUT');
       expect(res.errors![0].message).toBe(`Argument "policy.${field}" must be a number from 0 to 1, got ${value}.`);
