@@ -31,6 +31,9 @@ export interface ScorerParts {
   context?: { lift: ContextLift; weight: number };
 }
 
+/** Context combinations whose rows contextRow keeps (then it starts over). */
+const CONTEXT_ROW_CACHE = 256;
+
 /** One user's input row: basis item indices and their positive weights. */
 export interface SparseRow {
   indices: Int32Array;
@@ -85,6 +88,8 @@ export class ModelScorer {
   private readonly ones: Float32Array;
   /** Scratch of `top`: graph + context term. */
   private readonly graphCtx: Float32Array;
+  /** contextRow's rows by resolved context columns. */
+  private readonly contextRows = new Map<string, Float32Array>();
   private rightT: tf.Tensor2D | undefined;
 
   constructor(readonly parts: ScorerParts) {
@@ -227,9 +232,15 @@ export class ModelScorer {
     if (!c || c.weight === 0 || request.length === 0) return null;
     const cols = c.lift.resolve(request);
     if (cols.length === 0) return null;
+    // requests share few context combinations: each row is computed once (read-only for callers), the cache bounded
+    const key = [...cols].sort((a, b) => a - b).join(',');
+    const hit = this.contextRows.get(key);
+    if (hit) return hit;
     const out = new Float32Array(this.numItems);
     c.lift.scoreAll(cols, out);
     for (let j = 0; j < out.length; j++) out[j] *= c.weight;
+    if (this.contextRows.size >= CONTEXT_ROW_CACHE) this.contextRows.clear();
+    this.contextRows.set(key, out);
     return out;
   }
 

@@ -113,6 +113,8 @@ describe('model/scorer: the model score of one row, exactly', () => {
     lift.scoreAll(lift.resolve(request), raw);
     expect(Array.from(ctx)).toEqual(Array.from(raw, (x) => Math.fround(x * weight)));
     expect(ctx.some((x) => x !== 0)).toBe(true);
+    // the same context combination in another order is the same (cached) row
+    expect(withContext.contextRow([request[1], request[0]])).toBe(ctx);
     expect(withContext.contextRow([])).toBeNull();
     expect(withContext.contextRow([{ kind: 'device', value: 'unknown-device' }])).toBeNull();
     expect(scorer.contextRow(request)).toBeNull(); // a version without the term
