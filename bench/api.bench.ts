@@ -43,6 +43,7 @@ import { PROJECT_ROOT } from '../src/paths';
 import { seededRandom } from '../src/random';
 import { intOption, numberListOption, numberOption } from '../src/cli/args';
 import { startRun, writeResult } from './result';
+import { localNeo4jPid, procCpuSeconds } from './proc';
 
 const QUERY = `query Recs($userId: ID!, $first: Int!) {
   recommendations(userId: $userId, first: $first) {
@@ -165,22 +166,10 @@ async function main(): Promise<void> {
     });
     child.send({ cpu: true });
   });
-  const neo4jPid = (() => {
-    if (!config.neo4jLocal) return null;
-    try {
-      return Number(fs.readFileSync(path.join(PROJECT_ROOT, 'neo4j', 'home', 'run', 'neo4j.pid'), 'utf8').trim());
-    } catch {
-      return null;
-    }
-  })();
+  const neo4jPid = config.neo4jLocal ? localNeo4jPid() : undefined;
   const neo4jCpu = (): number | null => {
-    if (!neo4jPid) return null;
-    try {
-      const f = fs.readFileSync(`/proc/${neo4jPid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(f[11]) + Number(f[12])) * (1000 / 100); // clock ticks (USER_HZ 100) to ms
-    } catch {
-      return null;
-    }
+    const seconds = neo4jPid ? procCpuSeconds(neo4jPid) : undefined;
+    return seconds === undefined ? null : seconds * 1000;
   };
   const ownCpu = () => {
     const u = process.cpuUsage();

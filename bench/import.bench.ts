@@ -23,6 +23,7 @@ import type { Executor } from '../src/db/executor';
 import { createLogger } from '../src/log';
 import { intOption } from '../src/cli/args';
 import { benchRecord, startRun, writeResult } from './result';
+import { localNeo4jPid, procCpuSeconds } from './proc';
 
 /** Resident set size in MB of a process from /proc (current and peak), or undefined where unreadable. */
 function procRss(pid: number): { rssMb: number; peakMb: number } | undefined {
@@ -30,28 +31,6 @@ function procRss(pid: number): { rssMb: number; peakMb: number } | undefined {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
     return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat, or undefined. */
-function procCpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return undefined;
-  }
-}
-
-/** The pid of the project's local dev Neo4j (scripts/neo4j.mjs writes it), when it runs here. */
-function localNeo4jPid(): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(path.resolve(__dirname, '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []),
-      'neo4j', 'home', 'run', 'neo4j.pid'), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
   }

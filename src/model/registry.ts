@@ -302,8 +302,19 @@ function validate(graph: HeteroGraph, model: TrainedModel): void {
   }
 }
 
-function row(arr: Float32Array, r: number, dims: number): number[] {
-  return Array.from(arr.subarray(r * dims, (r + 1) * dims));
+/**
+ * One vector as the write statements take it: comma-separated decimals of 9 significant digits, which read back to
+ * the same float32 (the writes parse them with split/toFloat). The driver's encoding of a list of numbers costs
+ * several times the CPU of the string per value (bench/results/write-encoding.json).
+ */
+export function vectorText(values: ArrayLike<number>): string {
+  let out = '';
+  for (let k = 0; k < values.length; k++) out += (k ? ',' : '') + values[k].toPrecision(9);
+  return out;
+}
+
+function row(arr: Float32Array, r: number, dims: number): string {
+  return vectorText(arr.subarray(r * dims, (r + 1) * dims));
 }
 
 /**
@@ -393,9 +404,7 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
     addJobs('users', 'model/write_users', graph.numUsers, (u) => ({ id: graph.userIds[u], e: row(e.users, u, dims) }));
     addJobs('items', 'model/write_items', graph.numItems, (i) => {
       const x = row(e.items, i, dims);
-      const idx = x.slice();
-      idx.push(Math.sqrt(Math.max(0, maxNorm - norms[i])));
-      return { id: graph.itemIds[i], e: x, f: row(e.itemFoldIn, i, dims), x: idx };
+      return { id: graph.itemIds[i], e: x, f: row(e.itemFoldIn, i, dims), x: `${x},${vectorText([Math.sqrt(Math.max(0, maxNorm - norms[i]))])}` };
     });
     addJobs('categories', 'model/write_categories', graph.categories.length, (c) => ({ id: graph.categories[c], e: row(e.categories, c, dims) }));
     addJobs('contexts', 'model/write_contexts', graph.contexts.length, (c) => ({

@@ -52,7 +52,12 @@ describe('model/registry: versioned write-back and atomic activation', () => {
     // the stored vectors are the model's, row for row
     const u7 = graph.userIds.indexOf('u7');
     const stored = vecs.get('User:u7')!.e;
-    Array.from(trained.embeddings.users.subarray(u7 * 8, u7 * 8 + 8)).forEach((x, k) => expect(stored[k]).toBeCloseTo(x, 6));
+    // the stored vectors are the model's, row for row, and read back to the same float32 values (not merely close)
+    expect(Float32Array.from(stored)).toEqual(trained.embeddings.users.subarray(u7 * 8, u7 * 8 + 8));
+    const i3 = 3;
+    const item = await db.driver.executeQuery('MATCH (i:Item {id: $id}) RETURN i[$e] AS e, i[$f] AS f', { id: graph.itemIds[i3], e: m.embeddingProperty, f: m.foldInProperty });
+    expect(Float32Array.from(item.records[0].get('e') as number[])).toEqual(trained.embeddings.items.subarray(i3 * 8, i3 * 8 + 8));
+    expect(Float32Array.from(item.records[0].get('f') as number[])).toEqual(trained.embeddings.itemFoldIn.subarray(i3 * 8, i3 * 8 + 8));
     const items = await db.driver.executeQuery('MATCH (i:Item) RETURN count(i[$f]) AS f, count(i[$x]) AS x, min(size(i[$x])) AS len',
       { f: m.foldInProperty, x: m.indexProperty });
     expect(items.records[0].toObject()).toEqual({ f: graph.numItems, x: graph.numItems, len: 9 });
