@@ -2,8 +2,7 @@
  * `npx tsx bench/trainGraph.bench.ts [--dims 64] [--repeat 2] [--batch-size 5000] [--write-concurrency 2] [--out bench/results/train-graph-gowalla.json]`
  *
  * Measures the graph side of training on the configured Neo4j (the dev instance with Gowalla imported):
- * extraction (per relation) and write-back of a full model version (every node's vectors, the
- * dot-product index vectors, the slot's vector index). The embeddings are seeded random numbers of the
+ * extraction (per relation) and write-back of a full model version (every node's vectors). The embeddings are seeded random numbers of the
  * model's shape, because this measures the database path, not the model; the version is written but
  * NOT activated (status `ready`), so whatever model serves keeps serving.
  */

@@ -2,7 +2,7 @@
  * `npm run bench:write-encoding -- --out bench/results/write-encoding.json [--items 5000] [--dims 256] [--rounds 3]`:
  * the cost of the model write-back's vector encoding (src/model/registry.ts vectorText), against the driver's own
  * encoding of the same vectors as lists of numbers, in one run on the configured local Neo4j. Each round writes the
- * same random item vectors (embedding, fold-in, index vector) into scratch properties of `--items` items by each
+ * same random item vectors (embedding, fold-in) into scratch properties of `--items` items by each
  * encoding, in alternating order, with the production statement (cypher/model/write_items.cypher) for the string
  * form and the same statement with list parameters for the baseline; it records wall time, this process's CPU
  * (building the rows and the driver's encoding) and Neo4j's CPU. The scratch properties are removed at the end.
@@ -17,10 +17,10 @@ import { intOption } from '../src/cli/args';
 import { localNeo4jPid, procCpuSeconds } from './proc';
 import { startRun, writeResult } from './result';
 
-const SCRATCH = { embeddingProperty: 'benchEncoding_e', foldInProperty: 'benchEncoding_f', indexProperty: 'benchEncoding_x', versionProperty: 'benchEncoding_v' };
+const SCRATCH = { embeddingProperty: 'benchEncoding_e', foldInProperty: 'benchEncoding_f', versionProperty: 'benchEncoding_v' };
 const LIST_STATEMENT = `UNWIND $rows AS row
 MATCH (n:Item {id: row.id})
-SET n[$embeddingProperty] = row.e, n[$foldInProperty] = row.f, n[$indexProperty] = row.x, n[$versionProperty] = $version
+SET n[$embeddingProperty] = row.e, n[$foldInProperty] = row.f, n[$versionProperty] = $version
 RETURN count(n) AS written`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -29,7 +29,7 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string' }, items: { type: 'string', default: '5000' }, dims: { type: 'string', default: '256' }, rounds: { type: 'string', default: '3' } } });
   const items = intOption('items', values.items, { min: 1, max: 100_000 })!;
-  const dims = intOption('dims', values.dims, { min: 1, max: 4095 })!;
+  const dims = intOption('dims', values.dims, { min: 1, max: 4096 })!;
   const rounds = intOption('rounds', values.rounds, { min: 1, max: 50 })!;
   const runInfo = startRun('npm run bench:write-encoding --');
   const config = loadConfig();
@@ -40,10 +40,10 @@ async function main(): Promise<void> {
   if (ids.length < items) throw new Error(`write-encoding: the graph has ${ids.length} items, --items asks for ${items}`);
   const draw = seededRandom(7);
   const vec = () => Float32Array.from({ length: dims }, () => draw() * 2 - 1);
-  const vectors = ids.map(() => ({ e: vec(), f: vec(), x: vec() }));
+  const vectors = ids.map(() => ({ e: vec(), f: vec() }));
   const encodings = {
-    string: { statement: null as string | null, rows: () => ids.map((id, k) => ({ id, e: vectorText(vectors[k].e), f: vectorText(vectors[k].f), x: vectorText(vectors[k].x) })) },
-    list: { statement: LIST_STATEMENT, rows: () => ids.map((id, k) => ({ id, e: Array.from(vectors[k].e), f: Array.from(vectors[k].f), x: Array.from(vectors[k].x) })) },
+    string: { statement: null as string | null, rows: () => ids.map((id, k) => ({ id, e: vectorText(vectors[k].e), f: vectorText(vectors[k].f) })) },
+    list: { statement: LIST_STATEMENT, rows: () => ids.map((id, k) => ({ id, e: Array.from(vectors[k].e), f: Array.from(vectors[k].f) })) },
   };
   type Name = keyof typeof encodings;
   const samples: Record<Name, { wallSeconds: number; nodeCpuSeconds: number; neo4jCpuSeconds: number }[]> = { string: [], list: [] };
@@ -68,17 +68,17 @@ async function main(): Promise<void> {
   // both encodings stored the same values
   const [check] = (await db.driver.executeQuery(`MATCH (i:Item {id: $id}) RETURN i[$p] AS e`, { id: ids[0], p: SCRATCH.embeddingProperty })).records;
   const same = Float32Array.from(check.get('e') as number[]).every((v, c) => v === vectors[0].e[c]);
-  await db.driver.executeQuery(`MATCH (i:Item) WHERE i[$e] IS NOT NULL REMOVE i[$e], i[$f], i[$x], i[$v]`,
-    { e: SCRATCH.embeddingProperty, f: SCRATCH.foldInProperty, x: SCRATCH.indexProperty, v: SCRATCH.versionProperty });
+  await db.driver.executeQuery(`MATCH (i:Item) WHERE i[$e] IS NOT NULL REMOVE i[$e], i[$f], i[$v]`,
+    { e: SCRATCH.embeddingProperty, f: SCRATCH.foldInProperty, v: SCRATCH.versionProperty });
   const summary = (name: Name) => {
     const s = samples[name];
     const med = (k: 'wallSeconds' | 'nodeCpuSeconds' | 'neo4jCpuSeconds') => median(s.map((x) => x[k]));
     return { medianWallSeconds: med('wallSeconds'), medianNodeCpuSeconds: med('nodeCpuSeconds'), medianNeo4jCpuSeconds: med('neo4jCpuSeconds'),
-      medianCpuSecondsPerMillionValues: round((med('nodeCpuSeconds') + med('neo4jCpuSeconds')) / (items * dims * 3 / 1e6)), rounds: s };
+      medianCpuSecondsPerMillionValues: round((med('nodeCpuSeconds') + med('neo4jCpuSeconds')) / (items * dims * 2 / 1e6)), rounds: s };
   };
   const body = {
     benchmark: 'model write-back vector encoding: vectorText strings parsed by Cypher vs the driver encoding number lists',
-    neo4j: config.neo4jUri, items, dims, vectorsPerItem: 3, roundsRecorded: rounds, readBackExactFloat32: same,
+    neo4j: config.neo4jUri, items, dims, vectorsPerItem: 2, roundsRecorded: rounds, readBackExactFloat32: same,
     string: summary('string'), list: summary('list'),
   };
   if (values.out) writeResult(values.out, runInfo, body);

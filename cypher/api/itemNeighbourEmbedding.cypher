@@ -1,6 +1,5 @@
 // Cold start of an item: its embedding and fold-in vector (served slot) become the mean of those of up
-// to $sample items sharing a category with it that carry trained vectors of $version; its index vector is
-// [x, sqrt(M^2 - |x|^2)] like the trained ones (a mean never exceeds the largest norm M). Items with a
+// to $sample items sharing a category with it that carry trained vectors of $version. Items with a
 // trained embedding of $version are left alone; neighbourEmbeddingVersion marks derived ones.
 MATCH (i:Item {id: $id})
 WHERE i[$versionProperty] IS NULL OR i[$versionProperty] <> $version OR i.neighbourEmbeddingVersion = $version
@@ -16,8 +15,6 @@ WHERE size(es) > 0
 WITH i, size(es) AS n, size(es[0]) AS d, es, fs
 WITH i, n, [k IN range(0, d - 1) | reduce(s = 0.0, e IN es | s + e[k]) / n] AS embedding,
      [k IN range(0, d - 1) | reduce(s = 0.0, f IN fs | s + f[k]) / n] AS foldIn
-WITH i, n, embedding, foldIn, reduce(s = 0.0, x IN embedding | s + x * x) AS norm2
 SET i[$embeddingProperty] = embedding, i[$foldInProperty] = foldIn, i[$versionProperty] = $version,
-    i[$indexProperty] = embedding + [sqrt(CASE WHEN $indexNorm * $indexNorm > norm2 THEN $indexNorm * $indexNorm - norm2 ELSE 0.0 END)],
     i.neighbourEmbeddingVersion = $version
 RETURN embedding, n AS neighbours, [(i)-[:IN_CATEGORY]->(c:Category) | c.name] AS categories

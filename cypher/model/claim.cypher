@@ -20,7 +20,7 @@ CREATE (m:Model {
   claimant: $claimant, leaseUntil: datetime() + duration({milliseconds: $leaseMs}),
   dims: $dims, userNormExponent: $userNormExponent, metrics: $metrics, params: $params,
   slot: $slot, embeddingProperty: $embeddingProperty, foldInProperty: $foldInProperty,
-  versionProperty: $versionProperty, indexProperty: $indexProperty, indexName: $indexName,
+  versionProperty: $versionProperty,
   nodes: $nodes, writtenNodes: 0
 })
 RETURN m.version AS version, m.seq AS seq, retired

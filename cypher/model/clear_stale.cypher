@@ -3,5 +3,5 @@
 MATCH (n)
 WHERE n[$versionProperty] IS NOT NULL AND n[$versionProperty] <> $version
 WITH n LIMIT $limit
-SET n[$embeddingProperty] = null, n[$foldInProperty] = null, n[$indexProperty] = null, n[$versionProperty] = null
+SET n[$embeddingProperty] = null, n[$foldInProperty] = null, n[$versionProperty] = null
 RETURN count(n) AS cleared

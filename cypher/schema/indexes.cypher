@@ -9,3 +9,6 @@ CREATE INDEX interacted_key IF NOT EXISTS FOR ()-[r:INTERACTED]-() ON (r.idempot
 CREATE INDEX context_kind IF NOT EXISTS FOR (c:Context) ON (c.kind);
 // The exposure log's retention deletes SHOWN edges by time.
 CREATE INDEX shown_at IF NOT EXISTS FOR ()-[s:SHOWN]-() ON (s.at);
+// Graphs written before model versions stopped building an item vector index hold one per slot: dropped.
+DROP INDEX item_embedding_a IF EXISTS;
+DROP INDEX item_embedding_b IF EXISTS;

@@ -1,7 +1,7 @@
 /**
  * `npm run train -- [--dims N] [--seed S] [--half-life-days D] [--batch-size N] [--eval-users N] [--no-activate]`:
  * extracts the graph from the configured Neo4j, fits the interest model, writes every node's embedding
- * back as a new model version, builds its vector index and only then activates it. Prints the run's
+ * back as a new model version and only then activates it. Prints the run's
  * final status as JSON on stdout (logs and progress go to stderr). Ctrl-C cancels the run: the
  * previously active version keeps serving. Exit code 0 on success, 1 on failure, 2 on bad arguments.
  */

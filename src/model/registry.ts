@@ -1,34 +1,26 @@
 /**
- * Model versions in the graph: writing a trained model's embeddings back to Neo4j, building the item
- * vector index, and switching the served version atomically.
+ * Model versions in the graph: writing a trained model's embeddings back to Neo4j and switching the
+ * served version atomically.
  *
  * ## Versioning design: two slots (blue/green), the Model node names the served one
  *
  * Every embedding lives in one of two fixed sets of slot properties, `a` or `b`
- * (`embedding_a`, `foldIn_a`, `embeddingIndex_a`, `embeddingVersion_a`; the same with `_b`), and each slot
- * has its own item vector index (`item_embedding_a`, `item_embedding_b`). The active `(:Model)` node
- * names its slot and every property and index a reader needs (`embeddingProperty`, `foldInProperty`,
- * `indexName`, ...). A new version is always written into the slot the active version does NOT use:
+ * (`embedding_a`, `foldIn_a`, `embeddingVersion_a`; the same with `_b`). The active `(:Model)` node
+ * names its slot and every property a reader needs (`embeddingProperty`, `foldInProperty`,
+ * `versionProperty`). A new version is always written into the slot the active version does NOT use:
  *
  * - serving never sees a half-written or mixed version: readers follow the active Model to its slot,
  *   and nothing writes into that slot except fold-ins of the same version;
  * - a failed or interrupted write leaves the active version and its vectors untouched (the partial slot
  *   is inactive and overwritten by the next run);
  * - the switch is one small transaction on Model nodes (no bulk copy inside the switch, unlike a
- *   staging-then-copy design, which also would have to rebuild the index while serving);
- * - the slot's vector index is dropped and rebuilt for the new version (dimensions may change) while
- *   the other slot serves, and awaited ONLINE before the switch;
+ *   staging-then-copy design);
  * - at most the last two versions keep vectors (the active one and the previous one, which stays
  *   activatable as a rollback until the next run claims its slot); older ones are `retired`.
- * Per-version property names (embedding_v<N>) would need index DDL with built property names, which this
- * project does not allow; two fixed slots keep every statement a fixed file.
+ * Two fixed slots keep every statement a fixed file and bound the vectors kept to two versions.
  *
- * ## Dot-product search with a euclidean index
- * The model scores by dot product; Neo4j's vector index offers cosine and euclidean only. Each item is
- * indexed under x' = [x, sqrt(M^2 - |x|^2)] with M the largest item norm (`indexNorm` on the Model), so all
- * indexed vectors have norm M, and queried with q' = [q, 0]: then |q' - x'|^2 = |q|^2 + M^2 - 2 q.x, so
- * the euclidean order is exactly the dot-product order, and the dot product is recovered from Neo4j's
- * euclidean score s = 1 / (1 + d^2) (see `indexQueryVector`, `dotFromIndexScore`).
+ * No vector index is built: serving scores every candidate from the in-memory model state
+ * (src/serving/modelState.ts), never by an approximate index query.
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -44,7 +36,7 @@ import { halfLifeMsOf, modelHalfLifeDays, modelRecencyHalfLife } from '../graph/
 /** One of the two embedding slots. */
 export type Slot = 'a' | 'b';
 
-/** Where a slot's vectors live: the property and index names a reader uses (from the Model node). */
+/** Where a slot's vectors live: the property names a reader uses (from the Model node). */
 export interface SlotProperties {
   /** LIST<FLOAT> of `dims` on User, Item, Category and Context nodes. */
   embeddingProperty: string;
@@ -52,18 +44,12 @@ export interface SlotProperties {
   foldInProperty: string;
   /** The version string of the vectors on the node, on every node that has them. */
   versionProperty: string;
-  /** LIST<FLOAT> of `dims + 1` on Item nodes: the dot-product index vector [x, sqrt(M^2 - |x|^2)]. */
-  indexProperty: string;
-  /** Name of the Neo4j vector index over `indexProperty`. */
-  indexName: string;
 }
 
-/** The fixed slot table: the only place (with cypher/model/vector_index_*.cypher) that names slot properties. */
+/** The fixed slot table: the only place that names slot properties. */
 export const SLOTS: Readonly<Record<Slot, Readonly<SlotProperties>>> = Object.freeze({
-  a: Object.freeze({ embeddingProperty: 'embedding_a', foldInProperty: 'foldIn_a', versionProperty: 'embeddingVersion_a',
-    indexProperty: 'embeddingIndex_a', indexName: 'item_embedding_a' }),
-  b: Object.freeze({ embeddingProperty: 'embedding_b', foldInProperty: 'foldIn_b', versionProperty: 'embeddingVersion_b',
-    indexProperty: 'embeddingIndex_b', indexName: 'item_embedding_b' }),
+  a: Object.freeze({ embeddingProperty: 'embedding_a', foldInProperty: 'foldIn_a', versionProperty: 'embeddingVersion_a' }),
+  b: Object.freeze({ embeddingProperty: 'embedding_b', foldInProperty: 'foldIn_b', versionProperty: 'embeddingVersion_b' }),
 });
 
 /** Lifecycle of a version: writing -> ready -> active -> inactive -> retired; or writing -> failed. */
@@ -78,8 +64,6 @@ export interface ModelVersion extends Partial<SlotProperties> {
   slot: Slot | null;
   dims: number;
   userNormExponent: number;
-  /** Largest item embedding norm M of the index vectors (set once the version is ready). */
-  indexNorm: number | null;
   metrics: Record<string, number>;
   params: Record<string, unknown>;
   /** ISO-8601 timestamps (null when not reached). */
@@ -163,7 +147,7 @@ export interface PublishOptions {
   version?: string;
   /** Nodes per UNWIND batch (default 5,000). */
   batchSize?: number;
-  /** Activate the version once written and indexed (default true); false leaves it `ready`. */
+  /** Activate the version once written (default true); false leaves it `ready`. */
   activate?: boolean;
   /** Extra parameters to record on the Model node besides the model's own (e.g. extraction settings). */
   params?: Record<string, unknown>;
@@ -178,8 +162,6 @@ export interface PublishOptions {
   signal?: AbortSignal;
   /** Length of the write claim's lease, renewed every third of it while writing (default DEFAULT_LEASE_MS). */
   leaseMs?: number;
-  /** Seconds to wait for the vector index to come online (default 600). */
-  indexTimeoutSeconds?: number;
   /**
    * ISO time the training data was extracted at: interactions recorded since then are folded into the new
    * version's user embeddings inside the activation transaction (see activateModel).
@@ -198,8 +180,7 @@ export interface PublishResult {
   active: boolean;
   previous: string[];
   writtenNodes: number;
-  indexNorm: number;
-  seconds: { write: number; clear: number; index: number; activate: number; total: number };
+  seconds: { write: number; clear: number; activate: number; total: number };
 }
 
 function otherSlot(s: Slot): Slot {
@@ -226,11 +207,8 @@ function toModelVersion(raw: Record<string, unknown>): ModelVersion {
     embeddingProperty: raw.slot ? (raw.embeddingProperty as string) : undefined,
     foldInProperty: raw.slot ? (raw.foldInProperty as string) : undefined,
     versionProperty: raw.slot ? (raw.versionProperty as string) : undefined,
-    indexProperty: raw.slot ? (raw.indexProperty as string) : undefined,
-    indexName: raw.slot ? (raw.indexName as string) : undefined,
     dims: Number(raw.dims),
     userNormExponent: Number(raw.userNormExponent),
-    indexNorm: raw.indexNorm === undefined || raw.indexNorm === null ? null : Number(raw.indexNorm),
     metrics: json(raw.metrics, {}),
     params: json(raw.params, {}),
     trainedAt: iso(raw.trainedAt),
@@ -260,31 +238,10 @@ export async function getModel(db: Executor, version: string): Promise<ModelVers
   return rows.length ? toModelVersion(rows[0].model) : null;
 }
 
-/**
- * The query vector for a slot's item vector index: the user (or any query) embedding with a 0 appended,
- * so that the index's euclidean order is the dot-product order (see the module comment).
- */
-export function indexQueryVector(query: ArrayLike<number>): number[] {
-  const out = Array.from(query);
-  out.push(0);
-  return out;
-}
-
-/**
- * The exact dot product q.x from Neo4j's euclidean index score s = 1 / (1 + |q' - x'|^2) for the query
- * `query` (without the appended 0) and the version's `indexNorm` M: q.x = (|q|^2 + M^2 - (1/s - 1)) / 2.
- */
-export function dotFromIndexScore(query: ArrayLike<number>, score: number, indexNorm: number): number {
-  let qq = 0;
-  for (let k = 0; k < query.length; k++) qq += query[k] * query[k];
-  return (qq + indexNorm * indexNorm - (1 / score - 1)) / 2;
-}
-
 /** Checks that the embeddings cover every node of the graph with finite values; throws naming the part. */
 function validate(graph: HeteroGraph, model: TrainedModel): void {
   const e = model.embeddings;
-  // the index vectors have dims + 1 entries, and Neo4j's vector indexes take at most 4,096
-  if (!Number.isInteger(e.dims) || e.dims <= 0 || e.dims > 4095) throw new Error(`registry: embeddings.dims must be an integer from 1 to 4095, got ${e.dims}`);
+  if (!Number.isInteger(e.dims) || e.dims <= 0 || e.dims > 4096) throw new Error(`registry: embeddings.dims must be an integer from 1 to 4096, got ${e.dims}`);
   if (!Number.isFinite(e.userNormExponent)) throw new Error(`registry: embeddings.userNormExponent must be finite, got ${e.userNormExponent}`);
   const parts: [string, Float32Array, number][] = [
     ['users', e.users, graph.numUsers], ['items', e.items, graph.numItems], ['itemFoldIn', e.itemFoldIn, graph.numItems],
@@ -320,8 +277,8 @@ function row(arr: Float32Array, r: number, dims: number): string {
 /**
  * Writes a trained model back to the graph as a new version and (by default) makes it the served one:
  * claims the inactive slot and creates the Model node (status `writing`), writes every node's embedding
- * in UNWIND batches (items also their fold-in and index vectors), clears that slot's vectors of older
- * versions, rebuilds and awaits the slot's vector index, marks the version `ready` and ONLY THEN, in one
+ * in UNWIND batches (items also their fold-in vectors), clears that slot's vectors of older
+ * versions, marks the version `ready` and ONLY THEN, in one
  * transaction, activates it. On any failure the version is marked `failed` and the previously active
  * version keeps serving, untouched. Embedding rows are aligned with the graph's id lists.
  */
@@ -367,7 +324,7 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
   });
   const { version, slot, props } = claim;
   const vlog = log?.child({ version, slot });
-  // the lease is renewed on a timer, not per batch: the index build and the activation may take minutes
+  // the lease is renewed on a timer, not per batch: the clean-up and the activation may take minutes
   let renewing: Promise<unknown> = Promise.resolve();
   const lease = setInterval(() => {
     renewing = db.write('model/renew_lease', { version, claimant: CLAIMANT.id, leaseMs: neo4j.int(leaseMs) })
@@ -380,20 +337,9 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
   let written = 0;
   let batches = 0;
   const bar: Progress | undefined = options.progress === false ? undefined : startProgress(`write ${version}`, totalNodes, 'nodes');
-  const seconds = { write: 0, clear: 0, index: 0, activate: 0, total: 0 };
+  const seconds = { write: 0, clear: 0, activate: 0, total: 0 };
   try {
     const common = { version, ...props };
-    // index vectors: [x, sqrt(M^2 - |x|^2)] with M the largest item norm (see the module comment)
-    const norms = new Float64Array(graph.numItems);
-    let maxNorm = 0;
-    for (let i = 0; i < graph.numItems; i++) {
-      let s = 0;
-      for (let k = 0; k < dims; k++) s += e.items[i * dims + k] ** 2;
-      norms[i] = s;
-      if (s > maxNorm) maxNorm = s;
-    }
-    const indexNorm = Math.sqrt(maxNorm);
-
     // every batch of every label is one job; `writeConcurrency` transactions run at a time (disjoint nodes,
     // so they never wait on each other except briefly on the Model node's heartbeat)
     type Job = { what: string; statement: string; start: number; end: number; makeRow: (k: number) => Record<string, unknown> };
@@ -402,10 +348,7 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
       for (let start = 0; start < count; start += batchSize) jobs.push({ what, statement, start, end: Math.min(count, start + batchSize), makeRow });
     };
     addJobs('users', 'model/write_users', graph.numUsers, (u) => ({ id: graph.userIds[u], e: row(e.users, u, dims) }));
-    addJobs('items', 'model/write_items', graph.numItems, (i) => {
-      const x = row(e.items, i, dims);
-      return { id: graph.itemIds[i], e: x, f: row(e.itemFoldIn, i, dims), x: `${x},${vectorText([Math.sqrt(Math.max(0, maxNorm - norms[i]))])}` };
-    });
+    addJobs('items', 'model/write_items', graph.numItems, (i) => ({ id: graph.itemIds[i], e: row(e.items, i, dims), f: row(e.itemFoldIn, i, dims) }));
     addJobs('categories', 'model/write_categories', graph.categories.length, (c) => ({ id: graph.categories[c], e: row(e.categories, c, dims) }));
     addJobs('contexts', 'model/write_contexts', graph.contexts.length, (c) => ({
       kind: graph.contexts[c].kind, value: graph.contexts[c].value, e: row(e.contexts, c, dims),
@@ -461,19 +404,12 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
     seconds.clear = (performance.now() - t) / 1000;
     t = performance.now();
 
-    // 3. rebuild the slot's vector index for this version's dimensions, and wait until it is online
     if (options.signal?.aborted) throw new Error(`registry: writing version "${version}" was cancelled`);
-    await db.write('model/heartbeat', { version, batchNodes: neo4j.int(0) }); // the index build may take minutes
-    await db.writeTx((tx) => run(tx, 'model/drop_index', { name: props.indexName }));
-    await db.writeTx((tx) => run(tx, `model/vector_index_${slot}`, { dimensions: neo4j.int(dims + 1) }));
-    await db.readTx((tx) => run(tx, 'model/await_index', { name: props.indexName, timeoutSeconds: neo4j.int(options.indexTimeoutSeconds ?? 600) }));
-    seconds.index = (performance.now() - t) / 1000;
-    t = performance.now();
-    const ready = await db.write('model/mark_ready', { version, indexNorm, writtenNodes: neo4j.int(written) });
+    const ready = await db.write('model/mark_ready', { version, writtenNodes: neo4j.int(written) });
     if (ready.length !== 1) throw new Error(`registry: version "${version}" is no longer in status writing (marked failed by another run?)`);
-    vlog?.info({ written, cleared, indexNorm, seconds }, 'registry: version written and indexed');
+    vlog?.info({ written, cleared, seconds }, 'registry: version written');
 
-    // 4. the atomic switch
+    // 3. the atomic switch
     let previous: string[] = [];
     const activate = options.activate !== false;
     if (activate) {
@@ -485,7 +421,7 @@ export async function publishModel(db: Executor, graph: HeteroGraph, model: Trai
     seconds.activate = (performance.now() - t) / 1000;
     seconds.total = (performance.now() - t0) / 1000;
     vlog?.info({ active: activate, previous, seconds }, activate ? 'registry: version active' : 'registry: version ready');
-    return { version, slot, active: activate, previous, writtenNodes: written, indexNorm, seconds };
+    return { version, slot, active: activate, previous, writtenNodes: written, seconds };
   } catch (err) {
     clearInterval(lease);
     await renewing;

@@ -13,7 +13,7 @@ import { halfLifeMsOf, interactionDecay, modelHalfLifeDays, modelRecencyHalfLife
 import { trainingEdgeWeight } from '../graph/weights';
 
 /**
- * The served model's metadata and where its vectors live (the registry's slot properties and index),
+ * The served model's metadata and where its vectors live (the registry's slot properties),
  * as stored on the active (:Model) node.
  */
 export interface ActiveModel {
@@ -27,17 +27,13 @@ export interface ActiveModel {
   embeddingProperty: string;
   foldInProperty: string;
   versionProperty: string;
-  indexProperty: string;
-  indexName: string;
-  /** Largest item norm M of the dot-product index vectors. */
-  indexNorm: number;
 }
 
 /** The statement parameters that name the served slot's properties (for `n[$embeddingProperty]` etc.). */
 export function slotParams(m: ActiveModel): Record<string, unknown> {
   return {
     version: m.version, embeddingProperty: m.embeddingProperty, foldInProperty: m.foldInProperty,
-    versionProperty: m.versionProperty, indexProperty: m.indexProperty, indexName: m.indexName, indexNorm: m.indexNorm,
+    versionProperty: m.versionProperty,
   };
 }
 
@@ -240,14 +236,14 @@ export class ModelStore {
     if (counter) counter.count++;
     const m = this.pinnedVersion ? await getModel(this.db, this.pinnedVersion) : await registryActiveModel(this.db);
     if (!m) return null;
-    if (!m.slot || !m.embeddingProperty || !m.foldInProperty || !m.versionProperty || !m.indexProperty || !m.indexName) {
+    if (!m.slot || !m.embeddingProperty || !m.foldInProperty || !m.versionProperty) {
       this.log.error({ version: m.version, slot: m.slot }, 'the active model names no embedding slot; treating it as not ready');
       return null;
     }
     return {
       version: m.version, status: m.status, trainedAt: m.trainedAt, dims: m.dims, userNormExponent: m.userNormExponent,
       metrics: m.metrics, params: m.params, embeddingProperty: m.embeddingProperty, foldInProperty: m.foldInProperty,
-      versionProperty: m.versionProperty, indexProperty: m.indexProperty, indexName: m.indexName, indexNorm: m.indexNorm ?? 0,
+      versionProperty: m.versionProperty,
     };
   }
 

@@ -22,16 +22,9 @@ export function testExecutor(overrides: { neo4jUri?: string; neo4jWaitMs?: numbe
   });
 }
 
-/** Deletes every node and relationship (in batches) and drops vector indexes, then re-applies the schema. */
+/** Deletes every node and relationship (in batches), then re-applies the schema. */
 export async function resetGraph(db: Executor): Promise<void> {
   await db.schema('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-  const session = db.driver.session({ database: db.database });
-  try {
-    const vec = await session.run("SHOW INDEXES YIELD name, type WHERE type = 'VECTOR' RETURN name");
-    for (const r of vec.records) await session.run(`DROP INDEX \`${r.get('name')}\` IF EXISTS`);
-  } finally {
-    await session.close();
-  }
   await applySchema(db);
 }
 

@@ -1,2 +1,0 @@
-// Waits until an index is online (fails after $timeoutSeconds).
-CALL db.awaitIndex($name, $timeoutSeconds)
