@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import neo4j from 'neo4j-driver';
 import { loadConfig } from '../src/config';
 import { createExecutor, run } from '../src/db/executor';
-import { vectorText } from '../src/model/registry';
+import { MAX_DIMS, vectorText } from '../src/model/registry';
 import { seededRandom } from '../src/random';
 import { intOption } from '../src/cli/args';
 import { localNeo4jPid, procCpuSeconds } from './proc';
@@ -29,7 +29,7 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string' }, items: { type: 'string', default: '5000' }, dims: { type: 'string', default: '256' }, rounds: { type: 'string', default: '3' } } });
   const items = intOption('items', values.items, { min: 1, max: 100_000 })!;
-  const dims = intOption('dims', values.dims, { min: 1, max: 4096 })!;
+  const dims = intOption('dims', values.dims, { min: 1, max: MAX_DIMS })!;
   const rounds = intOption('rounds', values.rounds, { min: 1, max: 50 })!;
   const runInfo = startRun('npm run bench:write-encoding --');
   const config = loadConfig();

@@ -33,6 +33,9 @@ import type { HeteroGraph } from '../graph/types';
 import type { TrainedModel } from './types';
 import { halfLifeMsOf, modelHalfLifeDays, modelRecencyHalfLife } from '../graph/decay';
 
+/** The largest embedding dimension a version stores (the train job's `dims` range ends here). */
+export const MAX_DIMS = 4096;
+
 /** One of the two embedding slots. */
 export type Slot = 'a' | 'b';
 
@@ -241,7 +244,7 @@ export async function getModel(db: Executor, version: string): Promise<ModelVers
 /** Checks that the embeddings cover every node of the graph with finite values; throws naming the part. */
 function validate(graph: HeteroGraph, model: TrainedModel): void {
   const e = model.embeddings;
-  if (!Number.isInteger(e.dims) || e.dims <= 0 || e.dims > 4096) throw new Error(`registry: embeddings.dims must be an integer from 1 to 4096, got ${e.dims}`);
+  if (!Number.isInteger(e.dims) || e.dims <= 0 || e.dims > MAX_DIMS) throw new Error(`registry: embeddings.dims must be an integer from 1 to ${MAX_DIMS}, got ${e.dims}`);
   if (!Number.isFinite(e.userNormExponent)) throw new Error(`registry: embeddings.userNormExponent must be finite, got ${e.userNormExponent}`);
   const parts: [string, Float32Array, number][] = [
     ['users', e.users, graph.numUsers], ['items', e.items, graph.numItems], ['itemFoldIn', e.itemFoldIn, graph.numItems],

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { detachedFromRequest, type Executor } from '../db/executor';
 import { extractGraph, ExtractStats } from '../graph/extract';
 import type { Logger } from '../log';
-import { activateModel, activeModel, publishModel, PublishOptions } from './registry';
+import { activateModel, activeModel, MAX_DIMS, publishModel, PublishOptions } from './registry';
 import { DEFAULT_GATE_TOLERANCE } from '../config';
 import { gateDecision, type GateDecision } from './gate';
 import type { HeteroGraph } from '../graph/types';
@@ -116,7 +116,7 @@ function validateParams(p: TrainingParams): void {
       throw new Error(`train: ${name} must be an integer from 1 to ${max}, got ${JSON.stringify(v)}`);
     }
   };
-  posInt('dims', p.dims, 4096);
+  posInt('dims', p.dims, MAX_DIMS);
   posInt('batchSize', p.batchSize, 200_000);
   if (p.seed !== undefined && !Number.isInteger(p.seed)) throw new Error(`train: seed must be an integer, got ${JSON.stringify(p.seed)}`);
   if (p.halfLifeDays !== undefined && !(typeof p.halfLifeDays === 'number' && p.halfLifeDays > 0 && Number.isFinite(p.halfLifeDays))) {
