@@ -1,7 +1,11 @@
 """Study: the shape of the filter response below the top-k eigenvalues (the tail), on a validation split of Gowalla
 train (nothing on test). Writes bench/results/tail-shape-gowalla.json. Needs numpy and scipy; not part of CI.
-Usage: python3 bench/studies/tail_shape.py [validation users, default 6000]"""
-import numpy as np, scipy.sparse as sp, time, os, json
+Usage: python3 bench/studies/tail_shape.py [validation users, default 6000]
+Recall/NDCG@20 follow the LightGCN protocol of src/model/metrics.ts; they are written again here only because this
+study is numpy, outside the TypeScript code (the model's own bench is bench/model.bench.ts)."""
+import numpy as np, scipy.sparse as sp, time, os, json, sys, math, datetime
+from scipy.sparse.linalg import svds
+from numpy.polynomial import chebyshev as C, polynomial as Pn
 D = os.environ.get('GOWALLA_DIR', os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'data', 'gowalla'))
 
 def load(name):
@@ -43,8 +47,8 @@ def h(lam, phi):
     x = 1 - 2 * lam
     return np.where(x < 0, 0.5 + 0.5 * np.abs(x) ** phi, 0.5 - 0.5 * np.abs(x) ** phi)
 
-def metrics(scores, train_rows, truth_rows, k=20):
-    """scores B x I (train items masked by caller), truth lists; returns per-user recall, ndcg arrays"""
+def metrics(scores, truth_rows, k=20):
+    """Per-user Recall@k and NDCG@k of score rows (B x I, fit items already -inf) against each row's held-out items."""
     top = np.argpartition(-scores, k, axis=1)[:, :k]
     ts = np.take_along_axis(scores, top, 1)
     order = np.argsort(-ts, axis=1)
@@ -59,15 +63,16 @@ def metrics(scores, train_rows, truth_rows, k=20):
         nd[b] = (hit * disc).sum() / idcg
     return rec, nd
 
-import sys
-from scipy.sparse.linalg import svds
-from numpy.polynomial import chebyshev as C, polynomial as Pn
-
+if len(sys.argv) > 1 and not sys.argv[1].isdigit():
+    sys.exit(f'tail_shape.py: validation users must be a positive integer, got {sys.argv[1]!r}')
+NS = int(sys.argv[1]) if len(sys.argv) > 1 else 6000
+load_before = os.getloadavg()
+t0 = time.time()
 tr, tc = load('train.txt'); er, ec = load('test.txt')
 U = max(tr.max(), er.max()) + 1; I = max(tc.max(), ec.max()) + 1
 R = csr(tr, tc, U, I)
 Rf, Rv = split_val(R)
-Rn, du, di = normalize(Rf)
+Rn, _, di = normalize(Rf)
 t = time.time()
 u_, s_, vt = svds(Rn, k=512)
 o = np.argsort(-s_); lam = s_[o] ** 2; V = vt[o].T.copy()
@@ -80,7 +85,6 @@ hl = h(lam, phi)
 def chebycf_interpolant(K=8, phi=1.5):
     """ChebyCF's order-K filter as its reference code builds it (plateau values at the Chebyshev extrema, rounded to
     3 decimals, interpolated as if taken at the Chebyshev nodes), as power coefficients in lambda (x = 1 - 2 lambda)."""
-    import math
     x = np.round(np.cos((K - np.arange(K + 1)) / K * math.pi), 3)
     t = np.round(np.where(x < 0, np.abs(x) ** phi * 0.5 + 0.5, -np.abs(x) ** phi * 0.5 + 0.5), 3)
     nodes = np.cos(((K + 1) + 0.5 - np.arange(1, K + 2)) / (K + 1) * math.pi)
@@ -94,8 +98,9 @@ pl = chebycf_interpolant()
 print('poly coef in lam', np.round(pl, 3), flush=True)
 
 val_users = np.array([u for u in range(U) if Rv.indptr[u + 1] > Rv.indptr[u] and Rf.indptr[u + 1] > Rf.indptr[u]])
+if not 0 < NS <= len(val_users):
+    sys.exit(f'tail_shape.py: validation users must be in 1..{len(val_users)}, got {NS}')
 rng = np.random.default_rng(11)
-NS = int(sys.argv[1]) if len(sys.argv) > 1 else 6000
 sample = np.sort(rng.choice(val_users, NS, replace=False))
 
 Vt = V.T.copy()
@@ -103,7 +108,6 @@ combos = {}
 def add(name, fn): combos[name] = fn
 # parts: P[m] = x P~^m (m=1..8) as B x I; band[(b, w)] spectral with weights
 bands = [(0, 256), (256, 512)]
-def g(b, wv): lo, hi = bands[b]; return wv[lo:hi]
 W = {'one': np.ones(512), 'h': hl, 'g': Pn.polyval(lam, pl), 'l': lam, 'l2': lam ** 2, 'l3': lam ** 3}
 
 def combo_cheby(P, S, ideal):
@@ -127,12 +131,6 @@ for k in (256, 512):
     for a in (0.3, 0.6, 0.9):
         for b2 in (1, 2, 3, 4):
             add(f'g{k}_a{a}_b{b2}', ours(a, b2, k, top='g'))
-    def gfull(k):
-        def f(P, S):
-            s = sum(pl[m] * P[m] for m in range(9))
-            for bb in range(k // 256): s = s + 0.2 * S[(bb, 'one')]
-            return s
-        return f
     def hTopGtail(k):
         def f(P, S):
             s = sum(pl[m] * P[m] for m in range(9))
@@ -157,12 +155,12 @@ for bi in range(0, NS, BS):
     for bb, (lo, hi) in enumerate(bands):
         for wn, wv in W.items():
             S[(bb, wn)] = (c[:, lo:hi] * wv[lo:hi][None, :]) @ Vt[lo:hi]
-    mask = Rf[us].toarray() > 0
+    mask = x > 0
     truth = [Rv.indices[Rv.indptr[u]:Rv.indptr[u + 1]] for u in us]
     for n, fn in combos.items():
         s = fn(P, S) * dout[None, :]
         s[mask] = -np.inf
-        r_, n_ = metrics(s, None, truth)
+        r_, n_ = metrics(s, truth)
         res[n][0].append(r_); res[n][1].append(n_)
     print('batch', bi, time.time() - t, flush=True)
 out = {n: (np.concatenate(a), np.concatenate(b)) for n, (a, b) in res.items()}
@@ -173,9 +171,23 @@ rows = [{'variant': n, 'recall20': round(float(r.mean()), 4), 'ndcg20': round(fl
          'zVsCurrentStart': None if n == 'k256_a1.5_b0' else round(z(n, 'k256_a1.5_b0'), 2)}
         for n, (r, nd) in sorted(out.items(), key=lambda kv: -(kv[1][0].mean() + kv[1][1].mean()))]
 path = os.path.join(os.path.dirname(__file__), '..', 'results', 'tail-shape-gowalla.json')
-prev = json.load(open(path)) if os.path.exists(path) else {}
-prev.update({'users': NS, 'chebyCfInterpolantPowerCoefficients': [round(float(c), 4) for c in pl],
+result = {
+ 'study': 'shape of the filter response below the top-k eigenvalues (the tail), on a validation split of Gowalla train',
+ 'command': f'python3 bench/studies/tail_shape.py {NS} (numpy {np.__version__}, scipy {__import__("scipy").__version__}; not part of CI)',
+ 'date': datetime.date.today().isoformat(),
+ 'machine': {'cores': os.cpu_count(), 'loadBefore': [round(x, 2) for x in load_before], 'loadAfter': [round(x, 2) for x in os.getloadavg()],
+             'seconds': round(time.time() - t0, 1)},
+ 'split': "fit = 80% of each Gowalla train user's items (numpy default_rng seed 7), validation = the other 20%; validation users sampled with seed 11; nothing on test",
+ 'scoring': "every variant: item-degree normalisation 0.4 before and after (ChebyCF), top-k eigenpairs of the fit split's P~ = R~ᵀR~ from one svds of rank 512, full ranking minus fit items, Recall/NDCG@20 per user; z = paired mean of (recall+ndcg) differences over its standard error",
+ 'variants': {
+   'cheby512': 'ChebyCF as published (order-8 Chebyshev interpolation of the plateau, flatness 1.5, with its plateau values taken at the Chebyshev extrema but assigned to the nodes, as its reference code does; ideal low-pass 0.2 on the top 512)',
+   'cheby256': 'the same with the ideal low-pass on the top 256',
+   'kK_aA_bB[_cC]': "the model's form: neighbourhood term A·P~ + B·P~² (+ C·P~³) and on the top K eigenvectors 0.2 + h(λ) − Aλ − Bλ² (− Cλ³), so the response is 0.2 + h on the top K and Aλ + Bλ² (+ Cλ³) beyond; k256_a1.5_b0 is the current model's start (ChebyCF read as h on the top 256 and its slope at 0 beyond)",
+   'gK_aA_bB': "as kK but with ChebyCF's interpolant g instead of h on the top K",
+   'hTopK_chebyTail': "h on the top K and ChebyCF's interpolant g beyond",
+ },
+ 'users': NS, 'chebyCfInterpolantPowerCoefficients': [round(float(c), 4) for c in pl],
              'eigenvalues': {'lambda1': round(float(lam[0]), 4), 'lambda256': round(float(lam[255]), 4), 'lambda512': round(float(lam[511]), 4)},
-             'rows': rows})
-json.dump(prev, open(path, 'w'), indent=2, ensure_ascii=False)
+ 'rows': rows}
+json.dump(result, open(path, 'w'), indent=2, ensure_ascii=False)
 for r in rows: print(r)
