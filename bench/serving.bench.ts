@@ -192,11 +192,11 @@ async function main(): Promise<void> {
     for (const j of row.indices) excluded.push(s.matrix.ids[j]);
     const allowed = allowedRows(s, excluded, []).subarray(0, n);
     const ex = explainGraph(s, row, basisUser(s, id), Array.from(page));
-    const terms = s.scorer.terms(row);
+    const embedding = s.scorer.embeddingTerms(s.scorer.terms(row).coords, 1);
     page.forEach((j, r) => {
       items++;
       const e = ex[r];
-      const score = e.graph + s.scorer.embeddingTerm(terms.coords, j);
+      const score = e.graph + embedding[j];
       if (e.cited.length === 0) return;
       withGraph++;
       shareSum += e.citedShare;

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const p = s.model.params;
   const { fit, validation } = validationSplit(s.rows, { fraction: 0.2, seed: 2020 });
   const num = (k: string, d: number) => (typeof p[k] === 'number' ? (p[k] as number) : d);
-  const v: ModelState = { ...s, rows: fit, scorer: new ModelScorer({ ...s.scorer.parts, norm: normalizeInteractions(fit, num('userExponent', 0.5), num('itemExponent', 0.5)) }) };
+  const v: ModelState = { ...s, rows: fit, scorer: new ModelScorer({ ...s.scorer.parts, itemFactors: s.scorer.factorRows(Int32Array.from({ length: s.matrix.basisItems }, (_, j) => j)), norm: normalizeInteractions(fit, num('userExponent', 0.5), num('itemExponent', 0.5)) }) };
   const n = s.matrix.basisItems;
   const candidates: number[] = [];
   for (let u = 0; u < fit.rows; u++) if (validation.indptr[u + 1] > validation.indptr[u] && fit.indptr[u + 1] > fit.indptr[u]) candidates.push(u);
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       const row = rowOf(fit, u);
       allowed.fill(1);
       for (const j of row.indices) allowed[j] = 0;
-      const top = retrieve(v, row, count, allowed);
+      const top = await retrieve(v, row, count, allowed);
       const ranked = await policy.rank({
         first: K, userId: s.userIds[u], policy: { seed: u }, model: s.model, matrix: s.matrix, negatives: [], categories: [],
         scored: top.map((r) => ({ id: s.matrix.ids[r.row], score: r.score, breakdown: { embedding: r.embedding, graph: r.graph, context: 0, popularity: 0, exploration: 0 } })),

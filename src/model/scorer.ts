@@ -53,21 +53,20 @@ export interface RowTerms {
 /** The exact top of one row: basis items best first, their score and its two terms. */
 export interface RowTop {
   items: Int32Array;
-  /** graph + embedding (the ranking compares their float32 sums). */
+  /** graph + embedding + context, the sum of the reported terms (the ranking compared their float32 sums). */
   scores: Float64Array;
   graph: Float32Array;
-  embedding: Float64Array;
+  embedding: Float32Array;
   /** The context term of each (0 without a request context). */
   context: Float32Array;
-  /** Items whose embedding term was computed in full (the rest were ruled out by the bound). */
-  scored: number;
 }
 
 /**
  * The model's score of a version for any input row, exactly: offline for batches (evaluation, the serving bench)
  * and online for one row (serving). The neighbourhood term is the exact sparse sum over paths
- * (neighbourhoodRows), the embedding term a dot product; `top` prunes only by a bound, so its result is the
- * full ranking's top.
+ * (neighbourhoodRows), the embedding term one tfjs matMul against the item factors (embeddingTerms), the same
+ * product for a batch offline and for one row online; `top` ranks every allowed item, so a served row's scores are
+ * its offline scores to the bit.
  */
 export class ModelScorer {
   readonly numItems: number;
@@ -76,23 +75,21 @@ export class ModelScorer {
   readonly linOut: Float32Array;
   /** d^linearOutputExponent: the output scale of the relation terms. */
   private readonly termOut: Float32Array;
-  /** Per item, the norm of its itemFactors row: |embedding term| ≤ ‖coords‖ · itemNorm (Cauchy–Schwarz). */
-  private readonly itemNorm: Float64Array;
-  /** Scratch of `top` (one row at a time): per item, the upper bound of its score (float32, so `top` keeps a margin). */
-  private readonly upper: Float32Array;
-  /** Scratch of `top`: the graph term of allowed items (-Infinity for the others). */
-  private readonly graphAllowed: Float32Array;
-  private readonly exact: Float32Array;
+  /** Scratch of `top` (one row at a time): the score of allowed items (-Infinity for the others). */
+  private readonly rowScore: Float32Array;
   private readonly graphOut: Float32Array;
   private readonly userAcc: Float64Array;
   private readonly ones: Float32Array;
-  /** Scratch of `top`: graph + context term. */
-  private readonly graphCtx: Float32Array;
   /** contextRow's rows by resolved context columns. */
   private readonly contextRows = new Map<string, Float32Array>();
-  private rightT: tf.Tensor2D | undefined;
+  /** itemFactorsᵀ (k × items) in the backend, made at the first product; null once disposed. */
+  private rightT: tf.Tensor2D | undefined | null;
 
-  constructor(readonly parts: ScorerParts) {
+  /** The version's parts; `itemFactors` is empty once prepare() moved them into the backend. */
+  readonly parts: ScorerParts;
+
+  constructor(parts: ScorerParts) {
+    this.parts = { ...parts };
     const { norm, k, foldIn, itemFactors } = parts;
     const n = norm.r.cols;
     if (foldIn.length !== n * k || itemFactors.length !== n * k) {
@@ -104,19 +101,10 @@ export class ModelScorer {
     this.linOut = degreePower(norm.itemDegree, parts.linearOutputExponent);
     this.termOut = this.linOut.slice();
     for (let i = 0; i < n; i++) this.linOut[i] *= parts.linearWeight;
-    this.itemNorm = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let q = 0;
-      for (let c = 0; c < k; c++) q += itemFactors[i * k + c] ** 2;
-      this.itemNorm[i] = Math.sqrt(q);
-    }
-    this.upper = new Float32Array(n);
-    this.graphAllowed = new Float32Array(n);
-    this.exact = new Float32Array(n);
+    this.rowScore = new Float32Array(n);
     this.graphOut = new Float32Array(n);
     this.userAcc = new Float64Array(norm.r.rows);
     this.ones = new Float32Array(n).fill(1);
-    this.graphCtx = new Float32Array(n);
   }
 
   /** d_u^-e for a row (0 for an empty one). */
@@ -128,101 +116,109 @@ export class ModelScorer {
 
   /** Both terms of one row; `graph` is this scorer's scratch when `reuse` (valid until the next call). */
   terms(row: SparseRow, reuse = false): RowTerms {
-    const input: Csr = { rows: 1, cols: this.numItems, indptr: Int32Array.from([0, row.indices.length]), indices: row.indices, values: row.values };
+    const input = inputOf(row, this.numItems);
     const graph = neighbourhoodRows(this.parts.norm, input, [0], this.linIn, this.linOut, reuse ? this.graphOut : new Float32Array(this.numItems), this.userAcc);
     this.addRelationTerms(input, [0], row.user === undefined ? [] : [row.user], graph);
-    const coords = projectRows(input, [0], this.ones, this.parts.foldIn, this.k);
+    return { graph, coords: this.coords(row) };
+  }
+
+  /** A row's spectral coordinates d_u^-e Σ_i w_ui foldIn[i] (k): the input of its embedding term. */
+  coords(row: SparseRow): Float32Array {
+    const coords = projectRows(inputOf(row, this.numItems), [0], this.ones, this.parts.foldIn, this.k);
     const un = this.userNorm(row);
     for (let c = 0; c < this.k; c++) coords[c] *= un;
-    return { graph, coords };
+    return coords;
   }
 
-  /** dot(coords, itemFactors[j]): item j's embedding term. */
-  embeddingTerm(coords: Float32Array, j: number): number {
-    const f = this.parts.itemFactors;
+  /**
+   * Every item's embedding term for b rows of coordinates (`z`, b × k, the user norm applied): b × items, row-major,
+   * by one tfjs matMul against itemFactorsᵀ. A row's result does not depend on b (the serving and offline paths
+   * share this product; test/model/scorer.test.ts checks it).
+   */
+  embeddingTerms(z: Float32Array, b: number): Float32Array {
     const k = this.k;
-    const o = j * k;
-    // four accumulators: the loop is the serving hot path, and independent sums pipeline
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let c = 0;
-    for (; c + 3 < k; c += 4) {
-      s0 += coords[c] * f[o + c];
-      s1 += coords[c + 1] * f[o + c + 1];
-      s2 += coords[c + 2] * f[o + c + 2];
-      s3 += coords[c + 3] * f[o + c + 3];
-    }
-    for (; c < k; c++) s0 += coords[c] * f[o + c];
-    return s0 + s1 + s2 + s3;
+    if (z.length !== b * k) throw new Error(`ModelScorer.embeddingTerms: z holds ${z.length} floats, expected ${b} rows × ${k}`);
+    const right = this.factorTensor();
+    const st = tf.tidy(() => tf.matMul(tf.tensor2d(z, [b, k]), right));
+    const out = st.dataSync() as Float32Array;
+    st.dispose();
+    return out;
   }
 
-  /** Every item's score for one row (dense). */
-  scoreRow(row: SparseRow, out: Float32Array = new Float32Array(this.numItems)): Float32Array {
-    const { graph, coords } = this.terms(row);
-    for (let j = 0; j < this.numItems; j++) out[j] = graph[j] + this.embeddingTerm(coords, j);
+  /** Rows of the item factors (rows.length × k, row-major), from the host copy or, once prepare() ran, the backend's. */
+  factorRows(rows: ArrayLike<number>): Float32Array {
+    const k = this.k;
+    const out = new Float32Array(rows.length * k);
+    const f = this.parts.itemFactors;
+    if (f.length > 0) {
+      for (let q = 0; q < rows.length; q++) out.set(f.subarray(rows[q] * k, (rows[q] + 1) * k), q * k);
+      return out;
+    }
+    if (rows.length === 0) return out;
+    const right = this.factorTensor();
+    const g = tf.tidy(() => tf.gather(right, tf.tensor1d(Int32Array.from(rows), 'int32'), 1));
+    const cols = g.dataSync() as Float32Array; // k × rows
+    g.dispose();
+    for (let q = 0; q < rows.length; q++) for (let c = 0; c < k; c++) out[q * k + c] = cols[c * rows.length + q];
     return out;
   }
 
   /**
-   * The `count` best items of one row among those `allowed` (1) marks, exactly as the dense score ranks them (ties
-   * to the lower index, src/model/topk.ts). Each item's score is at most its graph term plus ‖coords‖·‖itemFactors_j‖
-   * (Cauchy–Schwarz); the seeds (the 2·count items of highest graph term and the count of highest bound) are scored
-   * in full, then every item whose bound reaches the count-th best seed score: no other item can rank.
+   * Makes the product's tensor of the item factors and drops the host copy, so that a long-lived scorer (serving's)
+   * holds the factors once; factorRows then reads them from the backend.
    */
-  top(row: SparseRow, count: number, allowed: Uint8Array, terms: RowTerms = this.terms(row, true), context: Float32Array | null = null): RowTop {
+  prepare(): void {
+    this.factorTensor();
+    this.parts.itemFactors = new Float32Array(0);
+  }
+
+  /** itemFactorsᵀ (k × items) in the backend, made at the first use; ScorerDisposedError after dispose(). */
+  private factorTensor(): tf.Tensor2D {
+    if (this.rightT === null) throw new ScorerDisposedError();
+    if (this.rightT) return this.rightT;
     const n = this.numItems;
-    const { coords } = terms;
-    // the context term adds to the graph term: in the bound, the seeds and the exact score alike
-    const graph = context ? this.withContext(terms.graph, context) : terms.graph;
-    let cn = 0;
-    for (let c = 0; c < this.k; c++) cn += coords[c] * coords[c];
-    cn = Math.sqrt(cn);
-    const upper = this.upper;
-    const graphAllowed = this.graphAllowed;
-    const norm = this.itemNorm;
+    const k = this.k;
+    const f = this.parts.itemFactors;
+    const t = new Float32Array(n * k);
+    for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) t[c * n + j] = f[j * k + c];
+    return (this.rightT = tf.tensor2d(t, [k, n]));
+  }
+
+  /** Every item's score for one row (dense): graph + embedding term, summed in float32 as scoreRows sums them. */
+  scoreRow(row: SparseRow, out: Float32Array = new Float32Array(this.numItems)): Float32Array {
+    const { graph, coords } = this.terms(row);
+    const e = this.embeddingTerms(coords, 1);
+    for (let j = 0; j < this.numItems; j++) out[j] = graph[j] + e[j];
+    return out;
+  }
+
+  /**
+   * The `count` best items of one row among those `allowed` (1) marks: every allowed item's score (graph +
+   * embedding, float32 as scoreRows sums them, then + the request's context term) ranked by topK (ties to the lower
+   * index, src/model/topk.ts). `embedding` is the row's embeddingTerms when the caller computed it (in a batch).
+   */
+  top(row: SparseRow, count: number, allowed: Uint8Array, terms: RowTerms = this.terms(row, true), context: Float32Array | null = null,
+    embedding: Float32Array = this.embeddingTerms(terms.coords, 1)): RowTop {
+    const n = this.numItems;
+    const graph = terms.graph;
+    const e = embedding;
+    const score = this.rowScore;
     for (let j = 0; j < n; j++) {
-      if (allowed[j]) {
-        upper[j] = graph[j] + cn * norm[j];
-        graphAllowed[j] = graph[j];
-      } else {
-        upper[j] = -Infinity;
-        graphAllowed[j] = -Infinity;
+      if (!allowed[j]) {
+        score[j] = -Infinity;
+        continue;
       }
+      score[j] = graph[j] + e[j];
+      if (context) score[j] += context[j];
     }
     const want = Math.min(count, n);
-    const exact = this.exact.fill(-Infinity);
-    let scored = 0;
-    const seedScores: number[] = [];
-    const seed = new Int32Array(Math.max(1, 2 * want));
-    for (const [from, size] of [[graphAllowed, 2 * want], [upper, want]] as const) {
-      const got = topK(from, 0, n, size, seed);
-      for (let q = 0; q < got; q++) {
-        const j = seed[q];
-        if (exact[j] !== -Infinity) continue;
-        exact[j] = graph[j] + this.embeddingTerm(coords, j);
-        seedScores.push(exact[j]);
-        scored++;
-      }
-    }
-    // the count-th best seed score (less a float32 rounding margin) is at most the count-th best score overall
-    seedScores.sort((x, y) => y - x);
-    let tau = seedScores.length < want ? -Infinity : seedScores[want - 1];
-    tau -= 1e-5 * Math.abs(tau) + 1e-30;
-    for (let j = 0; j < n; j++) {
-      if (!allowed[j] || upper[j] < tau || exact[j] !== -Infinity) continue;
-      exact[j] = graph[j] + this.embeddingTerm(coords, j);
-      scored++;
-    }
     const items = new Int32Array(Math.max(1, want));
-    const m = topK(exact, 0, n, want, items);
-    const out = items.slice(0, m);
-    const embedding = Float64Array.from(out, (j) => this.embeddingTerm(coords, j));
+    const got = topK(score, 0, n, want, items);
+    const out = items.slice(0, got);
     return {
-      // the reported score is the sum of the reported terms (the ranking compared their float32 sums)
-      items: out, scores: Float64Array.from(out, (j, q) => terms.graph[j] + (context ? context[j] : 0) + embedding[q]), graph: Float32Array.from(out, (j) => terms.graph[j]), embedding,
-      context: Float32Array.from(out, (j) => (context ? context[j] : 0)), scored,
+      // the reported score is the sum of the reported terms; the ranking compared their float32 sums (scoreRows')
+      items: out, scores: Float64Array.from(out, (j) => graph[j] + e[j] + (context ? context[j] : 0)), graph: Float32Array.from(out, (j) => graph[j]),
+      embedding: Float32Array.from(out, (j) => e[j]), context: Float32Array.from(out, (j) => (context ? context[j] : 0)),
     };
   }
 
@@ -244,11 +240,6 @@ export class ModelScorer {
     return out;
   }
 
-  private withContext(graph: Float32Array, context: Float32Array): Float32Array {
-    const out = this.graphCtx;
-    for (let j = 0; j < this.numItems; j++) out[j] = graph[j] + context[j];
-    return out;
-  }
 
   /**
    * Offline: writes users.length × items scores (row-major) into `out` for rows of `input`; the embedding term through
@@ -266,11 +257,7 @@ export class ModelScorer {
       const un = d > 0 ? Math.pow(d, -this.parts.userNormExponent) : 0;
       for (let c = 0; c < this.k; c++) z[q * this.k + c] *= un;
     }
-    if (!this.rightT) this.rightT = tf.tidy(() => tf.transpose(tf.tensor2d(this.parts.itemFactors, [n, this.k])));
-    const right = this.rightT;
-    const st = tf.tidy(() => tf.matMul(tf.tensor2d(z, [b, this.k]), right));
-    const spectral = st.dataSync() as Float32Array;
-    st.dispose();
+    const spectral = this.embeddingTerms(z, b);
     for (let x = 0; x < b * n; x++) out[x] += spectral[x];
   }
 
@@ -303,11 +290,24 @@ export class ModelScorer {
     }
   }
 
-  /** Frees the tensor `scoreRows` keeps. */
+  /** Frees the tensor of the item factors: products afterwards throw ScorerDisposedError. */
   dispose(): void {
     this.rightT?.dispose();
-    this.rightT = undefined;
+    this.rightT = null;
   }
+}
+
+/** A product asked of a scorer after dispose() (a request that still held a replaced version's state). */
+export class ScorerDisposedError extends Error {
+  constructor() {
+    super('ModelScorer: the scorer was disposed (its version was replaced)');
+    this.name = 'ScorerDisposedError';
+  }
+}
+
+/** One row as a one-row CSR (views, no copy). */
+function inputOf(row: SparseRow, cols: number): Csr {
+  return { rows: 1, cols, indptr: Int32Array.from([0, row.indices.length]), indices: row.indices, values: row.values };
 }
 
 /** The row of user u of a CSR as a SparseRow (views, no copy). */

@@ -8,6 +8,7 @@ import { normalizeInteractions } from '../model/spectral';
 import { graphRelations } from '../model/pathTerms';
 import { ModelScorer, rowOf, type SparseRow } from '../model/scorer';
 import { ContextLift } from '../model/contextLift';
+import { initBackend } from '../model/backend';
 import { itemContextCountsOf } from '../model/contextTerm';
 import { halfLifeMsOf, interactionDecay, modelHalfLifeDays, modelRecencyHalfLife, recencyFactors, recencyWeightedRows } from '../graph/decay';
 import { trainingEdgeWeight } from '../graph/weights';
@@ -39,15 +40,18 @@ export function slotParams(m: ActiveModel): Record<string, unknown> {
 
 /**
  * The items of the served version: rows 0..basisItems-1 are the version's basis items in its order (their
- * `embeddings` are the version's item factors), rows beyond are items upserted since loading (cold-start
- * embeddings, no graph term). Titles, categories and interaction counts per row.
+ * vectors are the version's item factors, held by the scorer), rows beyond are items upserted since loading
+ * (cold-start embeddings in `upserted`, no graph term). Titles, categories and interaction counts per row.
  */
 export interface ItemMatrix {
   version: string;
   dims: number;
   ids: string[];
   index: Map<string, number>;
-  embeddings: Float32Array;
+  /** The vectors of rows beyond the basis: row r at (r − basisItems) · dims. */
+  upserted: Float32Array;
+  /** The vectors of the given rows (rows.length × dims, row-major): item factors for basis rows, `upserted` beyond. */
+  vectors: (rows: ArrayLike<number>) => Float32Array;
   categories: string[][];
   titles: (string | null)[];
   /** Interaction count per row (cold start orders by it). */
@@ -134,6 +138,7 @@ export function modelContextTerm(params: Record<string, unknown>): { weight: num
 /** Loads a version's state: its training graph (one extraction), its item vectors (one statement), the scorer. */
 export async function loadModelState(db: Executor, model: ActiveModel, log: Logger, counter?: StatementCounter): Promise<ModelState> {
   const t0 = Date.now();
+  await initBackend({ logger: log }); // the embedding term is a tfjs product (ModelScorer.embeddingTerms)
   const recency = modelRecencyHalfLife(model.params);
   const context = modelContextTerm(model.params);
   const { graph } = await extractGraph(db, { halfLifeDays: modelHalfLifeDays(model.params), dated: recency !== null || context !== null, progress: false, logger: log });
@@ -147,9 +152,10 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
   // no spare rows: the scorer reads the basis rows through a view; an upsert beyond grows a copy (putRow)
   const m: ItemMatrix = {
     version: model.version, dims, ids: graph.itemIds.slice(), index: new Map(graph.itemIds.map((id, i) => [id, i])),
-    embeddings: new Float32Array(n * dims), categories: graph.itemIds.map(() => []), titles: graph.itemIds.map(() => null),
+    upserted: new Float32Array(0), vectors: () => new Float32Array(0), categories: graph.itemIds.map(() => []), titles: graph.itemIds.map(() => null),
     degree: new Float64Array(n), count: n, basisItems: n,
   };
+  const factors = new Float32Array(n * dims);
   const foldIn = new Float32Array(n * dims);
   // streamed into the typed arrays: the records of all items at once would hold every vector as JS numbers
   const extra: { id: string; embedding: number[]; categories: string[]; degree: number; title: string | null }[] = [];
@@ -172,7 +178,7 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
         extra.push({ id, embedding, categories, degree, title });
         return;
       }
-      m.embeddings.set(embedding, i * dims);
+      factors.set(embedding, i * dims);
       if (f && f.length === dims) foldIn.set(f, i * dims);
       m.categories[i] = categories;
       m.titles[i] = title;
@@ -181,7 +187,7 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
   });
   for (const x of extra) putRow(m, x.id, x.embedding, x.categories, x.degree, x.title);
   const scorer = new ModelScorer({
-    norm, foldIn, itemFactors: m.embeddings.subarray(0, n * dims), k: dims,
+    norm, foldIn, itemFactors: factors, k: dims,
     linearWeight: num('linearWeight', 1), linearInputExponent: num('itemInputExponent', 0), linearOutputExponent: num('itemOutputExponent', 0),
     userNormExponent: model.userNormExponent,
     // the version's relation terms: its graph's categories and follows, with the fitted weights (0 when absent)
@@ -191,6 +197,7 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
     ...(context && entryContexts
       ? { context: { lift: new ContextLift(itemContextCountsOf(train, entryContexts), graph.contexts, context.smoothing), weight: context.weight } } : {}),
   });
+  m.vectors = vectorsOf(m, scorer); // made outside this scope: a closure here would keep `factors` alive
   log.info({ version: model.version, users: graph.numUsers, items: m.count, edges: train.indices.length, dims, ms: Date.now() - t0 }, 'model state loaded');
   return {
     model, scorer, matrix: m, userIndex: new Map(graph.userIds.map((id, u) => [id, u])), userIds: graph.userIds,
@@ -252,6 +259,12 @@ export class ModelStore {
     if (this.loaded && this.loaded.model.version === model.version) return this.loaded;
     if (!this.loading || this.loading.version !== model.version) {
       const promise = loadModelState(this.db, model, this.log, counter).then((s) => {
+        // one version's factors in the backend at a time (its heap never shrinks): the replaced one's go first, and
+        // a request still holding it is retried on this one (ServingEngine, ScorerDisposedError)
+        const replaced = this.loaded;
+        this.loaded = null; // should prepare() fail, the next request loads again
+        replaced?.scorer.dispose();
+        s.scorer.prepare();
         this.loaded = s;
         return s;
       }).finally(() => {
@@ -273,7 +286,7 @@ export class ModelStore {
     if (row !== undefined) {
       m.categories[row] = categories;
       m.titles[row] = title;
-      if (row >= m.basisItems) m.embeddings.set(embedding, row * m.dims);
+      if (row >= m.basisItems) m.upserted.set(embedding, (row - m.basisItems) * m.dims);
       return;
     }
     putRow(m, id, embedding, categories, 0, title);
@@ -289,12 +302,37 @@ export class ModelStore {
   }
 }
 
+/** ItemMatrix.vectors of a loaded version: basis rows from the scorer (one read), upserted rows from the matrix. */
+function vectorsOf(m: ItemMatrix, scorer: ModelScorer): (rows: ArrayLike<number>) => Float32Array {
+  return (rows) => matrixVectors(m, scorer, rows);
+}
+
+function matrixVectors(m: ItemMatrix, scorer: ModelScorer, rows: ArrayLike<number>): Float32Array {
+  const d = m.dims;
+  const out = new Float32Array(rows.length * d);
+  const basis: number[] = [];
+  const at: number[] = [];
+  for (let q = 0; q < rows.length; q++) {
+    const r = rows[q];
+    if (r < m.basisItems) {
+      basis.push(r);
+      at.push(q);
+    } else {
+      out.set(m.upserted.subarray((r - m.basisItems) * d, (r - m.basisItems + 1) * d), q * d);
+    }
+  }
+  const f = scorer.factorRows(basis);
+  at.forEach((q, x) => out.set(f.subarray(x * d, (x + 1) * d), q * d));
+  return out;
+}
+
 function putRow(m: ItemMatrix, id: string, embedding: number[], categories: string[], degree: number, title: string | null): void {
-  if ((m.count + 1) * m.dims > m.embeddings.length) {
+  const extra = m.count - m.basisItems;
+  if ((extra + 1) * m.dims > m.upserted.length) {
     const cap = m.count + 1024;
-    const e = new Float32Array(cap * m.dims);
-    e.set(m.embeddings);
-    m.embeddings = e;
+    const e = new Float32Array((cap - m.basisItems) * m.dims);
+    e.set(m.upserted);
+    m.upserted = e;
     const d = new Float64Array(cap);
     d.set(m.degree);
     m.degree = d;
@@ -302,7 +340,7 @@ function putRow(m: ItemMatrix, id: string, embedding: number[], categories: stri
   const row = m.count++;
   m.ids[row] = id;
   m.index.set(id, row);
-  m.embeddings.set(embedding, row * m.dims);
+  m.upserted.set(embedding, (row - m.basisItems) * m.dims);
   m.categories[row] = categories;
   m.titles[row] = title;
   m.degree[row] = degree;

@@ -1,4 +1,4 @@
-import type { RowTerms, SparseRow } from '../model/scorer';
+import type { ModelScorer, SparseRow } from '../model/scorer';
 import { topK } from '../model/topk';
 import type { ModelState } from './modelState';
 
@@ -26,12 +26,58 @@ export function allowedRows(s: ModelState, excludedIds: Iterable<string>, catego
   return allowed;
 }
 
+/** Rows one embedding product takes at most: past a few rows the product is compute-bound (serving.md). */
+export const PRODUCT_BATCH_ROWS = 8;
+
+/**
+ * The embedding terms of the rows requests ask for in the same turn of the event loop, in one product
+ * (ModelScorer.embeddingTerms over up to PRODUCT_BATCH_ROWS rows): the product reads every item's factors, so a
+ * batch costs little more than one row. A row's result does not depend on its batch. Nothing waits for company: the
+ * batch is run by setImmediate, after the I/O callbacks of the turn that queued its first row.
+ */
+class ProductBatcher {
+  private queue: { coords: Float32Array; resolve: (e: Float32Array) => void; reject: (err: unknown) => void }[] = [];
+  private scheduled = false;
+
+  constructor(private readonly scorer: ModelScorer) {}
+
+  embeddingTerms(coords: Float32Array): Promise<Float32Array> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ coords, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.run());
+      }
+    });
+  }
+
+  private run(): void {
+    this.scheduled = false;
+    const k = this.scorer.k;
+    const n = this.scorer.numItems;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, PRODUCT_BATCH_ROWS);
+      try {
+        const z = new Float32Array(batch.length * k);
+        batch.forEach((r, q) => z.set(r.coords, q * k));
+        const e = this.scorer.embeddingTerms(z, batch.length);
+        batch.forEach((r, q) => r.resolve(e.subarray(q * n, (q + 1) * n)));
+      } catch (err) {
+        for (const r of batch) r.reject(err);
+      }
+    }
+  }
+}
+
+const batchers = new WeakMap<ModelScorer, ProductBatcher>();
+
 /**
  * The model's `count` best allowed items for an input row and a request's context term (ModelScorer.contextRow), exactly as the version's dense score ranks them
- * (ModelScorer.top over the basis items, merged with the embedding term of items upserted since loading). An
- * empty row scores every item 0 (the model has no evidence): those ties are ordered by interaction count.
+ * (ModelScorer.top over the basis items, its embedding term batched with concurrent requests', merged with the
+ * embedding term of items upserted since loading). An empty row scores every item 0 (the model has no evidence):
+ * those ties are ordered by interaction count.
  */
-export function retrieve(s: ModelState, row: SparseRow, count: number, allowed: Uint8Array, terms?: RowTerms, context: Float32Array | null = null): Retrieved[] {
+export async function retrieve(s: ModelState, row: SparseRow, count: number, allowed: Uint8Array, context: Float32Array | null = null): Promise<Retrieved[]> {
   const m = s.matrix;
   const n = m.basisItems;
   if (row.indices.length === 0) {
@@ -49,14 +95,18 @@ export function retrieve(s: ModelState, row: SparseRow, count: number, allowed: 
     rows.sort((a, b) => ctx(b) - ctx(a) || m.degree[b] - m.degree[a] || a - b);
     return rows.slice(0, count).map((r) => ({ row: r, score: ctx(r), graph: 0, embedding: 0, context: ctx(r) }));
   }
-  const t = terms ?? s.scorer.terms(row, true);
-  const top = s.scorer.top(row, count, allowed.subarray(0, n), t, context);
+  let batcher = batchers.get(s.scorer);
+  if (!batcher) batchers.set(s.scorer, (batcher = new ProductBatcher(s.scorer)));
+  const embedding = await batcher.embeddingTerms(s.scorer.coords(row));
+  // from here on synchronous: the terms' graph is the scorer's scratch
+  const t = s.scorer.terms(row, true);
+  const top = s.scorer.top(row, count, allowed.subarray(0, n), t, context, embedding);
   const out: Retrieved[] = Array.from(top.items, (r, q) => ({ row: r, score: top.scores[q], graph: top.graph[q], embedding: top.embedding[q], context: top.context[q] }));
   if (m.count > n) {
     for (let r = n; r < m.count; r++) {
       if (!allowed[r]) continue;
       let e = 0;
-      for (let c = 0; c < m.dims; c++) e += t.coords[c] * m.embeddings[r * m.dims + c];
+      for (let c = 0; c < m.dims; c++) e += t.coords[c] * m.upserted[(r - n) * m.dims + c];
       out.push({ row: r, score: e, graph: 0, embedding: e, context: 0 });
     }
     out.sort((a, b) => b.score - a.score || a.row - b.row);

@@ -4,6 +4,7 @@ import { ModelNotReadyError, NodeNotFoundError, InvalidRequestError } from './er
 import { basisUser, ModelStore, rowFromInteractions, type ActiveModel, type ModelState, type StoredInteraction } from './modelState';
 import { allowedRows, retrieve, type Retrieved } from './retrieval';
 import { explainGraph, reasonsFor, similarReasonsFor } from './explain';
+import { ScorerDisposedError } from '../model/scorer';
 import { policyReranks, ServingPolicy, type PolicyRequest } from './servingPolicy';
 import type { ContextValue, RecommendationResult, ScoreBreakdown, ScoredItem } from './types';
 
@@ -99,8 +100,26 @@ export class ServingEngine {
     return this.store.state(await this.requireModel(counter), counter);
   }
 
+  /**
+   * Runs `fn` again, once, when the version it read was replaced under it (its scorer disposed by ModelStore before
+   * the new one's factors took the backend): the retry reads the current version.
+   */
+  private async onCurrentVersion<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof ScorerDisposedError)) throw err;
+      this.log.info({ err: err.message }, 'the served version was replaced during a request; retried on the current one');
+      return fn();
+    }
+  }
+
   /** Ranked, explained recommendations for one user. */
-  async recommend(req: RecommendRequest, counter?: StatementCounter, timings: Record<string, number> = {}): Promise<RecommendationResult> {
+  recommend(req: RecommendRequest, counter?: StatementCounter, timings: Record<string, number> = {}): Promise<RecommendationResult> {
+    return this.onCurrentVersion(() => this.recommendOnce(req, counter, timings));
+  }
+
+  private async recommendOnce(req: RecommendRequest, counter: StatementCounter | undefined, timings: Record<string, number>): Promise<RecommendationResult> {
     let t = performance.now();
     const lap = (phase: string) => {
       const now = performance.now();
@@ -119,7 +138,7 @@ export class ServingEngine {
     const allowed = allowedRows(s, excluded, req.categories);
     const policy = this.policy.effective(req.policy);
     const count = policyReranks(policy, profile.negatives.length) ? Math.max(req.first, this.options.policyCandidates) : req.first + profile.negatives.length;
-    const top = retrieve(s, row, count, allowed, undefined, s.scorer.contextRow(req.contexts));
+    const top = await retrieve(s, row, count, allowed, s.scorer.contextRow(req.contexts));
     lap('retrieve');
     const m = s.matrix;
     const ranked = await this.policy.rank({
@@ -138,7 +157,11 @@ export class ServingEngine {
   }
 
   /** Items similar to `itemId`: the model's score for a user whose only interaction is that item (weight 1), with reasons. */
-  async similarItems(itemId: string, first: number, counter?: StatementCounter): Promise<{ modelVersion: string; items: ScoredItem[] }> {
+  similarItems(itemId: string, first: number, counter?: StatementCounter): Promise<{ modelVersion: string; items: ScoredItem[] }> {
+    return this.onCurrentVersion(() => this.similarOnce(itemId, first, counter));
+  }
+
+  private async similarOnce(itemId: string, first: number, counter?: StatementCounter): Promise<{ modelVersion: string; items: ScoredItem[] }> {
     const model = await this.requireModel(counter);
     const s = await this.store.state(model, counter);
     const m = s.matrix;
@@ -151,7 +174,7 @@ export class ServingEngine {
     if (source >= m.basisItems) return { modelVersion: model.version, items: [] };
     const row = { indices: Int32Array.of(source), values: Float32Array.of(1) };
     const allowed = allowedRows(s, [itemId], []);
-    const top = retrieve(s, row, first, allowed);
+    const top = await retrieve(s, row, first, allowed);
     const why = explainGraph(s, row, -1, top.map((r) => r.row), 1);
     return {
       modelVersion: model.version,

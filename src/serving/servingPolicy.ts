@@ -77,23 +77,29 @@ export interface ServingPolicyOptions {
 /** Default online policy options: bounded so that a page of 100 costs a few milliseconds. */
 export const DEFAULT_SERVING_POLICY: ServingPolicyOptions = Object.freeze({ explorationPool: 50 });
 
-function cosineTo(m: ItemMatrix, row: number, others: number[], norms: Float64Array): number {
-  const d = m.dims;
-  const e = m.embeddings;
-  let n = 0;
-  for (let c = 0; c < d; c++) n += e[row * d + c] * e[row * d + c];
-  n = Math.sqrt(n);
+/**
+ * The largest cosine (at least 0) between vector `a` of `vectors` and the vectors `others` (their norms given),
+ * skipping those of item `row` itself (`otherRows`).
+ */
+function cosineTo(vectors: Float32Array, d: number, a: number, row: number, others: readonly number[], otherRows: readonly number[], norms: Float64Array): number {
+  const norm = vectorNorm(vectors, d, a);
+  if (norm === 0) return 0;
   let best = 0;
-  if (n === 0) return 0;
   for (let k = 0; k < others.length; k++) {
-    if (norms[k] === 0 || others[k] === row) continue;
+    if (norms[k] === 0 || otherRows[k] === row) continue;
     let dot = 0;
     const o = others[k] * d;
-    for (let c = 0; c < d; c++) dot += e[row * d + c] * e[o + c];
-    const cos = dot / (n * norms[k]);
+    for (let c = 0; c < d; c++) dot += vectors[a * d + c] * vectors[o + c];
+    const cos = dot / (norm * norms[k]);
     if (cos > best) best = cos;
   }
   return best;
+}
+
+function vectorNorm(vectors: Float32Array, d: number, a: number): number {
+  let s = 0;
+  for (let c = 0; c < d; c++) s += vectors[a * d + c] ** 2;
+  return Math.sqrt(s);
 }
 
 /** Applies the re-ranking policy to ServingEngine's candidates and logs the pages it serves (see the module comment). */
@@ -162,21 +168,24 @@ export class ServingPolicy {
     const negRows = policy.negativeFeedback > 0
       ? args.negatives.map((id) => m.index.get(id)).filter((r): r is number => r !== undefined)
       : [];
-    const negNorms = Float64Array.from(negRows, (r) => {
-      let s = 0;
-      for (let c = 0; c < m.dims; c++) s += m.embeddings[r * m.dims + c] ** 2;
-      return Math.sqrt(s);
-    });
 
     // rerank needs all-or-none embeddings of one length, and only MMR (diversity > 0) reads them; every candidate
     // gets the same shape (the key set, maybe to undefined) so that V8 keeps them out of dictionary mode
     const rows = kept.map((c) => m.index.get(c.id));
     const withEmbeddings = policy.diversity > 0 && rows.every((r) => r !== undefined);
+    // the vectors the feedback part and MMR read, in one read of the matrix: the candidates', then the negatives'
+    const need = negRows.length > 0 || withEmbeddings;
+    const vecRows: number[] = [];
+    const at = rows.map((r) => (need && r !== undefined ? vecRows.push(r) - 1 : -1));
+    const negAt = negRows.map((r) => vecRows.push(r) - 1);
+    const vec = need ? m.vectors(vecRows) : new Float32Array(0);
+    const d = m.dims;
+    const negNorms = Float64Array.from(negAt, (a) => vectorNorm(vec, d, a));
     const candidates: RerankCandidate[] = kept.map((c, k) => {
       const row = rows[k];
       const counts = this.exposures.count(c.id);
       const feedback = row !== undefined && negRows.length > 0
-        ? -policy.negativeFeedback * range * cosineTo(m, row, negRows, negNorms)
+        ? -policy.negativeFeedback * range * cosineTo(vec, d, at[k], row, negAt, negRows, negNorms)
         : 0;
       return {
         id: c.id,
@@ -184,7 +193,7 @@ export class ServingPolicy {
         // the candidate's own parts, with the feedback part when there is one (the page reads a missing one as 0)
         // (ScoreBreakdown's optional parts are absent, never undefined: a record of numbers)
         breakdown: (feedback !== 0 ? { ...c.breakdown, feedback } : c.breakdown) as unknown as Readonly<Record<string, number>>,
-        embedding: withEmbeddings ? m.embeddings.subarray(row! * m.dims, (row! + 1) * m.dims) : undefined,
+        embedding: withEmbeddings ? vec.subarray(at[k] * d, (at[k] + 1) * d) : undefined,
         categories: row !== undefined ? m.categories[row] : undefined,
         exposures: counts.exposures,
         feedback: Math.min(counts.feedback, counts.exposures),

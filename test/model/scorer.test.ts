@@ -3,7 +3,7 @@ import { initBackend } from '../../src/model/backend';
 import { buildFilterBasis, FilterScorer } from '../../src/model/filter';
 import { categoryRows, followsRows, graphRelations } from '../../src/model/pathTerms';
 import { degreePower } from '../../src/model/spectral';
-import { ModelScorer, rowOf } from '../../src/model/scorer';
+import { ModelScorer, rowOf, ScorerDisposedError } from '../../src/model/scorer';
 import { positiveOnly } from '../../src/model/interestModel';
 import { topK } from '../../src/model/topk';
 import { ContextLift } from '../../src/model/contextLift';
@@ -11,6 +11,7 @@ import { itemContextCountsOf } from '../../src/model/contextTerm';
 import { seededRandom } from '../../src/random';
 import { explainGraph, withoutCited } from '../../src/serving/explain';
 import type { ModelState } from '../../src/serving/modelState';
+import { PRODUCT_BATCH_ROWS, retrieve } from '../../src/serving/retrieval';
 
 const graph = syntheticToHeteroGraph(generateSynthetic({ users: 300, items: 150, seed: 5 }), { split: 'random', seed: 5 });
 const train = positiveOnly(graph.train);
@@ -48,6 +49,35 @@ describe('model/scorer: the model score of one row, exactly', () => {
         expect(one[j]).toBeCloseTo(a[q * n + j], 5);
       }
     });
+  });
+
+  it('serves a row the scores of its offline batch to the bit (the embedding product does not depend on the batch)', () => {
+    const n = scorer.numItems;
+    const batch = new Float32Array(users.length * n);
+    scorer.scoreRows(train, users, batch);
+    const all = new Uint8Array(n).fill(1);
+    users.forEach((u, q) => {
+      const top = scorer.top(rowOf(train, u), n, all);
+      expect(top.items.length).toBe(n);
+      top.items.forEach((j, r) => expect(Math.fround(top.graph[r] + top.embedding[r])).toBe(batch[q * n + j]));
+      for (let r = 1; r < n; r++) expect(batch[q * n + top.items[r - 1]]).toBeGreaterThanOrEqual(batch[q * n + top.items[r]]);
+      expect(Array.from(scorer.scoreRow(rowOf(train, u)))).toEqual(Array.from(batch.subarray(q * n, (q + 1) * n)));
+    });
+  });
+
+  it('reads factor rows from the backend once prepared, and refuses products after dispose', () => {
+    const other = new ModelScorer(filter.scorerParts());
+    const row = rowOf(train, users[1]);
+    const before = other.scoreRow(row);
+    const rows = [0, 5, 3, other.numItems - 1];
+    const host = other.factorRows(rows);
+    expect(Array.from(host.subarray(other.k, 2 * other.k))).toEqual(Array.from(filter.scorerParts().itemFactors.subarray(5 * other.k, 6 * other.k)));
+    other.prepare();
+    expect(other.parts.itemFactors.length).toBe(0);
+    expect(Array.from(other.factorRows(rows))).toEqual(Array.from(host));
+    expect(Array.from(other.scoreRow(row))).toEqual(Array.from(before));
+    other.dispose();
+    expect(() => other.scoreRow(row)).toThrow(ScorerDisposedError);
   });
 
   it('includes the category and follows terms, in one row (with its user) as in the batch', () => {
@@ -95,7 +125,6 @@ describe('model/scorer: the model score of one row, exactly', () => {
       const top = scorer.top(row, count, allowed);
       expect(Array.from(top.items)).toEqual(Array.from(want.subarray(0, got)));
       top.items.forEach((j, q) => expect(top.graph[q] + top.embedding[q]).toBeCloseTo(top.scores[q], 5));
-      expect(top.scored).toBeLessThanOrEqual(n);
     }
   });
 
@@ -159,4 +188,29 @@ describe('serving/explain: the graph term split over the user\'s items', () => {
   function users(): number[] {
     return [1, 8, 15, 22];
   }
+});
+
+describe('serving/retrieval: concurrent rows share one embedding product', () => {
+  it('returns each row the top it gets alone, from fewer products than rows', async () => {
+    const n = scorer.numItems;
+    const state = { scorer, matrix: { basisItems: n, count: n, dims: scorer.k, degree: new Float64Array(n), upserted: new Float32Array(0) } } as unknown as ModelState;
+    const us = Array.from({ length: 12 }, (_, q) => q * 11 + 1);
+    const allowedFor = (u: number) => {
+      const a = new Uint8Array(n).fill(1);
+      for (const i of rowOf(train, u).indices) a[i] = 0;
+      return a;
+    };
+    const alone = [];
+    for (const u of us) alone.push(await retrieve(state, rowOf(train, u), 15, allowedFor(u)));
+    const spy = jest.spyOn(scorer, 'embeddingTerms');
+    try {
+      const together = await Promise.all(us.map((u) => retrieve(state, rowOf(train, u), 15, allowedFor(u))));
+      expect(together).toEqual(alone);
+      expect(spy.mock.calls.length).toBeLessThan(us.length);
+      expect(spy.mock.calls.map(([, b]) => b).reduce((x, y) => x + y, 0)).toBe(us.length);
+      expect(Math.max(...spy.mock.calls.map(([, b]) => b))).toBeLessThanOrEqual(PRODUCT_BATCH_ROWS);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

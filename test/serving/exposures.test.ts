@@ -156,8 +156,10 @@ describe('serving/exposures: write-behind exposure log', () => {
 function matrix(rows: Record<string, { e: number[]; c: string[]; degree?: number }>): ItemMatrix {
   const ids = Object.keys(rows);
   const dims = rows[ids[0]].e.length;
+  const flat = Float32Array.from(ids.flatMap((id) => rows[id].e));
   return {
-    version: 'v', dims, ids, index: new Map(ids.map((id, k) => [id, k])), embeddings: Float32Array.from(ids.flatMap((id) => rows[id].e)),
+    version: 'v', dims, ids, index: new Map(ids.map((id, k) => [id, k])), upserted: new Float32Array(0),
+    vectors: (r) => Float32Array.from(Array.from(r).flatMap((x) => Array.from(flat.subarray(x * dims, (x + 1) * dims)))),
     categories: ids.map((id) => rows[id].c), titles: ids.map(() => null), degree: Float64Array.from(ids, (id) => rows[id].degree ?? 0), count: ids.length, basisItems: ids.length,
   };
 }
