@@ -19,6 +19,7 @@ import { startRun, writeResult } from './result';
 /** The part of a bench:api result this script reads. */
 interface ApiRun {
   command: string;
+  commit: string;
   date: string;
   graph: { users: number; items: number };
   machine: { loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
       cpuMsPerRequest: at16.cpuMsPerRequest,
       trainSeconds: train.status.stats.seconds,
       loadAverage: { bench: [api.machine.loadAverageAtStart, api.machine.loadAverageAtEnd], train: [train.machine.loadAverageAtStart, train.machine.loadAverageAtEnd] },
-      source: { api: apiFile, apiCommand: api.command, apiDate: api.date, train: trainFile, trainCommand: train.command },
+      source: { api: apiFile, apiCommand: api.command, apiCommit: api.commit, apiDate: api.date, train: trainFile, trainCommand: train.command },
     };
   });
   writeResult(values.out!, run, {
