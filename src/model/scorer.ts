@@ -155,12 +155,20 @@ export class ModelScorer {
       return out;
     }
     if (rows.length === 0) return out;
-    const right = this.factorTensor();
-    const g = tf.tidy(() => tf.gather(right, tf.tensor1d(Int32Array.from(rows), 'int32'), 1));
-    const cols = g.dataSync() as Float32Array; // k × rows
-    g.dispose();
-    for (let q = 0; q < rows.length; q++) for (let c = 0; c < k; c++) out[q * k + c] = cols[c * rows.length + q];
+    const n = this.numItems;
+    const t = this.factorsView(); // k × items
+    for (let q = 0; q < rows.length; q++) for (let c = 0; c < k; c++) out[q * k + c] = t[c * n + rows[q]];
     return out;
+  }
+
+  /**
+   * The factor tensor's values (k × items): on wasm a view of the backend's heap, valid until the next backend call
+   * (tf.gather of columns measured 25 ms for 450 of 56,000 items); elsewhere a copy.
+   */
+  private factorsView(): Float32Array {
+    const right = this.factorTensor();
+    const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+    return typeof backend.typedArrayFromHeap === 'function' ? backend.typedArrayFromHeap(right) : (right.dataSync() as Float32Array);
   }
 
   /**
