@@ -116,10 +116,15 @@ export class ModelScorer {
 
   /** Both terms of one row; `graph` is this scorer's scratch when `reuse` (valid until the next call). */
   terms(row: SparseRow, reuse = false): RowTerms {
+    return { graph: this.graphTerm(row, reuse), coords: this.coords(row) };
+  }
+
+  /** A row's graph term per item (neighbourhood and relation terms); this scorer's scratch when `reuse`. */
+  graphTerm(row: SparseRow, reuse = false): Float32Array {
     const input = inputOf(row, this.numItems);
     const graph = neighbourhoodRows(this.parts.norm, input, [0], this.linIn, this.linOut, reuse ? this.graphOut : new Float32Array(this.numItems), this.userAcc);
     this.addRelationTerms(input, [0], row.user === undefined ? [] : [row.user], graph);
-    return { graph, coords: this.coords(row) };
+    return graph;
   }
 
   /** A row's spectral coordinates d_u^-e Σ_i w_ui foldIn[i] (k): the input of its embedding term. */
@@ -163,7 +168,7 @@ export class ModelScorer {
 
   /**
    * The factor tensor's values (k × items): on wasm a view of the backend's heap, valid until the next backend call
-   * (tf.gather of columns measured 25 ms for 450 of 56,000 items); elsewhere a copy.
+   * (tf.gather of columns is far slower); elsewhere a copy.
    */
   private factorsView(): Float32Array {
     const right = this.factorTensor();
@@ -247,7 +252,6 @@ export class ModelScorer {
     this.contextRows.set(key, out);
     return out;
   }
-
 
   /**
    * Offline: writes users.length × items scores (row-major) into `out` for rows of `input`; the embedding term through

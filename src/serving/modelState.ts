@@ -149,7 +149,7 @@ export async function loadModelState(db: Executor, model: ActiveModel, log: Logg
   const n = graph.numItems;
   const dims = model.dims;
   if (!(Number.isInteger(dims) && dims > 0)) throw new Error(`model ${model.version} records no embedding dimensions (dims ${dims})`);
-  // no spare rows: the scorer reads the basis rows through a view; an upsert beyond grows a copy (putRow)
+  // the basis rows' vectors go to the scorer (`factors` below); `upserted` grows with the items upserted (putRow)
   const m: ItemMatrix = {
     version: model.version, dims, ids: graph.itemIds.slice(), index: new Map(graph.itemIds.map((id, i) => [id, i])),
     upserted: new Float32Array(0), vectors: () => new Float32Array(0), categories: graph.itemIds.map(() => []), titles: graph.itemIds.map(() => null),
@@ -308,6 +308,7 @@ function vectorsOf(m: ItemMatrix, scorer: ModelScorer): (rows: ArrayLike<number>
 }
 
 function matrixVectors(m: ItemMatrix, scorer: ModelScorer, rows: ArrayLike<number>): Float32Array {
+  if (m.count === m.basisItems) return scorer.factorRows(rows); // nothing upserted: every row is a basis row
   const d = m.dims;
   const out = new Float32Array(rows.length * d);
   const basis: number[] = [];

@@ -97,9 +97,10 @@ export async function retrieve(s: ModelState, row: SparseRow, count: number, all
   }
   let batcher = batchers.get(s.scorer);
   if (!batcher) batchers.set(s.scorer, (batcher = new ProductBatcher(s.scorer)));
-  const embedding = await batcher.embeddingTerms(s.scorer.coords(row));
-  // from here on synchronous: the terms' graph is the scorer's scratch
-  const t = s.scorer.terms(row, true);
+  const coords = s.scorer.coords(row);
+  const embedding = await batcher.embeddingTerms(coords);
+  // from here on synchronous: the graph term is the scorer's scratch
+  const t = { graph: s.scorer.graphTerm(row, true), coords };
   const top = s.scorer.top(row, count, allowed.subarray(0, n), t, context, embedding);
   const out: Retrieved[] = Array.from(top.items, (r, q) => ({ row: r, score: top.scores[q], graph: top.graph[q], embedding: top.embedding[q], context: top.context[q] }));
   if (m.count > n) {
