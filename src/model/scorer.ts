@@ -85,7 +85,7 @@ export class ModelScorer {
   /** itemFactorsᵀ (k × items) in the backend, made at the first product; null once disposed. */
   private rightT: tf.Tensor2D | undefined | null;
 
-  /** The version's parts; `itemFactors` is empty once prepare() moved them into the backend. */
+  /** The version's parts; `itemFactors` is empty from prepare() (which moved them into the backend) to the next factorRows. */
   readonly parts: ScorerParts;
 
   constructor(parts: ScorerParts) {
@@ -150,35 +150,41 @@ export class ModelScorer {
     return out;
   }
 
-  /** Rows of the item factors (rows.length × k, row-major), from the host copy or, once prepare() ran, the backend's. */
+  /**
+   * Rows of the item factors (rows.length × k, row-major), from the host copy. Once prepare() dropped it, the first
+   * call copies the backend's factors back to the host, row-major, for good: only the policy's vector reads (MMR,
+   * negative feedback) need rows, and a read of a few hundred columns of the transposed tensor costs more than one
+   * transpose (docs/serving.md).
+   */
   factorRows(rows: ArrayLike<number>): Float32Array {
     const k = this.k;
     const out = new Float32Array(rows.length * k);
-    const f = this.parts.itemFactors;
-    if (f.length > 0) {
-      for (let q = 0; q < rows.length; q++) out.set(f.subarray(rows[q] * k, (rows[q] + 1) * k), q * k);
-      return out;
-    }
     if (rows.length === 0) return out;
-    const n = this.numItems;
-    const t = this.factorsView(); // k × items
-    for (let q = 0; q < rows.length; q++) for (let c = 0; c < k; c++) out[q * k + c] = t[c * n + rows[q]];
+    if (this.parts.itemFactors.length === 0) this.parts.itemFactors = this.hostFactors();
+    const f = this.parts.itemFactors;
+    for (let q = 0; q < rows.length; q++) out.set(f.subarray(rows[q] * k, (rows[q] + 1) * k), q * k);
     return out;
   }
 
-  /**
-   * The factor tensor's values (k × items): on wasm a view of the backend's heap, valid until the next backend call
-   * (tf.gather of columns is far slower); elsewhere a copy.
-   */
-  private factorsView(): Float32Array {
+  /** The backend's factors (k × items) transposed back to items × k, row-major. */
+  private hostFactors(): Float32Array {
+    const n = this.numItems;
+    const k = this.k;
     const right = this.factorTensor();
+    // on wasm a view of the backend's heap (valid until the next backend call, which the loop below does not make)
     const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
-    return typeof backend.typedArrayFromHeap === 'function' ? backend.typedArrayFromHeap(right) : (right.dataSync() as Float32Array);
+    const t = typeof backend.typedArrayFromHeap === 'function' ? backend.typedArrayFromHeap(right) : (right.dataSync() as Float32Array);
+    const f = new Float32Array(n * k);
+    for (let c = 0; c < k; c++) {
+      const o = c * n;
+      for (let j = 0; j < n; j++) f[j * k + c] = t[o + j];
+    }
+    return f;
   }
 
   /**
    * Makes the product's tensor of the item factors and drops the host copy, so that a long-lived scorer (serving's)
-   * holds the factors once; factorRows then reads them from the backend.
+   * holds the factors once until something reads rows (factorRows).
    */
   prepare(): void {
     this.factorTensor();

@@ -65,7 +65,7 @@ describe('model/scorer: the model score of one row, exactly', () => {
     });
   });
 
-  it('reads factor rows from the backend once prepared, and refuses products after dispose', () => {
+  it('copies the factors back from the backend at the first row read once prepared, and refuses products after dispose', () => {
     const other = new ModelScorer(filter.scorerParts());
     const row = rowOf(train, users[1]);
     const before = other.scoreRow(row);
@@ -74,8 +74,10 @@ describe('model/scorer: the model score of one row, exactly', () => {
     expect(Array.from(host.subarray(other.k, 2 * other.k))).toEqual(Array.from(filter.scorerParts().itemFactors.subarray(5 * other.k, 6 * other.k)));
     other.prepare();
     expect(other.parts.itemFactors.length).toBe(0);
-    expect(Array.from(other.factorRows(rows))).toEqual(Array.from(host));
     expect(Array.from(other.scoreRow(row))).toEqual(Array.from(before));
+    expect(Array.from(other.factorRows(rows))).toEqual(Array.from(host));
+    expect(Array.from(other.parts.itemFactors)).toEqual(Array.from(filter.scorerParts().itemFactors));
+    expect(Array.from(other.factorRows([]))).toEqual([]);
     other.dispose();
     expect(() => other.scoreRow(row)).toThrow(ScorerDisposedError);
   });
