@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     for (const j of row.indices) excluded.push(s.matrix.ids[j]);
     const allowed = allowedRows(s, excluded, []).subarray(0, n);
     const ex = explainGraph(s, row, basisUser(s, id), Array.from(page));
-    const embedding = s.scorer.embeddingTerms(s.scorer.terms(row).coords, 1);
+    const embedding = s.scorer.embeddingTerms(s.scorer.coords(row), 1);
     page.forEach((j, r) => {
       items++;
       const e = ex[r];

@@ -168,18 +168,11 @@ export class ModelScorer {
 
   /** The backend's factors (k × items) transposed back to items × k, row-major. */
   private hostFactors(): Float32Array {
-    const n = this.numItems;
-    const k = this.k;
     const right = this.factorTensor();
-    // on wasm a view of the backend's heap (valid until the next backend call, which the loop below does not make)
+    // on wasm a view of the backend's heap (valid until the next backend call, which the transpose does not make)
     const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
-    const t = typeof backend.typedArrayFromHeap === 'function' ? backend.typedArrayFromHeap(right) : (right.dataSync() as Float32Array);
-    const f = new Float32Array(n * k);
-    for (let c = 0; c < k; c++) {
-      const o = c * n;
-      for (let j = 0; j < n; j++) f[j * k + c] = t[o + j];
-    }
-    return f;
+    const view = typeof backend.typedArrayFromHeap === 'function' ? backend.typedArrayFromHeap(right) : (right.dataSync() as Float32Array);
+    return transposed(view, this.k, this.numItems);
   }
 
   /**
@@ -195,12 +188,7 @@ export class ModelScorer {
   private factorTensor(): tf.Tensor2D {
     if (this.rightT === null) throw new ScorerDisposedError();
     if (this.rightT) return this.rightT;
-    const n = this.numItems;
-    const k = this.k;
-    const f = this.parts.itemFactors;
-    const t = new Float32Array(n * k);
-    for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) t[c * n + j] = f[j * k + c];
-    return (this.rightT = tf.tensor2d(t, [k, n]));
+    return (this.rightT = tf.tensor2d(transposed(this.parts.itemFactors, this.numItems, this.k), [this.k, this.numItems]));
   }
 
   /** Every item's score for one row (dense): graph + embedding term, summed in float32 as scoreRows sums them. */
@@ -321,6 +309,13 @@ export class ScorerDisposedError extends Error {
     super('ModelScorer: the scorer was disposed (its version was replaced)');
     this.name = 'ScorerDisposedError';
   }
+}
+
+/** The transpose of a rows × cols row-major matrix (cols × rows, row-major). */
+function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+  return t;
 }
 
 /** One row as a one-row CSR (views, no copy). */
