@@ -1,0 +1,69 @@
+"""Study: is Gowalla's test.txt held out from its users' items the way the model's validation split is held out from
+train.txt? For each held-out set it compares the held-out items with the kept ones: their mean degree in the kept
+graph, the share of held-out edges on the kept graph's 2000 most popular items, the held-out share of each user's items,
+and MostPopular's Recall/NDCG@20 (kept-graph degree, kept items excluded, every user with held-out items). The
+settings are test.txt against train.txt, and random 80/20 splits of train.txt made as the model's fit makes them
+(seeds 7, 8, 9) and one nested in the seed-7 fit split. It reads which items test.txt holds, never a score of a
+model, and chooses nothing. Writes bench/results/split-shift-gowalla.json.
+Needs numpy and scipy; not part of CI. Usage: python3 bench/studies/split_shift.py"""
+import numpy as np, os, json, sys, time, datetime
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import load_split, split_val
+
+TOP = 2000
+load_before = os.getloadavg()
+t0 = time.time()
+
+def describe(kept, held):
+    U, I = kept.shape
+    deg = np.asarray(kept.sum(0)).ravel()
+    held_deg = deg[held.indices]; kept_deg = deg[kept.indices]
+    top = np.zeros(I, dtype=bool); top[np.argsort(-deg, kind='stable')[:TOP]] = True
+    order = np.argsort(-deg, kind='stable')
+    disc = 1 / np.log2(np.arange(2, 22))
+    rec, nd, share = [], [], []
+    for u in range(U):
+        h = held.indices[held.indptr[u]:held.indptr[u + 1]]
+        if len(h) == 0: continue
+        k = kept.indices[kept.indptr[u]:kept.indptr[u + 1]]
+        share.append(len(h) / (len(h) + len(k)))
+        page = order[:20 + len(k)]
+        page = page[~np.isin(page, k)][:20]
+        hit = np.isin(page, h)
+        rec.append(hit.sum() / len(h)); nd.append((hit * disc).sum() / disc[:min(len(h), 20)].sum())
+    return {
+        'users': len(rec), 'heldOutEdges': int(held.nnz), 'keptEdges': int(kept.nnz),
+        'heldOutItemMeanDegree': round(float(held_deg.mean()), 2), 'keptItemMeanDegree': round(float(kept_deg.mean()), 2),
+        'degreeRatio': round(float(held_deg.mean() / kept_deg.mean()), 3),
+        'heldOutTop2000Share': round(float(top[held.indices].mean()), 4), 'keptTop2000Share': round(float(top[kept.indices].mean()), 4),
+        'userHeldOutShare': {'mean': round(float(np.mean(share)), 4), 'p5': round(float(np.percentile(share, 5)), 4),
+                             'p50': round(float(np.percentile(share, 50)), 4), 'p95': round(float(np.percentile(share, 95)), 4)},
+        'mostPopular': {'recall20': round(float(np.mean(rec)), 4), 'ndcg20': round(float(np.mean(nd)), 4)},
+    }
+
+R, T, U, I = load_split()
+settings = {'test': {'kept': 'train.txt', 'heldOut': 'test.txt', **describe(R, T)}}
+for seed in (7, 8, 9):
+    A, V = split_val(R, seed=seed)
+    settings[f'validationSeed{seed}'] = {'kept': f"80% of each train user's items (numpy default_rng seed {seed})", 'heldOut': 'the other 20%', **describe(A, V)}
+    if seed == 7:
+        F, Q = split_val(A, seed=8)
+        settings['nested'] = {'kept': "80% of the seed-7 fit split's items per user (seed 8)", 'heldOut': 'the other 20% of that fit split', **describe(F, Q)}
+result = {
+    'study': "whether Gowalla's test.txt is held out like a random per-user 80/20 split of train.txt (the model's validation protocol)",
+    'command': f'python3 bench/studies/split_shift.py (numpy {np.__version__}; not part of CI)',
+    'date': datetime.date.today().isoformat(),
+    'machine': {'cores': os.cpu_count(), 'loadBefore': [round(x, 2) for x in load_before], 'loadAfter': [round(x, 2) for x in os.getloadavg()],
+                'seconds': round(time.time() - t0, 1)},
+    'measures': {
+        'heldOutItemMeanDegree': 'mean over held-out edges of the item degree in the kept graph',
+        'keptItemMeanDegree': 'mean over kept edges of the item degree in the kept graph',
+        'heldOutTop2000Share': "share of held-out edges whose item is among the kept graph's 2000 most popular",
+        'mostPopular': 'Recall/NDCG@20 of the kept-graph popularity order, kept items excluded, over every user with held-out items',
+    },
+    'settings': settings,
+}
+path = os.path.join(os.path.dirname(__file__), '..', 'results', 'split-shift-gowalla.json')
+json.dump(result, open(path, 'w'), indent=2, ensure_ascii=False)
+for name, s in settings.items():
+    print(name, s['degreeRatio'], s['heldOutTop2000Share'], s['keptTop2000Share'], s['mostPopular'], s['userHeldOutShare'])
