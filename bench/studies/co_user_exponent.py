@@ -7,14 +7,13 @@ protocol one level down, to see whether the signal's carry-over can be predicted
 train against test.txt. The test rows are reported to show whether the validation signal carries over; nothing is
 chosen on them. Writes bench/results/co-user-exponent-gowalla.json.
 Needs numpy and scipy; not part of CI. Usage: python3 bench/studies/co_user_exponent.py [users per setting, default 3000]"""
-import numpy as np, scipy.sparse as sp, time, os, json, sys, datetime
+import numpy as np, scipy.sparse as sp, os, sys
 from scipy.sparse.linalg import svds
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import count_argument, load_split, split_val, normalize, h, metrics
+from common import Record, count_argument, load_split, split_val, normalize, h, metrics, write_result
 
 NS = count_argument('co_user_exponent.py', 'users per setting', 3000)
-load_before = os.getloadavg()
-t0 = time.time()
+record = Record()
 R, T, U, I = load_split()
 A, V = split_val(R, seed=7)
 COUSER = (1.0, 0.75, 0.6, 0.5)
@@ -51,7 +50,7 @@ def run(fit, target, setting):
             r_, n_ = metrics(s, truth)
             a, b = res.setdefault(name, ([], []))
             a.append(r_); b.append(n_)
-        print(setting, 'users', bi + len(us), round(time.time() - t0, 1), 's', flush=True)
+        print(setting, 'users', bi + len(us), record.elapsed(), 's', flush=True)
     out = {n: (np.concatenate(a), np.concatenate(b)) for n, (a, b) in res.items()}
     base = out['coUser1.0_w1.0']
     def z(n):
@@ -67,11 +66,9 @@ nested = run(F, Q, 'nested')
 validation = run(A, V, 'validation')
 test = run(R, T, 'test')
 result = {
-    'study': 'whether a validation split of Gowalla train (and one nested in it) predicts test for two changes of the neighbourhood term (co-user weight, SGFCF row normalisation)',
-    'command': f'python3 bench/studies/co_user_exponent.py {NS} (numpy {np.__version__}, scipy {__import__("scipy").__version__}; not part of CI)',
-    'date': datetime.date.today().isoformat(),
-    'machine': {'cores': os.cpu_count(), 'loadBefore': [round(x, 2) for x in load_before], 'loadAfter': [round(x, 2) for x in os.getloadavg()],
-                'seconds': round(time.time() - t0, 1)},
+    **record.header(
+        'whether a validation split of Gowalla train (and one nested in it) predicts test for two changes of the neighbourhood term (co-user weight, SGFCF row normalisation)',
+        f'python3 bench/studies/co_user_exponent.py {NS} (numpy {np.__version__}, scipy {__import__("scipy").__version__}; not part of CI)'),
     'scoring': "ChebyCF's setting as the model's start: item-degree normalisation 0.4 before and after, neighbourhood term 1.5·P~, "
                "on the top 256 eigenvectors of the fit graph's P~ the response 0.2 + 1.5·(h(λ)/1.5 − λ) (plateau, flatness 1.5); "
                "full ranking minus fit items; users sampled with seed 11 among those with targets; z = paired mean of (recall+ndcg) "
@@ -86,7 +83,6 @@ result = {
         'test': {'fit': 'all of train.txt', 'target': 'test.txt (reported, never used to choose)', **test},
     },
 }
-path = os.path.join(os.path.dirname(__file__), '..', 'results', 'co-user-exponent-gowalla.json')
-json.dump(result, open(path, 'w'), indent=2, ensure_ascii=False)
+write_result('co-user-exponent-gowalla.json', result)
 for s in ('nested', 'validation', 'test'):
     for r in result['settings'][s]['rows'][:8]: print(s, r)

@@ -2,7 +2,7 @@
 validation split, the symmetric normalisation, ChebyCF's plateau and Recall/NDCG@20. The metrics follow the LightGCN
 protocol of src/model/metrics.ts; they are written again here only because these studies are numpy, outside the
 TypeScript code (the model's own bench is bench/model.bench.ts)."""
-import numpy as np, scipy.sparse as sp, os
+import numpy as np, scipy.sparse as sp, os, time, json, datetime
 D = os.environ.get('GOWALLA_DIR', os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'data', 'gowalla'))
 
 def load(name):
@@ -72,3 +72,21 @@ def load_split():
     tr, tc = load('train.txt'); er, ec = load('test.txt')
     U = max(tr.max(), er.max()) + 1; I = max(tc.max(), ec.max()) + 1
     return csr(tr, tc, U, I), csr(er, ec, U, I), U, I
+
+class Record:
+    """Opens a study's JSON: the study, its command, the date and what the machine was doing from this object's making."""
+    def __init__(self):
+        self.load_before = os.getloadavg(); self.t0 = time.time()
+
+    def elapsed(self):
+        return round(time.time() - self.t0, 1)
+
+    def header(self, study, command):
+        return {'study': study, 'command': command, 'date': datetime.date.today().isoformat(),
+                'machine': {'cores': os.cpu_count(), 'loadBefore': [round(x, 2) for x in self.load_before],
+                            'loadAfter': [round(x, 2) for x in os.getloadavg()], 'seconds': self.elapsed()}}
+
+def write_result(name, result):
+    """Writes a study's result to bench/results/<name>."""
+    path = os.path.join(os.path.dirname(__file__), '..', 'results', name)
+    json.dump(result, open(path, 'w'), indent=2, ensure_ascii=False)

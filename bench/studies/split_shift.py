@@ -6,13 +6,12 @@ settings are test.txt against train.txt, and random 80/20 splits of train.txt ma
 (seeds 7, 8, 9) and one nested in the seed-7 fit split. It reads which items test.txt holds, never a score of a
 model, and chooses nothing. Writes bench/results/split-shift-gowalla.json.
 Needs numpy and scipy; not part of CI. Usage: python3 bench/studies/split_shift.py"""
-import numpy as np, os, json, sys, time, datetime
+import numpy as np, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import load_split, split_val
+from common import Record, load_split, split_val, write_result
 
 TOP = 2000
-load_before = os.getloadavg()
-t0 = time.time()
+record = Record()
 
 def describe(kept, held):
     U, I = kept.shape
@@ -50,11 +49,9 @@ for seed in (7, 8, 9):
         F, Q = split_val(A, seed=8)
         settings['nested'] = {'kept': "80% of the seed-7 fit split's items per user (seed 8)", 'heldOut': 'the other 20% of that fit split', **describe(F, Q)}
 result = {
-    'study': "whether Gowalla's test.txt is held out like a random per-user 80/20 split of train.txt (the model's validation protocol)",
-    'command': f'python3 bench/studies/split_shift.py (numpy {np.__version__}; not part of CI)',
-    'date': datetime.date.today().isoformat(),
-    'machine': {'cores': os.cpu_count(), 'loadBefore': [round(x, 2) for x in load_before], 'loadAfter': [round(x, 2) for x in os.getloadavg()],
-                'seconds': round(time.time() - t0, 1)},
+    **record.header(
+        "whether Gowalla's test.txt is held out like a random per-user 80/20 split of train.txt (the model's validation protocol)",
+        f'python3 bench/studies/split_shift.py (numpy {np.__version__}; not part of CI)'),
     'measures': {
         'heldOutItemMeanDegree': 'mean over held-out edges of the item degree in the kept graph',
         'keptItemMeanDegree': 'mean over kept edges of the item degree in the kept graph',
@@ -63,7 +60,6 @@ result = {
     },
     'settings': settings,
 }
-path = os.path.join(os.path.dirname(__file__), '..', 'results', 'split-shift-gowalla.json')
-json.dump(result, open(path, 'w'), indent=2, ensure_ascii=False)
+write_result('split-shift-gowalla.json', result)
 for name, s in settings.items():
     print(name, s['degreeRatio'], s['heldOutTop2000Share'], s['keptTop2000Share'], s['mostPopular'], s['userHeldOutShare'])

@@ -2,15 +2,14 @@
 train (nothing on test). Writes bench/results/tail-shape-gowalla.json. Needs numpy and scipy; not part of CI.
 Usage: python3 bench/studies/tail_shape.py [validation users, default 6000]
 Recall/NDCG@20 and the split come from common.py (the helpers of these numpy studies)."""
-import numpy as np, scipy.sparse as sp, time, os, json, sys, math, datetime
+import numpy as np, time, os, sys, math
 from scipy.sparse.linalg import svds
 from numpy.polynomial import chebyshev as C, polynomial as Pn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import count_argument, load_split, split_val, normalize, h, metrics
+from common import Record, count_argument, load_split, split_val, normalize, h, metrics, write_result
 
 NS = count_argument('tail_shape.py', 'validation users', 6000)
-load_before = os.getloadavg()
-t0 = time.time()
+record = Record()
 R, T, U, I = load_split()
 Rf, Rv = split_val(R)
 Rn, _, di = normalize(Rf)
@@ -111,13 +110,10 @@ rows = [{'variant': n, 'recall20': round(float(r.mean()), 4), 'ndcg20': round(fl
          'zVsChebyCF512': None if n == 'cheby512' else round(z(n, 'cheby512'), 2),
          'zVsCurrentStart': None if n == 'k256_a1.5_b0' else round(z(n, 'k256_a1.5_b0'), 2)}
         for n, (r, nd) in sorted(out.items(), key=lambda kv: -(kv[1][0].mean() + kv[1][1].mean()))]
-path = os.path.join(os.path.dirname(__file__), '..', 'results', 'tail-shape-gowalla.json')
 result = {
- 'study': 'shape of the filter response below the top-k eigenvalues (the tail), on a validation split of Gowalla train',
- 'command': f'python3 bench/studies/tail_shape.py {NS} (numpy {np.__version__}, scipy {__import__("scipy").__version__}; not part of CI)',
- 'date': datetime.date.today().isoformat(),
- 'machine': {'cores': os.cpu_count(), 'loadBefore': [round(x, 2) for x in load_before], 'loadAfter': [round(x, 2) for x in os.getloadavg()],
-             'seconds': round(time.time() - t0, 1)},
+ **record.header(
+     'shape of the filter response below the top-k eigenvalues (the tail), on a validation split of Gowalla train',
+     f'python3 bench/studies/tail_shape.py {NS} (numpy {np.__version__}, scipy {__import__("scipy").__version__}; not part of CI)'),
  'split': "fit = 80% of each Gowalla train user's items (numpy default_rng seed 7), validation = the other 20%; validation users sampled with seed 11; nothing on test",
  'scoring': "every variant: item-degree normalisation 0.4 before and after (ChebyCF), top-k eigenpairs of the fit split's P~ = R~ᵀR~ from one svds of rank 512, full ranking minus fit items, Recall/NDCG@20 per user; z = paired mean of (recall+ndcg) differences over its standard error",
  'variants': {
@@ -130,5 +126,5 @@ result = {
  'users': NS, 'chebyCfInterpolantPowerCoefficients': [round(float(c), 4) for c in pl],
              'eigenvalues': {'lambda1': round(float(lam[0]), 4), 'lambda256': round(float(lam[255]), 4), 'lambda512': round(float(lam[511]), 4)},
  'rows': rows}
-json.dump(result, open(path, 'w'), indent=2, ensure_ascii=False)
+write_result('tail-shape-gowalla.json', result)
 for r in rows: print(r)
