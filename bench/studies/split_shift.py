@@ -8,7 +8,7 @@ model, and chooses nothing. Writes bench/results/split-shift-gowalla.json.
 Needs numpy and scipy; not part of CI. Usage: python3 bench/studies/split_shift.py"""
 import numpy as np, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Record, load_split, split_val, write_result
+from common import Record, load_split, metrics, split_val, write_result
 
 TOP = 2000
 record = Record()
@@ -17,19 +17,18 @@ def describe(kept, held):
     U, I = kept.shape
     deg = np.asarray(kept.sum(0)).ravel()
     held_deg = deg[held.indices]; kept_deg = deg[kept.indices]
-    top = np.zeros(I, dtype=bool); top[np.argsort(-deg, kind='stable')[:TOP]] = True
     order = np.argsort(-deg, kind='stable')
-    disc = 1 / np.log2(np.arange(2, 22))
-    rec, nd, share = [], [], []
-    for u in range(U):
-        h = held.indices[held.indptr[u]:held.indptr[u + 1]]
-        if len(h) == 0: continue
-        k = kept.indices[kept.indptr[u]:kept.indptr[u + 1]]
-        share.append(len(h) / (len(h) + len(k)))
-        page = order[:20 + len(k)]
-        page = page[~np.isin(page, k)][:20]
-        hit = np.isin(page, h)
-        rec.append(hit.sum() / len(h)); nd.append((hit * disc).sum() / disc[:min(len(h), 20)].sum())
+    top = np.zeros(I, dtype=bool); top[order[:TOP]] = True
+    users = np.array([u for u in range(U) if held.indptr[u + 1] > held.indptr[u]])
+    share = [(held.indptr[u + 1] - held.indptr[u]) / (held.indptr[u + 1] - held.indptr[u] + kept.indptr[u + 1] - kept.indptr[u]) for u in users]
+    rec, nd = [], []
+    for b in range(0, len(users), 1000):
+        us = users[b:b + 1000]
+        scores = np.tile(deg, (len(us), 1))
+        scores[kept[us].nonzero()] = -np.inf
+        r_, n_ = metrics(scores, [held.indices[held.indptr[u]:held.indptr[u + 1]] for u in us])
+        rec.append(r_); nd.append(n_)
+    rec = np.concatenate(rec); nd = np.concatenate(nd)
     return {
         'users': len(rec), 'heldOutEdges': int(held.nnz), 'keptEdges': int(kept.nnz),
         'heldOutItemMeanDegree': round(float(held_deg.mean()), 2), 'keptItemMeanDegree': round(float(kept_deg.mean()), 2),
