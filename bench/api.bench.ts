@@ -61,9 +61,6 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-/** The node flags the server runs with, as `npm start` and the Dockerfile start it. */
-const SERVER_NODE_FLAGS: string[] = [];
-
 /** The server's memory by kind (MB): resident, V8 heap used and reserved, external and array buffers. */
 function memoryMb(): Record<string, number> {
   const m = process.memoryUsage();
@@ -74,13 +71,13 @@ function memoryMb(): Record<string, number> {
 /** Child mode: start the API and report its URL to the parent. */
 async function serve(): Promise<void> {
   const config = loadConfig();
-  const { startServer } = await import('../src/api/server');
+  const { startServer, applyServerHeapPolicy } = await import('../src/api/server');
   const db = createExecutor(config);
   const executor = process.env.BENCH_EXECUTOR === 'graphql-js' ? 'graphql-js' : 'jit';
   const srv = await startServer({ ...config, port: 0, host: '127.0.0.1', nodeEnv: 'production' },
     { db, logger: createLogger('warn'), executor, serving: { pinnedVersion: process.env.BENCH_VERSION || undefined } });
   await srv.engine.warm();
-  process.send!({ url: srv.url });
+  process.send!({ url: srv.url, heapGrowingPercent: applyServerHeapPolicy() });
   // how long the server's event loop was late (ms) between two cpu messages: its stalls show in the latency tail
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
@@ -140,13 +137,15 @@ async function main(): Promise<void> {
   const token = signToken({ sub: 'bench', role: 'admin' }, secret, '1h');
 
   const forkedAt = performance.now();
-  // BENCH_SERVER_NODE_ARGS passes node flags to the server process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // BENCH_SERVER_NODE_ARGS passes node flags to the server process only (recorded as serving.nodeFlags), e.g.
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof", or "--heap-growing-percent=0" for V8's own heap growth
+  const serverNodeFlags = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = fork(__filename, ['--serve'], {
-    execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    execArgv: [...process.execArgv, ...serverNodeFlags],
     env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, BENCH_EXECUTOR: values.executor, BENCH_VERSION: values.version ?? '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const url: string = await new Promise((resolve, reject) => {
-    child.once('message', (m: { url: string }) => resolve(m.url));
+  const { url, heapGrowingPercent } = await new Promise<{ url: string; heapGrowingPercent: number }>((resolve, reject) => {
+    child.once('message', (m: { url: string; heapGrowingPercent: number }) => resolve(m));
     child.once('exit', (code) => reject(new Error(`bench:api: the server process exited with code ${code} before listening`)));
   });
   // from the fork to listening: Node's start, the model's load from Neo4j and the engine's warm()
@@ -236,7 +235,7 @@ async function main(): Promise<void> {
       neo4j: config.neo4jUri,
       graph: { users: counts.records[0].get('users'), items: counts.records[0].get('items') },
       model: { version: model.version, dims: model.dims, status: model.status, metrics: model.metrics },
-      serving: { graphqlExecutor: values.executor, nodeFlags: SERVER_NODE_FLAGS, nodeEnv: 'production' },
+      serving: { graphqlExecutor: values.executor, nodeFlags: serverNodeFlags, heapGrowingPercent, nodeEnv: 'production' },
       ...(values.note ? { note: values.note } : {}),
       first,
       warmupSeconds: warmup,

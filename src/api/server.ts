@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MIMEType } from 'node:util';
+import v8 from 'node:v8';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -151,6 +152,25 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
 }
 
 /**
+ * How much the API process's V8 heap may grow past its live size after a major GC, in percent: under load, requests
+ * in flight promote their garbage, and V8's own rule (up to 4x) then reserves heap that is never used; a bounded
+ * growth keeps the RSS under issue 12's bound at the price of more frequent major GCs (both measured in
+ * bench/results/api-gowalla-heap/). 0 would restore V8's rule.
+ */
+export const SERVER_HEAP_GROWING_PERCENT = 50;
+
+/**
+ * Applies SERVER_HEAP_GROWING_PERCENT to this process (and the worker threads it starts later) unless node was
+ * started with its own --heap-growing-percent, which wins. Returns the percent in effect.
+ */
+export function applyServerHeapPolicy(execArgv: readonly string[] = process.execArgv): number {
+  const own = execArgv.map((a) => /^--heap[-_]growing[-_]percent=(\d+)$/.exec(a)).find((m) => m !== null);
+  if (own) return Number(own[1]);
+  v8.setFlagsFromString(`--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`);
+  return SERVER_HEAP_GROWING_PERCENT;
+}
+
+/**
  * Starts the GraphQL API on config.host:config.port (port 0 picks a free one): POST/GET /graphql
  * (Apollo Server through a plain node:http server; the Sandbox landing page in development), GET
  * /healthz (the process is up), GET /readyz (Neo4j reachable and a model active; 503 otherwise) and GET /metrics
@@ -158,6 +178,8 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
  */
 export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSecret' | 'nodeEnv'> & { policy?: PolicyConfig }, deps: ServerDeps): Promise<ServerHandle> {
   const log = deps.logger.child({ component: 'api' });
+  const heapGrowingPercent = applyServerHeapPolicy();
+  log.debug({ heapGrowingPercent }, 'V8 heap growth after a major GC (percent)');
   const schema = await buildSchema();
   // without config.policy (tests, embedding) the policy is neutral: pure relevance, no exploration
   const policy = config.policy;
