@@ -71,13 +71,13 @@ function memoryMb(): Record<string, number> {
 /** Child mode: start the API and report its URL to the parent. */
 async function serve(): Promise<void> {
   const config = loadConfig();
-  const { startServer, applyServerHeapPolicy } = await import('../src/api/server');
+  const { startServer } = await import('../src/api/server');
   const db = createExecutor(config);
   const executor = process.env.BENCH_EXECUTOR === 'graphql-js' ? 'graphql-js' : 'jit';
   const srv = await startServer({ ...config, port: 0, host: '127.0.0.1', nodeEnv: 'production' },
     { db, logger: createLogger('warn'), executor, serving: { pinnedVersion: process.env.BENCH_VERSION || undefined } });
   await srv.engine.warm();
-  process.send!({ url: srv.url, heapGrowingPercent: applyServerHeapPolicy() });
+  process.send!({ url: srv.url, heapGrowingPercent: srv.heapGrowingPercent });
   // how long the server's event loop was late (ms) between two cpu messages: its stalls show in the latency tail
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();

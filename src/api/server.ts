@@ -72,6 +72,8 @@ export interface ServerHandle {
   engine: ServingEngine;
   /** This server's Prometheus metrics (also served at GET /metrics). */
   metrics: ServiceMetrics;
+  /** The V8 heap growth in effect (applyServerHeapPolicy). */
+  heapGrowingPercent: number;
   /**
    * Stops accepting requests, waits for in-flight ones, stops Apollo and flushes the exposure log (the driver
    * stays open: the caller owns it).
@@ -161,10 +163,11 @@ export const SERVER_HEAP_GROWING_PERCENT = 50;
 
 /**
  * Applies SERVER_HEAP_GROWING_PERCENT to this process (and the worker threads it starts later) unless node was
- * started with its own --heap-growing-percent, which wins. Returns the percent in effect.
+ * started with its own --heap-growing-percent (on its command line or in NODE_OPTIONS), which wins. Returns the
+ * percent in effect.
  */
-export function applyServerHeapPolicy(execArgv: readonly string[] = process.execArgv): number {
-  const own = execArgv.map((a) => /^--heap[-_]growing[-_]percent=(\d+)$/.exec(a)).find((m) => m !== null);
+export function applyServerHeapPolicy(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): number {
+  const own = [...execArgv, ...nodeOptions.split(/\s+/)].map((a) => /^--heap[-_]growing[-_]percent=(\d+)$/.exec(a)).find((m) => m !== null);
   if (own) return Number(own[1]);
   v8.setFlagsFromString(`--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`);
   return SERVER_HEAP_GROWING_PERCENT;
@@ -335,7 +338,7 @@ export async function startServer(config: Pick<Config, 'port' | 'host' | 'jwtSec
   const url = `http://${config.host}:${port}/graphql`;
   log.info({ url, nodeEnv: config.nodeEnv }, 'GraphQL API listening');
   return {
-    url, port, engine, metrics,
+    url, port, engine, metrics, heapGrowingPercent,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
